@@ -1,0 +1,2 @@
+export { main, buildProgram } from './cli.js';
+export { firstPartyPlugins } from './plugins.js';

@@ -1,0 +1,15 @@
+import type { GraftPlugin, ModuleImporter } from '@graft/core';
+import strategies from '@graft/strategies';
+import { testingPlugin } from '@graft/testing';
+
+/** The first-party plugins the `graft` command always loads. */
+export const firstPartyPlugins: GraftPlugin[] = [strategies, testingPlugin];
+
+/** Imports plugin modules; `.ts` files go through tsx so TypeScript plugins work without a build step. */
+export const importPluginModule: ModuleImporter = async (specifier) => {
+  if (/\.[cm]?tsx?$/.test(specifier)) {
+    const { tsImport } = await import('tsx/esm/api');
+    return tsImport(specifier, import.meta.url);
+  }
+  return import(specifier);
+};

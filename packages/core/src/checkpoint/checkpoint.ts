@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs';
+import { GraftError } from '../errors.js';
+import type { GraftModel } from '../model/graft-model.js';
+import type { SlotState } from '../train/optimizer.js';
+import type { HistoryEntry, Trainer, TrainerSnapshot } from '../train/trainer.js';
+import { readCheckpointFile, writeCheckpointFile, type StoredTensor } from './format.js';
+
+/** What a checkpoint's header holds besides tensors. */
+export interface CheckpointMeta {
+  /** sha256 of the config: `--resume` refuses a checkpoint of another config. */
+  configHash: string;
+  /** The config as written, so `graft eval` and `graft predict` can rebuild the model. */
+  config: unknown;
+  /** Directory of the config it came from (relative paths in it resolve there). */
+  configDir: string;
+  /** Last completed epoch, and whether it ended its stage. */
+  position: { stage: number; epoch: number; stageDone: boolean };
+  rng: number;
+  history: HistoryEntry[];
+  optimizer: Record<string, { steps: number; slots: string[] }>;
+  weighting: unknown;
+  groups: { trainable: boolean; lrMultiplier: number }[];
+  /** Feature sizes and head sizes, for a quick shape check before loading. */
+  tasks: { name: string; headSize: number }[];
+  savedAt: string;
+}
+
+
+/** Write model weights and training state atomically. */
+export function saveCheckpoint(path: string, model: GraftModel, snapshot: TrainerSnapshot, extra: Pick<CheckpointMeta, 'configHash' | 'config' | 'configDir'>): void {
+  const tensors = new Map<string, StoredTensor>();
+  const put = (name: string, t: tf.Tensor) => tensors.set(name, { shape: t.shape, dtype: t.dtype === 'int32' ? 'int32' : 'float32', data: t.dataSync() as Float32Array | Int32Array });
+  for (const w of model.weights()) put(`w/${w.key}`, w.variable);
+  const optimizer: CheckpointMeta['optimizer'] = {};
+  for (const [key, s] of Object.entries(snapshot.optimizer)) {
+    optimizer[key] = { steps: s.steps, slots: Object.keys(s.slots) };
+    for (const [slot, t] of Object.entries(s.slots)) {
+      put(`opt/${key}/${slot}`, t);
+      t.dispose();
+    }
+  }
+  for (const [name, v] of Object.entries(snapshot.weighting.variables)) put(`weighting/${name}`, v);
+  const meta: CheckpointMeta = {
+    ...extra,
+    position: snapshot.position,
+    rng: snapshot.rng,
+    history: snapshot.history,
+    optimizer,
+    weighting: snapshot.weighting.state ?? null,
+    groups: snapshot.groups,
+    tasks: model.tasks.map((t) => ({ name: t.name, headSize: t.headSize })),
+    savedAt: new Date().toISOString(),
+  };
+  writeCheckpointFile(path, meta, tensors);
+}
+
+/** A checkpoint read back: its metadata, and how to put it into a model and a trainer. */
+export interface RunState {
+  meta: CheckpointMeta;
+  position: CheckpointMeta['position'];
+  history: HistoryEntry[];
+  /** Put the weights into the trainer's model. */
+  restoreWeights(trainer: Trainer): void;
+  /** Put weights, optimizer state, random stream and weighting state into a trainer mid-stage. */
+  restoreInto(trainer: Trainer): void;
+}
+
+export function loadCheckpoint(path: string): RunState {
+  const { meta, tensors } = readCheckpointFile<CheckpointMeta>(path);
+  const restoreWeights = (trainer: Trainer) => {
+    loadWeights(trainer.model, tensors, path);
+    const extra = trainer.weightingMethod?.kind === 'loss' ? trainer.weightingMethod.variables?.() ?? {} : {};
+    for (const [name, v] of Object.entries(extra)) {
+      const t = tensors.get(`weighting/${name}`);
+      if (t) tf.tidy(() => v.assign(tf.tensor(t.data, t.shape)));
+    }
+  };
+  return {
+    meta,
+    position: meta.position,
+    history: meta.history,
+    restoreWeights(trainer) {
+      restoreWeights(trainer);
+      trainer.restoreInternals(undefined, meta.rng, undefined);
+    },
+    restoreInto(trainer) {
+      restoreWeights(trainer);
+      const opt: Record<string, SlotState> = {};
+      for (const [key, s] of Object.entries(meta.optimizer)) {
+        opt[key] = { steps: s.steps, slots: Object.fromEntries(s.slots.map((slot) => { const t = tensors.get(`opt/${key}/${slot}`)!; return [slot, tf.tensor(t.data, t.shape)]; })) };
+      }
+      trainer.restoreInternals(opt, meta.rng, meta.weighting ?? undefined);
+      trainer.model.groups.forEach((g, i) => Object.assign(g, meta.groups[i]));
+    },
+  };
+}
+
+/** Copy a checkpoint's weights into a model, checking that every key and shape matches. */
+export function loadWeights(model: GraftModel, tensors: ReadonlyMap<string, StoredTensor>, path: string): void {
+  for (const w of model.weights()) {
+    const t = tensors.get(`w/${w.key}`);
+    if (!t || t.shape.join(',') !== w.variable.shape.join(',')) {
+      throw new GraftError('GRAFT_CHECKPOINT_MISMATCH', {
+        what: `${path} does not fit this model: weight "${w.key}" is ${t ? `[${t.shape}]` : 'missing'} in the checkpoint and [${w.variable.shape}] in the model`,
+        fix: 'Use the config the checkpoint was trained with',
+      });
+    }
+    tf.tidy(() => w.variable.assign(tf.tensor(t.data, t.shape, w.variable.dtype)));
+  }
+}

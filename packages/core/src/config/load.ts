@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import type { DatasetProvider } from '../data/examples.js';
+import { GraftError, unknownName, type GraftErrorCode } from '../errors.js';
+import type { Registry } from '../plugins/registry.js';
+import type { PretrainedSource } from '../source.js';
+import type { Strategy } from '../strategy.js';
+import type { TaskType } from '../task.js';
+import type { Weighting } from '../weighting.js';
+import { commonDataShape, configStructureSchema, optionShape, type ConfigStructure } from './schema.js';
+import { invalidConfig } from './issues.js';
+import { commonStageShape, type StageOptions } from './stage-options.js';
+
+/** A config file read from disk, not yet checked against the plugins. */
+export interface ConfigFile {
+  /** Path as given (for messages). */
+  file: string;
+  /** Directory relative paths in the config resolve against. */
+  dir: string;
+  raw: unknown;
+  structure: ConfigStructure;
+}
+
+/** A dataset spec resolved to its plugin: tasks with equal specs share one dataset. */
+export interface DataSpec {
+  plugin: DatasetProvider;
+  options: Record<string, unknown>;
+  perClass?: number;
+  validation?: number;
+  /** Canonical JSON of the spec, for sharing. */
+  key: string;
+  where: string;
+}
+
+export interface TaskPlan {
+  name: string;
+  type: TaskType;
+  target?: string;
+  data: DataSpec;
+  head: { hidden: number[]; dropout: number };
+}
+
+export interface StagePlan {
+  strategy: Strategy;
+  options: StageOptions & Record<string, unknown>;
+  weighting: { plugin: Weighting; options: Record<string, unknown> };
+  where: string;
+}
+
+/** A validated config with every plugin name resolved: what one run does. */
+export interface RunPlan {
+  file: string;
+  dir: string;
+  name: string;
+  seed: number;
+  backend: string;
+  source: { plugin: PretrainedSource; options: Record<string, unknown> };
+  tasks: TaskPlan[];
+  stages: StagePlan[];
+  evaluate: { split: 'test' | 'validation' };
+  output: { dir: string; checkpoint: boolean };
+  /** The config as written (after parsing), stored in checkpoints so `eval` and `predict` can rebuild the model. */
+  raw: unknown;
+  /** sha256 of the canonical config: a checkpoint resumes only the run it came from. */
+  hash: string;
+}
+
+/** Read and parse a YAML or JSON config file and check its structure. */
+export function readConfigFile(file: string): ConfigFile {
+  const path = resolve(file);
+  if (!existsSync(path)) {
+    throw new GraftError('GRAFT_CONFIG_NOT_FOUND', {
+      what: `Config file "${file}" does not exist`,
+      fix: 'Pass the path of a YAML or JSON config with -c; the examples/ folder has some to start from',
+    });
+  }
+  const text = readFileSync(path, 'utf8');
+  let raw: unknown;
+  try {
+    raw = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+  } catch (cause) {
+    throw new GraftError('GRAFT_CONFIG_PARSE', {
+      what: `${file} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}`,
+      why: cause instanceof Error ? cause.message.split('\n')[0] : String(cause),
+      fix: 'Fix the syntax at the position above',
+      cause,
+    });
+  }
+  return fromObject(raw, file, dirname(path));
+}
+
+/** Check an in-memory config's structure (for programmatic use and tests). */
+export function fromObject(raw: unknown, file = '<config>', dir = process.cwd()): ConfigFile {
+  const parsed = configStructureSchema.safeParse(raw);
+  if (!parsed.success) throw invalidConfig(parsed.error, configStructureSchema, file);
+  return { file, dir, raw, structure: parsed.data };
+}
+
+/** Resolve every plugin name in the config and validate each plugin's options. */
+export function resolvePlan(config: ConfigFile, registry: Registry): RunPlan {
+  const { structure: s, file } = config;
+  const where = (path: string) => `${path} in ${basename(file)}`;
+
+  if (s.backend !== 'auto' && !registry.backends.has(s.backend)) {
+    throw unknownName('GRAFT_UNKNOWN_BACKEND', 'backend', s.backend, ['auto', ...registry.backends.keys()], where('backend'));
+  }
+  const source = pick(registry.sources, s.source.use, 'GRAFT_UNKNOWN_SOURCE', 'source', where('source.use'));
+  const sourceOptions = validate(source.options, omitUse(s.source), file, ['source']);
+
+  const tasks = s.tasks.map((t, i): TaskPlan => {
+    const type = pick(registry.tasks, t.type, 'GRAFT_UNKNOWN_TASK_TYPE', 'task type', where(`tasks[${i}].type`));
+    const provider = pick(registry.datasets, t.data.use, 'GRAFT_UNKNOWN_DATASET', 'dataset', where(`tasks[${i}].data.use`));
+    const schema = z.strictObject({ ...optionShape(provider.options), ...commonDataShape });
+    const full = validate(schema, t.data, file, ['tasks', i, 'data']) as Record<string, unknown>;
+    const { use: _use, perClass, validation, ...options } = full as { use: string; perClass?: number; validation?: number };
+    return {
+      name: t.name,
+      type,
+      target: t.target,
+      head: t.head,
+      data: { plugin: provider, options, perClass, validation, key: canonicalJson(t.data), where: `tasks[${i}].data` },
+    };
+  });
+  const seen = new Set<string>();
+  tasks.forEach((t, i) => {
+    if (seen.has(t.name)) {
+      throw new GraftError('GRAFT_CONFIG_INVALID', { what: `Task name "${t.name}" is used twice`, where: where(`tasks[${i}].name`), fix: 'Give every task its own name' });
+    }
+    seen.add(t.name);
+  });
+
+  const stages = s.stages.map((stage, i): StagePlan => {
+    const strategy = pick(registry.strategies, stage.use, 'GRAFT_UNKNOWN_STRATEGY', 'strategy', where(`stages[${i}].use`));
+    const schema = z.strictObject({ ...commonStageShape, ...optionShape(strategy.options) });
+    const options = validate(schema, stage, file, ['stages', i]) as StageOptions & Record<string, unknown>;
+    const spec = options.weighting ?? { use: 'equal' };
+    const plugin = pick(registry.weightings, spec.use, 'GRAFT_UNKNOWN_WEIGHTING', 'weighting', where(`stages[${i}].weighting.use`));
+    const weightingOptions = validate(plugin.options, omitUse(spec), file, ['stages', i, 'weighting']);
+    return { strategy, options, weighting: { plugin, options: weightingOptions }, where: `stages[${i}]` };
+  });
+
+  const name = s.name ?? basename(file).replace(/\.(ya?ml|json)$/i, '');
+  return {
+    file,
+    dir: config.dir,
+    name,
+    seed: s.seed,
+    backend: s.backend,
+    source: { plugin: source, options: sourceOptions },
+    tasks,
+    stages,
+    evaluate: s.evaluate,
+    output: { dir: resolve(config.dir, s.output.dir ?? `runs/${name}`), checkpoint: s.output.checkpoint },
+    raw: config.raw,
+    hash: createHash('sha256').update(canonicalJson(config.raw)).digest('hex'),
+  };
+}
+
+function pick<T>(map: ReadonlyMap<string, T>, name: string, code: GraftErrorCode, kind: string, where: string): T {
+  const item = map.get(name);
+  if (!item) throw unknownName(code, kind, name, [...map.keys()], where);
+  return item;
+}
+
+function omitUse(spec: { use: string }): Record<string, unknown> {
+  const { use: _use, ...rest } = spec as Record<string, unknown>;
+  return rest;
+}
+
+function validate(schema: z.ZodType, value: unknown, file: string, path: PropertyKey[]): Record<string, unknown> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw invalidConfig(parsed.error, schema, file, path);
+  return parsed.data as Record<string, unknown>;
+}
+
+/** JSON with sorted keys, so equal configs hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+}

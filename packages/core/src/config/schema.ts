@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import type { Registry } from '../plugins/registry.js';
+import { commonStageShape } from './stage-options.js';
+
+const taskName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'Task names start with a letter and use letters, digits, "_" and "-"');
+
+/** Options every `data:` spec accepts, whatever its plugin. */
+export const commonDataShape = {
+  use: z.string().describe('Dataset name (see `graft plugins`).'),
+  /** Keep only N labelled training samples per class (seeded, stratified): few-shot subsampling. */
+  perClass: z.number().int().positive().optional().describe('Training samples kept per class (few-shot).'),
+  /** Fraction of the training split held out for validation when the dataset has none. @default 0 */
+  validation: z.number().min(0).lt(1).optional().describe('Fraction of training samples held out for validation.'),
+};
+
+export const headSchema = z
+  .strictObject({
+    /** Hidden layer widths before the output layer. @default [] (a linear head) */
+    hidden: z.array(z.number().int().positive()).default([]).describe('Hidden layer widths before the output layer.'),
+    /** Dropout before each dense layer of the head. @default 0 */
+    dropout: z.number().min(0).lt(1).default(0).describe('Dropout before each dense layer.'),
+  })
+  .default({ hidden: [], dropout: 0 });
+
+const spec = z.looseObject({ use: z.string() });
+
+function topLevel<A extends z.ZodType, B extends z.ZodType, C extends z.ZodType>(source: A, data: B, stage: C) {
+  return z.strictObject({
+    $schema: z.string().optional(),
+    /** A name for the run, used in reports and the default output directory. */
+    name: z.string().optional().describe('Run name (reports, output directory).'),
+    /** Extra plugins: npm package names or paths relative to the config file. */
+    plugins: z.array(z.string()).default([]).describe('Extra plugins: npm package names or paths relative to this file.'),
+    /** @default 'auto' */
+    backend: z.string().default('auto').describe('auto, or a backend name (see `graft backends`).'),
+    /** @default 0 */
+    seed: z.number().int().min(0).default(0).describe('Seed for shuffling, initialisation and sampling.'),
+    source: source.describe('Where the pretrained weights come from.'),
+    tasks: z
+      .array(
+        z.strictObject({
+          name: taskName.describe('Task name (metrics and heads are keyed by it).'),
+          /** @default 'classification' */
+          type: z.string().default('classification').describe('Task kind: classification, regression, ...'),
+          data: data.describe('The dataset; tasks with identical data specs share one dataset.'),
+          /** Label column; @default the dataset's default target */
+          target: z.string().optional().describe('Label column of the dataset.'),
+          head: headSchema,
+        }),
+      )
+      .min(1)
+      .describe('What to learn: one or more tasks, one head each.'),
+    stages: z.array(stage).min(1).describe('Training stages, run in order.'),
+    evaluate: z
+      .strictObject({ split: z.enum(['test', 'validation']).default('test').describe('Split for the final metrics.') })
+      .default({ split: 'test' }),
+    output: z
+      .strictObject({
+        dir: z.string().optional().describe('Where checkpoints and metrics go. @default runs/<name>'),
+        checkpoint: z.boolean().default(true).describe('Write a checkpoint after every epoch.'),
+      })
+      .default({ checkpoint: true }),
+  });
+}
+
+/** The config's structure with plugin options left open: the first validation pass. */
+export const configStructureSchema = topLevel(spec, spec, spec);
+export type ConfigStructure = z.output<typeof configStructureSchema>;
+
+function useUnion(entries: Iterable<[string, { options: z.ZodType }]>, common: z.ZodRawShape = {}): z.ZodType {
+  const members = [...entries].map(([name, item]) =>
+    z.strictObject({ ...common, ...optionShape(item.options), use: z.literal(name) }).describe(name),
+  );
+  if (members.length === 0) return spec;
+  return members.length === 1 ? members[0]! : z.union(members as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
+}
+
+/** The shape of a plugin's options object (plugins declare strict zod objects). */
+export function optionShape(options: z.ZodType): z.ZodRawShape {
+  const def = (options as unknown as { _zod: { def: { type: string; shape?: z.ZodRawShape } } })._zod.def;
+  return def.type === 'object' && def.shape ? def.shape : {};
+}
+
+/** The whole config schema for the registered plugins, as editors see it (`graft schema`). */
+export function fullConfigSchema(registry: Registry): z.ZodType {
+  const stageCommon = Object.fromEntries(Object.entries(commonStageShape).filter(([k]) => k !== 'use')) as z.ZodRawShape;
+  return topLevel(
+    useUnion(registry.sources),
+    useUnion(registry.datasets, { ...commonDataShape }),
+    useUnion(registry.strategies, stageCommon),
+  );
+}
+
+/** JSON Schema (draft 2020-12) of the config, for editor completion. */
+export function configJsonSchema(registry: Registry): Record<string, unknown> {
+  return z.toJSONSchema(fullConfigSchema(registry), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}

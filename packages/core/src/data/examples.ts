@@ -1,0 +1,68 @@
+import type { ZodType } from 'zod';
+import type { Logger } from '../logger.js';
+
+/** A typed array on the host, with its shape. The first dimension is the sample axis. */
+export interface HostTensor {
+  data: Float32Array | Int32Array | Uint8Array;
+  shape: number[];
+}
+
+/**
+ * One label column. Classification targets hold class indices (`Int32Array`, shape `[N]`);
+ * regression targets hold values (`Float32Array`, shape `[N]` or `[N, D]`).
+ */
+export interface TargetColumn {
+  data: Float32Array | Int32Array;
+  shape: number[];
+  /** 1 where the sample has this label, 0 where it is missing. Absent means every sample is labelled. */
+  mask?: Uint8Array;
+}
+
+/** What a target column means: a set of classes, or real values. */
+export type TargetInfo =
+  | { kind: 'classes'; classes: string[] }
+  | { kind: 'values'; dims: number; names?: string[] };
+
+/** A split of a dataset: inputs and label columns, aligned by sample index. */
+export interface Examples {
+  size: number;
+  /** Model inputs by name (`image`, `input_ids`, `features`, ...). */
+  inputs: Record<string, HostTensor>;
+  /** Label columns by name; a task picks one with `target`. */
+  targets: Record<string, TargetColumn>;
+}
+
+/** What a dataset plugin returns. */
+export interface Dataset {
+  /** `image`, `text`, `table`: sources check that they can read it. */
+  modality: string;
+  /** Every label column this dataset offers. */
+  targets: Record<string, TargetInfo>;
+  /** The column a task uses when it does not name one. */
+  defaultTarget: string;
+  train: Examples;
+  validation?: Examples;
+  test?: Examples;
+  /** Things the user should know about the data: skipped files, truncated texts. Shown in the report. */
+  notes?: string[];
+}
+
+/** What a dataset plugin gets besides its options. */
+export interface DatasetContext {
+  /** Directory of the config file; relative paths are resolved against it. */
+  configDir: string;
+  /** The run's seed, for any sampling the dataset does. */
+  seed: number;
+  log: Logger;
+  /** Config path of this dataset's spec, for error messages (`tasks[0].data`). */
+  where: string;
+}
+
+/** A named way to load a dataset (`vision/fashion-mnist`, `tabular/csv`). */
+export interface DatasetProvider<Options = any> {
+  name: string;
+  description: string;
+  /** Validates the plugin-specific options of `data: { use: name, ... }`. Must be a strict zod object. */
+  options: ZodType<Options>;
+  load(options: Options, ctx: DatasetContext): Promise<Dataset>;
+}

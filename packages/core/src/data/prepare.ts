@@ -1,0 +1,165 @@
+import * as tf from '@tensorflow/tfjs';
+import type { DataSpec, TaskPlan } from '../config/load.js';
+import { GraftError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Task } from '../task.js';
+import { deriveSeed, Rng } from '../train/rng.js';
+import type { Dataset, Examples, HostTensor, TargetColumn } from './examples.js';
+
+/** Tasks that read the same dataset; each training step takes one batch per group. */
+export interface DataGroup {
+  key: string;
+  dataset: Dataset;
+  tasks: Task[];
+}
+
+/** Standardisation of a regression target, from its labelled training values. */
+export interface TargetScale {
+  mean: number;
+  std: number;
+}
+
+export interface PreparedData {
+  groups: DataGroup[];
+  tasks: Task[];
+  scales: Map<string, TargetScale>;
+}
+
+/** Load each distinct dataset once, apply few-shot subsampling and validation hold-out, resolve tasks. */
+export async function prepareData(tasks: readonly TaskPlan[], opts: { seed: number; configDir: string; log: Logger }): Promise<PreparedData> {
+  const groups: DataGroup[] = [];
+  const resolved: Task[] = [];
+  for (const plan of tasks) {
+    let group = groups.find((g) => g.key === plan.data.key);
+    if (!group) {
+      const dataset = await loadDataset(plan.data, plan.target, opts);
+      group = { key: plan.data.key, dataset, tasks: [] };
+      groups.push(group);
+    }
+    const { dataset } = group;
+    const target = plan.target ?? dataset.defaultTarget;
+    const info = dataset.targets[target];
+    const where = `${plan.data.where.replace(/\.data$/, '')}.target`;
+    if (!info) {
+      throw new GraftError('GRAFT_LABELS_MISMATCH', { what: `Task "${plan.name}" reads label column "${target}", which its dataset does not have`, where, choices: Object.keys(dataset.targets) });
+    }
+    const problem = plan.type.checkTarget(info);
+    if (problem) throw new GraftError('GRAFT_LABELS_MISMATCH', { what: `Task "${plan.name}": ${problem}`, where, fix: `Use type ${info.kind === 'classes' ? 'classification' : 'regression'} or another column` });
+    const labelled = countLabelled(dataset.train.targets[target]);
+    if (labelled === 0) {
+      throw new GraftError('GRAFT_DATA_INVALID', { what: `Task "${plan.name}" has no labelled training samples in column "${target}"`, where, fix: 'Pick a column with labels, or remove the task' });
+    }
+    const task: Task = { name: plan.name, type: plan.type, target, info, dataGroup: groups.indexOf(group), headSize: plan.type.headSize(info) };
+    group.tasks.push(task);
+    resolved.push(task);
+  }
+  const scales = new Map<string, TargetScale>();
+  for (const task of resolved) {
+    if (task.info.kind === 'values') scales.set(task.name, targetScale(groups[task.dataGroup]!.dataset.train.targets[task.target]!));
+  }
+  return { groups, tasks: resolved, scales };
+}
+
+async function loadDataset(spec: DataSpec, target: string | undefined, opts: { seed: number; configDir: string; log: Logger }): Promise<Dataset> {
+  const dataset = await spec.plugin.load(spec.options, { configDir: opts.configDir, seed: opts.seed, log: opts.log, where: spec.where });
+  const column = target ?? dataset.defaultTarget;
+  let train = dataset.train;
+  let validation = dataset.validation;
+  if (spec.validation && spec.validation > 0) {
+    const rng = new Rng(deriveSeed(opts.seed, 101));
+    const order = rng.permutation(train.size);
+    const n = Math.max(1, Math.round(train.size * spec.validation));
+    validation = take(train, order.subarray(0, n));
+    train = take(train, order.subarray(n));
+  }
+  if (spec.perClass) {
+    const labels = train.targets[column];
+    if (!labels) throw new GraftError('GRAFT_LABELS_MISMATCH', { what: `perClass needs label column "${column}"`, where: spec.where, choices: Object.keys(train.targets) });
+    train = take(train, stratifiedSample(labels, spec.perClass, new Rng(deriveSeed(opts.seed, 202))));
+  }
+  return { ...dataset, train, validation };
+}
+
+/** Indices of up to `perClass` labelled samples of each class, seeded, in their original order. */
+export function stratifiedSample(labels: TargetColumn, perClass: number, rng: Rng): Int32Array {
+  const order = rng.permutation(labels.data.length);
+  const counts = new Map<number, number>();
+  const chosen: number[] = [];
+  for (const i of order) {
+    if (labels.mask && labels.mask[i] === 0) continue;
+    const c = labels.data[i]!;
+    const n = counts.get(c) ?? 0;
+    if (n < perClass) {
+      counts.set(c, n + 1);
+      chosen.push(i);
+    }
+  }
+  return Int32Array.from(chosen.sort((a, b) => a - b));
+}
+
+/** The samples at `indices`, copied. */
+export function take(examples: Examples, indices: ArrayLike<number>): Examples {
+  const pick = <T extends HostTensor | TargetColumn>(t: T): T => {
+    const row = t.shape.slice(1).reduce((a, b) => a * b, 1);
+    const Ctor = t.data.constructor as new (n: number) => typeof t.data;
+    const data = new Ctor(indices.length * row);
+    for (let i = 0; i < indices.length; i++) data.set(t.data.subarray(indices[i]! * row, (indices[i]! + 1) * row), i * row);
+    const out = { ...t, data, shape: [indices.length, ...t.shape.slice(1)] } as T;
+    if ('mask' in t && t.mask) (out as TargetColumn).mask = Uint8Array.from(indices as ArrayLike<number>, (i) => t.mask![i]!);
+    return out;
+  };
+  return {
+    size: indices.length,
+    inputs: Object.fromEntries(Object.entries(examples.inputs).map(([k, v]) => [k, pick(v)])),
+    targets: Object.fromEntries(Object.entries(examples.targets).map(([k, v]) => [k, pick(v)])),
+  };
+}
+
+/** A batch as tensors: inputs by name, and for each task its target and label mask. */
+export interface Batch {
+  inputs: Record<string, tf.Tensor>;
+  targets: Record<string, { y: tf.Tensor; mask: tf.Tensor1D }>;
+}
+
+export function gatherBatch(examples: Examples, indices: ArrayLike<number>, tasks: readonly Task[], scales: ReadonlyMap<string, TargetScale>): Batch {
+  const part = take(examples, indices);
+  const inputs = Object.fromEntries(
+    Object.entries(part.inputs).map(([k, v]) => [k, tf.tensor(v.data instanceof Uint8Array ? Float32Array.from(v.data) : v.data, v.shape)]),
+  );
+  const targets = Object.fromEntries(
+    tasks.map((task) => {
+      const column = part.targets[task.target]!;
+      const scale = scales.get(task.name);
+      const values = scale ? Float32Array.from(column.data, (v) => (v - scale.mean) / scale.std) : column.data;
+      const mask = column.mask ? Float32Array.from(column.mask) : new Float32Array(part.size).fill(1);
+      return [task.name, { y: tf.tensor(values, column.shape, scale ? 'float32' : 'int32'), mask: tf.tensor1d(mask) }];
+    }),
+  );
+  return { inputs, targets };
+}
+
+export function disposeBatch(batch: Batch): void {
+  tf.dispose(Object.values(batch.inputs));
+  for (const t of Object.values(batch.targets)) tf.dispose([t.y, t.mask]);
+}
+
+function countLabelled(column: TargetColumn | undefined): number {
+  if (!column) return 0;
+  if (!column.mask) return column.data.length;
+  return column.mask.reduce((n, m) => n + (m ? 1 : 0), 0);
+}
+
+function targetScale(column: TargetColumn): TargetScale {
+  let sum = 0;
+  let sq = 0;
+  let n = 0;
+  column.data.forEach((v, i) => {
+    if (column.mask && column.mask[Math.floor(i / (column.data.length / column.shape[0]!))] === 0) return;
+    sum += v;
+    sq += v * v;
+    n += 1;
+  });
+  const mean = sum / Math.max(n, 1);
+  const std = Math.sqrt(Math.max(sq / Math.max(n, 1) - mean * mean, 0)) || 1;
+  return { mean, std };
+}

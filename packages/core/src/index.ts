@@ -1,0 +1,44 @@
+export { GraftError, isGraftError, didYouMean, unknownName, type GraftErrorCode, type GraftErrorDetails } from './errors.js';
+export { silentLogger, stderrLogger, type Logger } from './logger.js';
+export type { Backend, BackendAvailability, BackendCapabilities } from './backend.js';
+export type { PretrainedSource, SourceContext } from './source.js';
+export type { Strategy, StageControl, GroupControl } from './strategy.js';
+export type { Task, TaskType, MetricValue } from './task.js';
+export type {
+  Weighting,
+  WeightingMethod,
+  WeightingContext,
+  LossWeightingMethod,
+  GradientWeightingMethod,
+  StepInfo,
+} from './weighting.js';
+export type { Dataset, DatasetContext, DatasetProvider, Examples, HostTensor, TargetColumn, TargetInfo } from './data/examples.js';
+export type { Trunk, LayerGroup, NamedVariable } from './model/trunk.js';
+export { layersTrunk, reinitializeLayer, glorotUniform, type LayersTrunkOptions } from './model/layers-trunk.js';
+export { GraftModel, type GroupState } from './model/graft-model.js';
+export { Head } from './model/head.js';
+export { definePlugin, PLUGIN_API_VERSION, type GraftPlugin, type PluginMeta, type PluginList } from './plugins/define.js';
+export { buildRegistry, importPlugins, type ModuleImporter } from './plugins/loader.js';
+export type { Registry } from './plugins/registry.js';
+export { createRuntime, TOKENS, type Runtime, type RuntimeOptions, type PlannedRun } from './runtime.js';
+export { openSession, trainSession, type Session, type TrainOptions, type TrainOutcome } from './session.js';
+export { readConfigFile, fromObject, resolvePlan, canonicalJson, type RunPlan, type TaskPlan, type StagePlan, type ConfigFile } from './config/load.js';
+export { configJsonSchema, fullConfigSchema, configStructureSchema } from './config/schema.js';
+export { commonStageSchema, type StageOptions } from './config/stage-options.js';
+export { formatPath } from './config/issues.js';
+export { Rng, deriveSeed } from './train/rng.js';
+export { Optimizer } from './train/optimizer.js';
+export { scheduleFactor } from './train/schedule.js';
+export { Trainer, type TrainerSnapshot, type HistoryEntry, type StepProgress, type TrainCallbacks, type TrainResult } from './train/trainer.js';
+export { evaluateSplit, predictSplit, type TaskMetrics, type SplitName } from './train/evaluate.js';
+export { sliceInputs } from './train/features.js';
+export { prepareData, stratifiedSample, take, type PreparedData, type DataGroup } from './data/prepare.js';
+export { saveCheckpoint, loadCheckpoint, loadWeights, type CheckpointMeta, type RunState } from './checkpoint/checkpoint.js';
+export { readCheckpointFile, writeCheckpointFile } from './checkpoint/format.js';
+export { accuracy, macroF1, confusionMatrix } from './metrics/classification.js';
+export { regressionErrors } from './metrics/regression.js';
+export { classificationTask } from './tasks/classification.js';
+export { regressionTask } from './tasks/regression.js';
+export { corePlugin } from './tasks/plugin.js';
+export { cpuBackend } from './backends/cpu.js';
+export { selectBackend, type BackendNeeds } from './backends/select.js';

@@ -1,0 +1,45 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../train/rng.js';
+
+/** A weight of the model with a key that is stable across processes (tfjs names are not). */
+export interface NamedVariable {
+  key: string;
+  variable: tf.Variable;
+}
+
+/**
+ * An ordered slice of the trunk: freezing and per-group learning-rate multipliers act on groups.
+ * Groups run from the input (index 0) to the output.
+ */
+export interface LayerGroup {
+  name: string;
+  /** The trainable weights of this group. */
+  variables: tf.Variable[];
+  /**
+   * Put the group's normalisation layers in inference mode (running statistics, no updates) or let them
+   * follow the training flag. Called when the group is frozen or thawed with `bn: frozen`.
+   */
+  setNormInference?(inference: boolean): void;
+}
+
+/**
+ * The shared part of the model: pretrained weights plus the preprocessing they expect. Every task's head
+ * reads the trunk's `[batch, featureSize]` output.
+ */
+export interface Trunk {
+  /** Ordered input → output; the heads form one more group after these. */
+  readonly groups: readonly LayerGroup[];
+  /** Width of the feature vector the heads read. */
+  readonly featureSize: number;
+  /** Input names this trunk reads from a dataset (`image`, or `input_ids` and `attention_mask`). */
+  readonly inputNames: readonly string[];
+  /** Turn a dataset's raw inputs into what `apply` expects (resize, scale, channel copy). Runs inside `tf.tidy`. */
+  preprocess(inputs: Record<string, tf.Tensor>): Record<string, tf.Tensor>;
+  /** Features `[batch, featureSize]` for preprocessed inputs. `training` enables dropout and batch statistics. */
+  apply(inputs: Record<string, tf.Tensor>, training: boolean): tf.Tensor2D;
+  /** Every weight (trainable or not, e.g. BN running statistics) in a stable order, for checkpoints. */
+  weights(): NamedVariable[];
+  /** Replace every weight by a fresh random initialisation (training from scratch), seeded by `rng`. */
+  reinitialize(rng: Rng): void;
+  dispose(): void;
+}

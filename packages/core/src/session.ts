@@ -1,0 +1,104 @@
+import { appendFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Backend } from './backend.js';
+import { selectBackend } from './backends/select.js';
+import { loadCheckpoint, saveCheckpoint, type RunState } from './checkpoint/checkpoint.js';
+import type { RunPlan } from './config/load.js';
+import { prepareData, type PreparedData } from './data/prepare.js';
+import { GraftError } from './errors.js';
+import { silentLogger, type Logger } from './logger.js';
+import { GraftModel } from './model/graft-model.js';
+import type { Registry } from './plugins/registry.js';
+import { deriveSeed, Rng } from './train/rng.js';
+import { Trainer, type TrainCallbacks, type TrainResult } from './train/trainer.js';
+
+/** A run's loaded parts: backend, data, and the model (trunk + heads). */
+export interface Session {
+  plan: RunPlan;
+  backend: Backend;
+  data: PreparedData;
+  model: GraftModel;
+  /** Where this run's checkpoint lives. */
+  checkpointPath: string;
+  dispose(): void;
+}
+
+/** Load data, pick and start the backend, load the source and build one head per task. */
+export async function openSession(plan: RunPlan, registry: Registry, log: Logger): Promise<Session> {
+  const data = await prepareData(plan.tasks, { seed: plan.seed, configDir: plan.dir, log });
+  const modalities = new Set(data.groups.map((g) => g.dataset.modality));
+  const backend = await selectBackend(plan.backend, registry, { convolutions: modalities.has('image'), embeddings: modalities.has('text') });
+  log.debug(`backend: ${backend.name}`);
+  const firstInput = Object.values(data.groups[0]!.dataset.train.inputs)[0];
+  const trunk = await plan.source.plugin.load(plan.source.options, {
+    configDir: plan.dir,
+    seed: plan.seed,
+    log,
+    where: 'source',
+    inputShape: firstInput?.shape.slice(1),
+  });
+  for (const group of data.groups) {
+    const missing = trunk.inputNames.filter((n) => !(n in group.dataset.train.inputs));
+    if (missing.length > 0) {
+      throw new GraftError('GRAFT_DATA_INVALID', {
+        what: `Source "${plan.source.plugin.name}" reads input ${missing.map((m) => `"${m}"`).join(', ')}, which the dataset of task "${group.tasks[0]!.name}" does not provide`,
+        choices: Object.keys(group.dataset.train.inputs),
+        fix: `Use a ${group.dataset.modality === 'image' ? 'text' : 'matching'} dataset for this source, or a source for ${group.dataset.modality} data`,
+      });
+    }
+  }
+  const model = new GraftModel(trunk, data.tasks, plan.tasks.map((t) => t.head), new Rng(deriveSeed(plan.seed, 1)));
+  return { plan, backend, data, model, checkpointPath: join(plan.output.dir, 'checkpoint.graft'), dispose: () => model.dispose() };
+}
+
+export interface TrainOptions {
+  /** Continue from the run's checkpoint (true), or from a given checkpoint file. */
+  resume?: boolean | string;
+  callbacks?: TrainCallbacks;
+  log?: Logger;
+}
+
+export interface TrainOutcome extends TrainResult {
+  checkpoint?: string;
+  backend: string;
+}
+
+/** Train a session's model through every stage, writing metrics.jsonl and a checkpoint after each epoch. */
+export async function trainSession(session: Session, options: TrainOptions = {}): Promise<TrainOutcome> {
+  const { plan, model, data } = session;
+  const path = typeof options.resume === 'string' ? options.resume : session.checkpointPath;
+  let state: RunState | undefined;
+  if (options.resume) {
+    state = loadCheckpoint(path);
+    if (state.meta.configHash !== plan.hash) {
+      throw new GraftError('GRAFT_CHECKPOINT_MISMATCH', {
+        what: `${path} was written by a different config (hash ${state.meta.configHash.slice(0, 12)}, this config ${plan.hash.slice(0, 12)})`,
+        why: 'Resuming with other settings would silently mix two runs.',
+        fix: 'Resume with the config the run started with, or train without --resume (the checkpoint is left as it is)',
+      });
+    }
+  }
+  mkdirSync(plan.output.dir, { recursive: true });
+  const metricsPath = join(plan.output.dir, 'metrics.jsonl');
+  if (!state && existsSync(metricsPath)) rmSync(metricsPath);
+  const meta = { configHash: plan.hash, config: plan.raw, configDir: plan.dir };
+  let saved = false;
+  const trainer = new Trainer(plan, model, data, options.log ?? silentLogger, {
+    onStep: options.callbacks?.onStep,
+    onEpochEnd(entry, snapshot) {
+      appendFileSync(metricsPath, `${JSON.stringify({ type: 'epoch', ...entry })}\n`);
+      if (plan.output.checkpoint) {
+        saveCheckpoint(session.checkpointPath, model, snapshot(), meta);
+        saved = true;
+      }
+      options.callbacks?.onEpochEnd?.(entry, snapshot);
+    },
+  });
+  try {
+    const result = await trainer.run(state);
+    appendFileSync(metricsPath, `${JSON.stringify({ type: 'final', ...result.final })}\n`);
+    return { ...result, backend: session.backend.name, checkpoint: saved || state ? session.checkpointPath : undefined };
+  } finally {
+    trainer.dispose();
+  }
+}

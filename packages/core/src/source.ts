@@ -1,0 +1,27 @@
+import type { ZodType } from 'zod';
+import type { Logger } from './logger.js';
+import type { Trunk } from './model/trunk.js';
+
+/** What a source gets besides its options. */
+export interface SourceContext {
+  /** Directory of the config file; relative paths are resolved against it. */
+  configDir: string;
+  seed: number;
+  log: Logger;
+  /** Config path of the source spec, for error messages. */
+  where: string;
+  /** Shape of one raw sample of the first task's main input (without the batch axis), when known. */
+  inputShape?: readonly number[];
+}
+
+/**
+ * Where θ comes from: loads a backbone, its preprocessing and its ordered layer groups.
+ * Examples: an ImageNet MobileNet (tfjs layers), BERT (transformers.js), a Graft checkpoint.
+ */
+export interface PretrainedSource<Options = any> {
+  name: string;
+  description: string;
+  /** Validates the plugin-specific options of `source: { use: name, ... }`. A strict zod object. */
+  options: ZodType<Options>;
+  load(options: Options, ctx: SourceContext): Promise<Trunk>;
+}

@@ -1,0 +1,11 @@
+import { cpuBackend } from '../backends/cpu.js';
+import { definePlugin, PLUGIN_API_VERSION } from '../plugins/define.js';
+import { classificationTask } from './classification.js';
+import { regressionTask } from './regression.js';
+
+/** What core itself registers: the task kinds and the cpu backend. */
+export const corePlugin = definePlugin({
+  meta: { name: '@graft/core', version: '0.1.0', api: PLUGIN_API_VERSION },
+  tasks: [classificationTask, regressionTask],
+  backends: [cpuBackend],
+});

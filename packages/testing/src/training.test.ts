@@ -1,0 +1,117 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, readFileSync, writeFileSync, statSync, truncateSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createRuntime, loadCheckpoint, type HistoryEntry } from '@graft/core';
+import strategies from '@graft/strategies';
+import { testingPlugin } from './plugin.js';
+
+const runtime = createRuntime({ plugins: [strategies, testingPlugin] });
+
+function config(dir: string, stages: Record<string, unknown>[], extra: Record<string, unknown> = {}) {
+  return {
+    backend: 'cpu',
+    seed: 3,
+    source: { use: 'testing/tiny-conv', seed: 1 },
+    tasks: [{ name: 'strokes', data: { use: 'testing/strokes', train: 48, test: 24 } }],
+    stages,
+    output: { dir },
+    ...extra,
+  };
+}
+
+async function weightsAfter(cfg: Record<string, unknown>, resume = false) {
+  const run = await runtime.load(cfg);
+  const session = await run.open();
+  const { trainSession } = await import('@graft/core');
+  const outcome = await trainSession(session, { resume });
+  const weights = session.model.weights().map((w) => Array.from(w.variable.dataSync()));
+  session.dispose();
+  return { outcome, weights };
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('the training loop', () => {
+  it('trains for real: the loss falls and test accuracy beats chance', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graft-'));
+    const run = await runtime.load(config(dir, [{ use: 'fine-tune', epochs: 6, lr: 0.01, batchSize: 8 }]));
+    const result = await run.train();
+    const losses = result.history.map((h) => h.loss);
+    expect(losses[losses.length - 1]!).toBeLessThan(losses[0]! * 0.7);
+    expect(result.final.metrics.strokes!.accuracy as number).toBeGreaterThan(0.5);
+  });
+
+  it('is deterministic: the same config and seed give bit-identical weights on cpu', async () => {
+    const stages = [{ use: 'fine-tune', epochs: 2, lr: 0.01, batchSize: 16 }];
+    const a = await weightsAfter(config(mkdtempSync(join(tmpdir(), 'graft-')), stages));
+    const b = await weightsAfter(config(mkdtempSync(join(tmpdir(), 'graft-')), stages));
+    expect(a.weights).toEqual(b.weights);
+  });
+
+  it('resumes exactly: 4 epochs straight equal 2 epochs, then resume for 2 more', async () => {
+    const stages = (epochs: number) => [
+      { use: 'linear-probe', epochs: 1, lr: 0.01, batchSize: 16 },
+      { use: 'fine-tune', epochs, lr: 0.005, batchSize: 16, discriminative: { factor: 2 } },
+    ];
+    const straight = await weightsAfter(config(mkdtempSync(join(tmpdir(), 'graft-')), stages(4)));
+
+    const dir = mkdtempSync(join(tmpdir(), 'graft-'));
+    const full = config(dir, stages(4));
+    // Interrupt after 2 epochs of the second stage: stop the process by throwing from a callback.
+    const run = await runtime.load(full);
+    const session = await run.open();
+    const { trainSession } = await import('@graft/core');
+    let seen = 0;
+    await expect(
+      trainSession(session, {
+        callbacks: {
+          onEpochEnd: (e: HistoryEntry) => {
+            seen += 1;
+            if (e.stage === 1 && e.epoch === 1) throw new Error('interrupted');
+          },
+        },
+      }),
+    ).rejects.toThrow('interrupted');
+    session.dispose();
+    expect(seen).toBe(3);
+    expect(loadCheckpoint(join(dir, 'checkpoint.graft')).position).toEqual({ stage: 1, epoch: 1, stageDone: false });
+
+    const resumed = await weightsAfter(full, true);
+    expect(resumed.outcome.history.map((h) => [h.stage, h.epoch])).toEqual([[0, 0], [1, 0], [1, 1], [1, 2], [1, 3]]);
+    expect(resumed.weights).toEqual(straight.weights);
+  });
+
+  it('leaks no tensors: within a stage, the count after epoch k equals the count after epoch 1', async () => {
+    // (Thawing a group adds its optimizer slots, so counts are compared within stages of fixed groups.)
+    const stages = [{ use: 'fine-tune', epochs: 3, batchSize: 16 }, { use: 'linear-probe', epochs: 3, batchSize: 16, weighting: { use: 'uncertainty' } }];
+    const run = await runtime.load(config(mkdtempSync(join(tmpdir(), 'graft-')), stages));
+    const counts: number[] = [];
+    await run.train({ callbacks: { onEpochEnd: () => counts.push(tf.memory().numTensors) } });
+    expect(counts).toHaveLength(6);
+    expect(counts.slice(1, 3)).toEqual([counts[0], counts[0]]);
+    expect(counts.slice(4, 6)).toEqual([counts[3], counts[3]]);
+  });
+
+  it('refuses a truncated checkpoint with a clear error and leaves it untouched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graft-'));
+    const cfg = config(dir, [{ use: 'fine-tune', epochs: 1, batchSize: 16 }]);
+    await (await runtime.load(cfg)).train();
+    const path = join(dir, 'checkpoint.graft');
+    truncateSync(path, statSync(path).size - 100);
+    const before = readFileSync(path);
+    const run = await runtime.load(cfg);
+    await expect(run.train({ resume: true })).rejects.toThrow(/GRAFT_CHECKPOINT_CORRUPT: .*checkpoint\.graft is not a usable Graft checkpoint\. Its payload has \d+ bytes where the header promises \d+ \(truncated\)\./);
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it('refuses a foreign file as a checkpoint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graft-'));
+    writeFileSync(join(dir, 'checkpoint.graft'), 'not a checkpoint at all');
+    const run = await runtime.load(config(dir, [{ use: 'fine-tune', epochs: 1 }]));
+    await expect(run.train({ resume: true })).rejects.toThrow(/GRAFT_CHECKPOINT_CORRUPT.*signature/);
+  });
+});
