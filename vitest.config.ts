@@ -14,6 +14,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    reporters: ['default', './scripts/summary-reporter.ts'],
     typecheck: { enabled: true, include: ['packages/**/src/**/*.test-d.ts'] },
   },
 });

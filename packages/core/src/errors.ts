@@ -89,7 +89,7 @@ function formatMessage(code: GraftErrorCode, d: GraftErrorDetails): string {
 }
 
 function sentence(text: string): string {
-  return /[.!?]$/.test(text) ? text : `${text}.`;
+  return /[.!?\n]$/.test(text) ? text : `${text}.`;
 }
 
 export function isGraftError(e: unknown): e is GraftError {

@@ -114,4 +114,31 @@ describe('the training loop', () => {
     const run = await runtime.load(config(dir, [{ use: 'fine-tune', epochs: 1 }]));
     await expect(run.train({ resume: true })).rejects.toThrow(/GRAFT_CHECKPOINT_CORRUPT.*signature/);
   });
+
+  it('applies discriminative rates: one SGD step moves group i by 1/factor^(G-1-i) of the plain step', async () => {
+    const stage = (extra: Record<string, unknown>) => [{ use: 'fine-tune', epochs: 1, lr: 0.05, batchSize: 48, optimizer: 'sgd', bn: 'inference', ...extra }];
+    const initial = await weightsAfter(config(mkdtempSync(join(tmpdir(), 'graft-')), [{ use: 'fine-tune', epochs: 1, lr: 1e-30, batchSize: 48, optimizer: 'sgd', bn: 'inference' }]));
+    const plain = await weightsAfter(config(mkdtempSync(join(tmpdir(), 'graft-')), stage({})));
+    const discr = await weightsAfter(config(mkdtempSync(join(tmpdir(), 'graft-')), stage({ discriminative: { factor: 2 } })));
+    const run = await runtime.load(config(mkdtempSync(join(tmpdir(), 'graft-')), stage({})));
+    const session = await run.open();
+    const keys = session.model.weights().map((w) => w.key);
+    const groupOf = (key: string) => (key.startsWith('head/') ? 3 : ['stem', 'block1', 'block2'].findIndex((g) => key.startsWith(`${g}_`)));
+    expect(session.model.groups.map((g) => g.name)).toEqual(['stem', 'block1', 'block2', 'head']);
+    session.dispose();
+    let checked = 0;
+    keys.forEach((key, k) => {
+      if (/_bn\//.test(key)) return; // running statistics are not trained
+      const expected = 1 / 2 ** (3 - groupOf(key));
+      initial.weights[k]!.forEach((w0, j) => {
+        const dPlain = plain.weights[k]![j]! - w0;
+        const dDiscr = discr.weights[k]![j]! - w0;
+        // Deltas are differences of float32 weights: only steps well above float32 resolution are compared.
+        if (Math.abs(dPlain) < 1e-4) return;
+        expect(Math.abs(dDiscr / dPlain - expected) / expected, key).toBeLessThan(0.01);
+        checked += 1;
+      });
+    });
+    expect(checked).toBeGreaterThan(100);
+  });
 });

@@ -73,10 +73,14 @@ export const commonStageShape = {
   /** Re-initialise every head at the start of this stage. @default false */
   reinitHead: z.boolean().default(false).describe('Re-initialise the heads at the start of the stage.'),
   /**
-   * BatchNorm in frozen groups: `frozen` keeps their running statistics and uses them (inference mode),
-   * `train` lets them normalise with batch statistics. @default 'frozen'
+   * BatchNorm mode. `frozen`: normalisation layers of frozen groups use their running statistics
+   * (inference mode), so a frozen group computes exactly what it did in pretraining and small or
+   * unrepresentative batches cannot shift it; trainable groups use batch statistics. `inference`: every
+   * normalisation layer uses running statistics (the usual choice for fine-tuning on little data, where
+   * batch statistics are noisy and running averages would drift). `train`: all use batch statistics.
+   * @default 'frozen'
    */
-  bn: z.enum(['frozen', 'train']).default('frozen').describe('BatchNorm mode of frozen groups.'),
+  bn: z.enum(['frozen', 'inference', 'train']).default('frozen').describe('BatchNorm mode: frozen groups only, all groups in inference mode, or all training.'),
   /** Clip the global gradient norm to this value. */
   clipNorm: positive.optional().describe('Clip the global gradient norm to this value.'),
   /** How task losses (or gradients) are combined. @default { use: 'equal' } */

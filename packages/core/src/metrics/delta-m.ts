@@ -11,8 +11,9 @@ export interface DeltaMEntry {
 
 /**
  * Δm%, the mean relative change of every task metric against its single-task baseline (Maninis, Radosavovic
- * & Kokkinos, CVPR 2019, eq. 5): Δm = (100/K) Σ_i (−1)^{l_i} (M_m,i − M_b,i) / M_b,i, with l_i = 1 when lower
- * is better. Positive means the multi-task model beats the single-task models on average.
+ * & Kokkinos, "Attentive Single-Tasking of Multiple Tasks", CVPR 2019): Δm = (100/K) Σ_i (−1)^{l_i}
+ * (M_m,i − M_b,i) / M_b,i over all K metrics of all tasks, with l_i = 1 when lower is better. Positive means
+ * the multi-task model beats the single-task models on average.
  *
  * The Nash-MTL, CAGrad and FAMO tables (and LibMTL's benchmark tables) print the same quantity with the
  * opposite sign, "Δm% ↓", where lower is better: their value is `-deltaM(...)`.

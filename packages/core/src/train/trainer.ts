@@ -322,9 +322,9 @@ export class Trainer {
     this.model.groups.forEach((g, i) => (g.lrMultiplier = 1 / factor ** (G - 1 - i)));
   }
 
-  /** Frozen groups keep their normalisation layers in inference mode under `bn: frozen`. */
-  private syncNormModes(bn: 'frozen' | 'train'): void {
-    for (const g of this.model.groups) g.setNormInference?.(bn === 'frozen' && !g.trainable);
+  /** Which normalisation layers run in inference mode: see the `bn` stage option. */
+  private syncNormModes(bn: 'frozen' | 'inference' | 'train'): void {
+    for (const g of this.model.groups) g.setNormInference?.(bn === 'inference' || (bn === 'frozen' && !g.trainable));
   }
 
   private stageControl(stage: StagePlan): StageControl<Record<string, unknown>> {

@@ -36,13 +36,13 @@ export function strategyContract(strategy: Strategy, options: Record<string, unk
       expect(strategy.options.safeParse({ ...options, __unknown__: 1 }).success).toBe(false);
     });
 
-    it('keeps the head trainable in every epoch', () => {
+    it('trains at least one group in every epoch', () => {
       const { stage, groups } = recordingStage(5, options, strategy);
       strategy.setup(stage);
       const epochs = strategy.defaultEpochs?.(5, stage.options) ?? 3;
       for (let e = 0; e < epochs; e++) {
         strategy.onEpochStart?.(stage, e);
-        expect(groups[4]!.trainable, `epoch ${e}`).toBe(true);
+        expect(groups.some((g) => g.trainable), `epoch ${e}`).toBe(true);
       }
     });
   });

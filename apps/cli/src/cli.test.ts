@@ -1,0 +1,116 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from './cli.js';
+
+const example = resolve(__dirname, '../../../examples/tiny.yaml');
+
+async function run(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  const code = await main(argv);
+  vi.restoreAllMocks();
+  return { code, stdout, stderr };
+}
+
+function tempConfig(body: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'graft-cli-'));
+  const file = join(dir, 'graft.yaml');
+  writeFileSync(file, body);
+  return file;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('graft train', () => {
+  it('trains the tiny example and prints one JSON document with history, final metrics and checkpoint', async () => {
+    const config = tempConfig(
+      `source: { use: testing/tiny-conv, seed: 1 }\nbackend: cpu\nseed: 2\ntasks: [{ name: strokes, data: { use: testing/strokes, train: 96, test: 32 } }]\nstages: [{ use: fine-tune, epochs: 4, lr: 0.01, batchSize: 16 }]\n`,
+    );
+    const { code, stdout, stderr } = await run('train', '-c', config, '--json');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.history).toHaveLength(4);
+    expect(result.history[3].loss).toBeLessThan(result.history[0].loss);
+    expect(result.final.metrics.strokes.accuracy).toBeGreaterThan(0.25);
+    expect(result.checkpoint).toMatch(/checkpoint\.graft$/);
+    expect(stderr).toContain('fine-tune · epoch 4');
+  });
+
+  it('exits with 2 and a clear message for a config error', async () => {
+    const config = tempConfig(`source: { use: testing/tiny-conv }\ntasks: [{ name: a, data: { use: testing/strokes } }]\nstages: [{ use: fine-tuen }]\n`);
+    const { code, stderr } = await run('train', '-c', config);
+    expect(code).toBe(2);
+    expect(stderr).toContain('GRAFT_UNKNOWN_STRATEGY: Unknown strategy "fine-tuen" at stages[0].use in graft.yaml.');
+    expect(stderr).toContain('Did you mean "fine-tune"?');
+  });
+
+  it('exits with 1 when a run fails (resuming without a checkpoint)', async () => {
+    const config = tempConfig(`source: { use: testing/tiny-conv }\nbackend: cpu\ntasks: [{ name: a, data: { use: testing/strokes } }]\nstages: [{ use: fine-tune }]\n`);
+    const { code, stderr } = await run('train', '-c', config, '--resume');
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/GRAFT_CHECKPOINT_NOT_FOUND: No checkpoint at .*checkpoint\.graft\./);
+  });
+
+  it('exits with 2 on a usage error', async () => {
+    expect((await run('train')).code).toBe(2);
+    expect((await run('nonsense')).code).toBe(2);
+  });
+});
+
+describe('graft eval and predict', () => {
+  it('evaluate and predict with the checkpoint a training run left', async () => {
+    const config = tempConfig(`source: { use: testing/tiny-conv, seed: 1 }\nbackend: cpu\ntasks: [{ name: strokes, data: { use: testing/strokes, train: 64, test: 16 } }]\nstages: [{ use: fine-tune, epochs: 2, lr: 0.01, batchSize: 16 }]\n`);
+    const trained = JSON.parse((await run('train', '-c', config, '--json')).stdout);
+    const evaluated = JSON.parse((await run('eval', '-c', config, '--json')).stdout);
+    expect(evaluated.metrics.strokes.accuracy).toBe(trained.final.metrics.strokes.accuracy);
+    const predicted = JSON.parse((await run('predict', '-c', config, '--limit', '3', '--json')).stdout);
+    expect(predicted.results[0].predictions).toHaveLength(3);
+    expect(['vertical', 'horizontal', 'diagonal', 'blank']).toContain(predicted.results[0].predictions[0].label);
+  });
+});
+
+describe('graft schema, plugins and backends', () => {
+  it('prints a JSON Schema covering the registered strategies', async () => {
+    const { code, stdout } = await run('schema');
+    expect(code).toBe(0);
+    const schema = JSON.parse(stdout);
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(schema.required).toEqual(expect.arrayContaining(['source', 'tasks', 'stages']));
+    expect(stdout).toContain('"gradual-unfreeze"');
+  });
+
+  it('lists the first-party plugins and what they register', async () => {
+    const { stdout } = await run('plugins', '--json');
+    const { plugins } = JSON.parse(stdout);
+    const names = plugins.map((p: { name: string }) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['@graft/core', '@graft/strategies', '@graft/testing']));
+    const strategies = plugins.find((p: { name: string }) => p.name === '@graft/strategies');
+    expect(strategies.strategies.map((s: { name: string }) => s.name)).toEqual(expect.arrayContaining(['scratch', 'linear-probe', 'fine-tune', 'gradual-unfreeze']));
+  });
+
+  it('lists backends with availability and capabilities', async () => {
+    const { backends } = JSON.parse((await run('backends', '--json')).stdout);
+    expect(backends.find((b: { name: string }) => b.name === 'cpu')).toMatchObject({ available: true, capabilities: { trainsConvolutions: true } });
+  });
+
+  it('shows help for every command', async () => {
+    for (const cmd of ['train', 'eval', 'predict', 'plugins', 'backends', 'schema']) {
+      const { code, stdout } = await run(cmd, '--help');
+      expect(code, cmd).toBe(0);
+      expect(stdout, cmd).toContain(`Usage: graft ${cmd}`);
+    }
+  });
+});
+
+describe('the example', () => {
+  it('examples/tiny.yaml is a valid config', async () => {
+    const { createRuntime } = await import('@graft/core');
+    const { firstPartyPlugins } = await import('./plugins.js');
+    const run = await createRuntime({ plugins: firstPartyPlugins }).load(example);
+    expect(run.plan.stages.map((s) => s.strategy.name)).toEqual(['linear-probe', 'fine-tune']);
+  });
+});
