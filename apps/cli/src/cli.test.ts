@@ -61,6 +61,36 @@ describe('graft train', () => {
   });
 });
 
+describe('graft compare', () => {
+  it('runs each entry on identical splits and seeds, prints mean ± std and writes results.json and report.html', async () => {
+    const config = tempConfig(
+      `name: cmp\nsource: { use: testing/tiny-conv, seed: 1 }\nbackend: cpu\ntasks: [{ name: strokes, data: { use: testing/strokes, train: 64, test: 32 } }]\nstages: [{ use: fine-tune, epochs: 2, lr: 0.01, batchSize: 16 }]\ncompare: { presets: { quick: [{ use: linear-probe, epochs: 1 }] } }\n`,
+    );
+    const { code, stdout } = await run('compare', '-c', config, '--strategies', 'linear-probe,quick', '--seeds', '2', '--per-class', '4,8', '--json');
+    expect(code).toBe(0);
+    const { results } = JSON.parse(stdout);
+    expect(results.map((r: { strategy: string; perClass: number }) => `${r.strategy}@${r.perClass}`)).toEqual(['linear-probe@4', 'quick@4', 'linear-probe@8', 'quick@8']);
+    for (const r of results) {
+      const values = r.runs.map((x: { value: number }) => x.value);
+      expect(r.mean).toBeCloseTo(values.reduce((a: number, b: number) => a + b, 0) / values.length, 10);
+      expect(r.runs.map((x: { seed: number }) => x.seed)).toEqual([0, 1]);
+    }
+    const { readFileSync } = await import('node:fs');
+    const dir = join(config, '..', 'runs', 'cmp');
+    expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).results).toHaveLength(4);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html.match(/<svg/g)).toHaveLength(2);
+    expect(html).toContain('quick');
+  });
+
+  it('names an unknown entry and lists the valid ones', async () => {
+    const config = tempConfig(`source: { use: testing/tiny-conv }\nbackend: cpu\ntasks: [{ name: a, data: { use: testing/strokes } }]\nstages: [{ use: fine-tune }]\n`);
+    const { code, stderr } = await run('compare', '-c', config, '--strategies', 'fine-tun');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/GRAFT_USAGE: Unknown comparison entry "fine-tun"\. Valid choices: .*fine-tune.*lp-ft/);
+  });
+});
+
 describe('graft eval and predict', () => {
   it('evaluate and predict with the checkpoint a training run left', async () => {
     const config = tempConfig(`source: { use: testing/tiny-conv, seed: 1 }\nbackend: cpu\ntasks: [{ name: strokes, data: { use: testing/strokes, train: 64, test: 16 } }]\nstages: [{ use: fine-tune, epochs: 2, lr: 0.01, batchSize: 16 }]\n`);

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isGraftError } from '@graft/core';
+import { compareCommand } from './commands/compare.js';
 import { evalCommand } from './commands/eval.js';
 import { infoCommands } from './commands/info.js';
 import { predictCommand } from './commands/predict.js';
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   trainCommand(program);
+  compareCommand(program);
   evalCommand(program);
   predictCommand(program);
   infoCommands(program);

@@ -42,3 +42,5 @@ export { regressionTask } from './tasks/regression.js';
 export { corePlugin } from './tasks/plugin.js';
 export { cpuBackend } from './backends/cpu.js';
 export { selectBackend, type BackendNeeds } from './backends/select.js';
+export { compareStrategies, entryStages, mean, std, type CompareOptions, type CompareResult, type CompareRun } from './compare/compare.js';
+export { BUILTIN_PRESETS, type StageSpec } from './compare/presets.js';

@@ -30,6 +30,7 @@ export interface DataSpec {
   options: Record<string, unknown>;
   perClass?: number;
   validation?: number;
+  fold?: { index: number; count: number };
   /** Canonical JSON of the spec, for sharing. */
   key: string;
   where: string;
@@ -115,13 +116,13 @@ export function resolvePlan(config: ConfigFile, registry: Registry): RunPlan {
     const provider = pick(registry.datasets, t.data.use, 'GRAFT_UNKNOWN_DATASET', 'dataset', where(`tasks[${i}].data.use`));
     const schema = z.strictObject({ ...optionShape(provider.options), ...commonDataShape });
     const full = validate(schema, t.data, file, ['tasks', i, 'data']) as Record<string, unknown>;
-    const { use: _use, perClass, validation, ...options } = full as { use: string; perClass?: number; validation?: number };
+    const { use: _use, perClass, validation, fold, ...options } = full as { use: string; perClass?: number; validation?: number; fold?: { index: number; count: number } };
     return {
       name: t.name,
       type,
       target: t.target,
       head: t.head,
-      data: { plugin: provider, options, perClass, validation, key: canonicalJson(t.data), where: `tasks[${i}].data` },
+      data: { plugin: provider, options, perClass, validation, fold, key: canonicalJson(t.data), where: `tasks[${i}].data` },
     };
   });
   const seen = new Set<string>();

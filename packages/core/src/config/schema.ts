@@ -13,6 +13,12 @@ export const commonDataShape = {
   perClass: z.number().int().positive().optional().describe('Training samples kept per class (few-shot).'),
   /** Fraction of the training split held out for validation when the dataset has none. @default 0 */
   validation: z.number().min(0).lt(1).optional().describe('Fraction of training samples held out for validation.'),
+  /** Cross-validation: hold out fold `index` of `count` (after few-shot subsampling) as the validation split. */
+  fold: z
+    .strictObject({ index: z.number().int().min(0), count: z.number().int().min(2) })
+    .refine((f) => f.index < f.count, 'fold.index must be below fold.count')
+    .optional()
+    .describe('Hold out fold `index` of `count` as validation (set by `graft compare --folds`).'),
 };
 
 export const headSchema = z
@@ -56,6 +62,16 @@ function topLevel<A extends z.ZodType, B extends z.ZodType, C extends z.ZodType>
     evaluate: z
       .strictObject({ split: z.enum(['test', 'validation']).default('test').describe('Split for the final metrics.') })
       .default({ split: 'test' }),
+    compare: z
+      .strictObject({
+        strategies: z.array(z.string()).optional().describe('Entries `graft compare` runs when --strategies is not given.'),
+        seeds: z.number().int().positive().default(3).describe('Seeds per entry.'),
+        folds: z.number().int().min(2).optional().describe('Cross-validation folds (evaluates on the held-out fold).'),
+        perClass: z.array(z.number().int().positive()).optional().describe('Labelled training samples per class to compare at.'),
+        presets: z.record(z.string(), z.array(stage)).default({}).describe('Named stage lists, usable as entries.'),
+      })
+      .optional()
+      .describe('Defaults and named presets for `graft compare`.'),
     output: z
       .strictObject({
         dir: z.string().optional().describe('Where checkpoints and metrics go. @default runs/<name>'),

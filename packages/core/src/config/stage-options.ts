@@ -81,6 +81,11 @@ export const commonStageShape = {
    * @default 'frozen'
    */
   bn: z.enum(['frozen', 'inference', 'train']).default('frozen').describe('BatchNorm mode: frozen groups only, all groups in inference mode, or all training.'),
+  /**
+   * While the whole trunk is frozen (and so runs in inference mode), compute its features once per split
+   * and train the heads on them. Turn off only to save memory on very large datasets. @default true
+   */
+  cacheFeatures: z.boolean().default(true).describe('Cache the frozen trunk’s features (linear probing).'),
   /** Clip the global gradient norm to this value. */
   clipNorm: positive.optional().describe('Clip the global gradient norm to this value.'),
   /** How task losses (or gradients) are combined. @default { use: 'equal' } */

@@ -77,6 +77,14 @@ async function loadDataset(spec: DataSpec, target: string | undefined, opts: { s
     if (!labels) throw new GraftError('GRAFT_LABELS_MISMATCH', { what: `perClass needs label column "${column}"`, where: spec.where, choices: Object.keys(train.targets) });
     train = take(train, stratifiedSample(labels, spec.perClass, new Rng(deriveSeed(opts.seed, 202))));
   }
+  if (spec.fold) {
+    // Folds come from one permutation of the (subsampled) training split, fixed by the seed.
+    const order = new Rng(deriveSeed(opts.seed, 303)).permutation(train.size);
+    const { index, count } = spec.fold;
+    const held = order.filter((_, i) => i % count === index);
+    validation = take(train, held);
+    train = take(train, order.filter((_, i) => i % count !== index));
+  }
   return { ...dataset, train, validation };
 }
 

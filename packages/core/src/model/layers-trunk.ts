@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { GraftError } from '../errors.js';
 import type { Rng } from '../train/rng.js';
-import type { LayerGroup, NamedVariable, Trunk } from './trunk.js';
+import type { LayerGroup, NamedVariable, Trunk, TrunkSplit } from './trunk.js';
 
 export interface LayersTrunkOptions {
   /** A tfjs layers model from the model input to the feature layer; a 4-D output is global-average-pooled. */
@@ -62,23 +62,57 @@ export function layersTrunk(options: LayersTrunkOptions): Trunk {
     layer.weights.map((w, i) => ({ key: `${layer.name}/${i}`, variable: w.read() as tf.Variable })),
   );
 
+  const chain = chainOrder(model);
+  const splits = new Map<number, TrunkSplit | undefined>();
+  const pool = (out: tf.Tensor): tf.Tensor2D => {
+    if (out.rank === 4) return tf.mean(out, [1, 2]) as tf.Tensor2D;
+    if (out.rank === 2) return out as tf.Tensor2D;
+    return tf.reshape(out, [out.shape[0]!, -1]) as tf.Tensor2D;
+  };
+  const makeSplit = (boundary: number): TrunkSplit | undefined => {
+    if (!chain || boundary <= 0 || boundary >= options.groups.length) return undefined;
+    const before = new Set(options.groups.slice(0, boundary).flatMap((g) => g.layers));
+    const cut = Math.max(...chain.map((l, i) => (before.has(l.name) ? i : -1)));
+    if (cut < 0 || chain.slice(0, cut + 1).some((l) => RANDOM_LAYERS.has(l.getClassName()))) return undefined;
+    const prefixModel = tf.model({ inputs: model.inputs, outputs: chain[cut]!.output as tf.SymbolicTensor });
+    const rest = chain.slice(cut + 1);
+    return {
+      prefix: (inputs) => prefixModel.predict(requireInput(inputs, inputName)) as tf.Tensor,
+      suffix: (x, training) => pool(rest.reduce((h, layer) => layer.apply(h, { training }) as tf.Tensor, x)),
+    };
+  };
+
   return {
     groups,
     featureSize,
+    split(boundary) {
+      if (!splits.has(boundary)) splits.set(boundary, makeSplit(boundary));
+      return splits.get(boundary);
+    },
     inputNames: [inputName],
     preprocess: (inputs) => ({ [inputName]: preprocess(requireInput(inputs, inputName)) }),
-    apply(inputs, training) {
-      const out = model.apply(requireInput(inputs, inputName), { training }) as tf.Tensor;
-      if (out.rank === 4) return tf.mean(out, [1, 2]) as tf.Tensor2D;
-      if (out.rank === 2) return out as tf.Tensor2D;
-      return tf.reshape(out, [out.shape[0]!, -1]) as tf.Tensor2D;
-    },
+    apply: (inputs, training) => pool(model.apply(requireInput(inputs, inputName), { training }) as tf.Tensor),
     weights: () => weights,
     reinitialize(rng: Rng) {
       for (const layer of model.layers) reinitializeLayer(layer, rng);
     },
     dispose: () => model.dispose(),
   };
+}
+
+/** Layers whose output is random in training mode: a prefix holding one cannot be cached exactly. */
+const RANDOM_LAYERS = new Set(['Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
+
+/** The model's layers (input layer excluded) when each one feeds only the next; undefined otherwise. */
+function chainOrder(model: tf.LayersModel): tf.layers.Layer[] | undefined {
+  const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
+  for (let i = 0; i < layers.length; i++) {
+    const inbound = (layers[i]! as unknown as { inboundNodes: { inboundLayers: tf.layers.Layer[] }[] }).inboundNodes;
+    const sources = inbound.flatMap((n) => n.inboundLayers);
+    const expected = i === 0 ? 'InputLayer' : layers[i - 1]!.name;
+    if (sources.length !== 1 || (i === 0 ? sources[0]!.getClassName() !== expected : sources[0]!.name !== expected)) return undefined;
+  }
+  return layers;
 }
 
 function requireInput(inputs: Record<string, tf.Tensor>, name: string): tf.Tensor {

@@ -39,7 +39,21 @@ export interface Trunk {
   apply(inputs: Record<string, tf.Tensor>, training: boolean): tf.Tensor2D;
   /** Every weight (trainable or not, e.g. BN running statistics) in a stable order, for checkpoints. */
   weights(): NamedVariable[];
+  /**
+   * Split the trunk before group `boundary` so the frozen part's output can be cached: `prefix` runs
+   * groups `[0, boundary)` in inference mode, `suffix` the rest. Only offered where that is exact (a chain
+   * of layers with nothing random in the prefix); absent otherwise.
+   */
+  split?(boundary: number): TrunkSplit | undefined;
   /** Replace every weight by a fresh random initialisation (training from scratch), seeded by `rng`. */
   reinitialize(rng: Rng): void;
   dispose(): void;
+}
+
+/** A trunk cut in two at a group boundary (see {@link Trunk.split}). */
+export interface TrunkSplit {
+  /** Preprocessed inputs → the activations entering group `boundary` (inference mode). */
+  prefix(inputs: Record<string, tf.Tensor>): tf.Tensor;
+  /** Those activations → features `[batch, featureSize]`. */
+  suffix(activations: tf.Tensor, training: boolean): tf.Tensor2D;
 }

@@ -3,7 +3,7 @@ import type { Examples } from '../data/examples.js';
 import type { PreparedData } from '../data/prepare.js';
 import type { GraftModel } from '../model/graft-model.js';
 import type { MetricValue, Task } from '../task.js';
-import { sliceInputs, type FeatureCache } from './features.js';
+import { sliceInputs, type CachedActivations } from './features.js';
 
 export type SplitName = 'train' | 'validation' | 'test';
 
@@ -32,13 +32,17 @@ export function predictSplit(model: GraftModel, data: PreparedData, examples: Ex
 }
 
 /** Loss and the task type's metrics of every task on `split`, over labelled samples only. */
-export function evaluateSplit(model: GraftModel, data: PreparedData, split: SplitName, cache?: { cache: FeatureCache; version: number }): TaskMetrics | undefined {
+export function evaluateSplit(
+  model: GraftModel,
+  data: PreparedData,
+  split: SplitName,
+  cachedFeatures?: (examples: Examples) => CachedActivations | undefined,
+): TaskMetrics | undefined {
   const result: TaskMetrics = {};
   for (const group of data.groups) {
     const examples = group.dataset[split];
     if (!examples || examples.size === 0) continue;
-    const cached = cache && model.trunkFrozen ? cache.cache.get(model, examples, cache.version) : undefined;
-    const outputs = predictSplit(model, data, examples, group.tasks, cached);
+    const outputs = predictSplit(model, data, examples, group.tasks, cachedFeatures?.(examples)?.data);
     for (const task of group.tasks) {
       const column = examples.targets[task.target]!;
       const output = outputs.get(task.name)!;

@@ -7,7 +7,8 @@ import type { GraftModel, GroupState } from '../model/graft-model.js';
 import type { StageControl } from '../strategy.js';
 import type { StepInfo, WeightingMethod } from '../weighting.js';
 import { evaluateSplit, type SplitName, type TaskMetrics } from './evaluate.js';
-import { FeatureCache } from './features.js';
+import { ActivationCache, gatherRows, prefixActivations, trunkFeatures, type CachedActivations } from './features.js';
+import type { TrunkSplit } from '../model/trunk.js';
 import { Optimizer, type SlotState } from './optimizer.js';
 import { deriveSeed, Rng } from './rng.js';
 import { scheduleFactor } from './schedule.js';
@@ -70,8 +71,11 @@ export interface TrainResult {
 export class Trainer {
   readonly rng: Rng;
   readonly history: HistoryEntry[] = [];
-  private readonly cache = new FeatureCache();
-  private trunkVersion = 0;
+  private readonly featureCache = new ActivationCache(128);
+  private readonly prefixCache = new ActivationCache(64);
+  /** Updates applied to each group, and trunk re-initialisations/restores: what cached activations depend on. */
+  private readonly groupVersions: number[];
+  private resets = 0;
   private optimizer?: Optimizer;
   private weighting?: WeightingMethod;
   private position = { stage: 0, epoch: -1 };
@@ -84,6 +88,7 @@ export class Trainer {
     private readonly callbacks: TrainCallbacks = {},
   ) {
     this.rng = new Rng(deriveSeed(plan.seed, 7));
+    this.groupVersions = model.groups.map(() => 0);
   }
 
   /** Train every stage, from the start or from a restored state, then evaluate. */
@@ -173,11 +178,11 @@ export class Trainer {
       taskLoss: Object.fromEntries(this.data.tasks.map((t) => [t.name, 0])),
       taskSteps: Object.fromEntries(this.data.tasks.map((t) => [t.name, 0])),
     };
-    const trunkFrozen = this.model.trunkFrozen;
+    const mode = this.cacheMode(options);
     for (let step = 0; step < stepsPerEpoch; step++) {
       const globalStep = epoch * stepsPerEpoch + step;
       const groups = options.sampling === 'all' ? this.data.groups.map((_, i) => i) : [pickIndex(sampleWeights, epochRng)];
-      const batches = groups.map((gi) => this.nextBatch(gi, cursors[gi]!, options.batchSize, epochRng, trunkFrozen));
+      const batches = groups.map((gi) => this.nextBatch(gi, cursors[gi]!, options.batchSize, epochRng, mode));
       const info: StepInfo = { step: globalStep, epoch, stepsPerEpoch };
       const factor = scheduleFactor(options.schedule, globalStep, epochs * stepsPerEpoch);
       const losses = this.step(stage, batches, info, factor, deriveSeed(this.plan.seed, s, globalStep, 3));
@@ -204,7 +209,7 @@ export class Trainer {
   }
 
   /** One optimisation step over one batch per data group; returns each task's loss. */
-  private step(stage: StagePlan, batches: { group: DataGroup; batch: Batch; features?: tf.Tensor2D }[], info: StepInfo, factor: number, dropoutSeed: number): Map<string, number> {
+  private step(stage: StagePlan, batches: StepBatch[], info: StepInfo, factor: number, dropoutSeed: number): Map<string, number> {
     const weighting = this.weighting!;
     const trainableGroups = this.model.groups.filter((g) => g.trainable);
     const headGroup = this.model.headGroup;
@@ -216,10 +221,16 @@ export class Trainer {
 
     const taskLosses = (only?: string): tf.Scalar[] => {
       const out: tf.Scalar[] = [];
-      for (const { group, batch, features } of batches) {
+      for (const { group, batch, features, activations, split } of batches) {
         const tasks = group.tasks.filter((t) => !only || t.name === only);
         if (tasks.length === 0) continue;
-        const f = features ?? this.model.trunk.apply(this.model.trunk.preprocess(batch.inputs), true);
+        const f =
+          features ??
+          (activations && split
+            ? split.suffix(activations, true)
+            : this.model.trunkFrozen
+              ? this.model.features(batch.inputs, false)
+              : this.model.trunk.apply(this.model.trunk.preprocess(batch.inputs), true));
         for (const task of tasks) {
           const target = batch.targets[task.name]!;
           out.push(task.type.loss(this.model.heads.get(task.name)!.apply(f, true, dropoutSeed), target.y, target.mask));
@@ -271,7 +282,7 @@ export class Trainer {
       [...grads].map(([variable, grad]) => ({ key: keys.get(variable) ?? `weighting/${variable.name}`, variable, grad, lr: lrOf.get(variable) ?? stage.options.lr * factor })),
     );
     tf.dispose([...grads.values()]);
-    if (trunkVars.length > 0) this.trunkVersion += 1;
+    for (const g of trainableGroups) this.groupVersions[g.index]! += 1;
     return lossValues;
   }
 
@@ -282,7 +293,21 @@ export class Trainer {
     return keys;
   }
 
-  private nextBatch(gi: number, cursor: { order: Int32Array; at: number }, batchSize: number, rng: Rng, trunkFrozen: boolean) {
+  /** Which cached activations this epoch can train on: the whole frozen trunk's, a frozen prefix's, or none. */
+  private cacheMode(options: StagePlan['options']): CacheMode {
+    if (!options.cacheFeatures) return { kind: 'none' };
+    if (this.model.trunkFrozen) return { kind: 'features' };
+    const boundary = this.model.groups.findIndex((g) => g.trainable);
+    if (options.bn === 'train' || boundary <= 0) return { kind: 'none' };
+    const split = this.model.trunk.split?.(boundary);
+    return split ? { kind: 'prefix', boundary, split } : { kind: 'none' };
+  }
+
+  private cacheKey(groups: number): string {
+    return `${groups}|${this.resets}|${this.groupVersions.slice(0, groups).join(',')}`;
+  }
+
+  private nextBatch(gi: number, cursor: { order: Int32Array; at: number }, batchSize: number, rng: Rng, mode: CacheMode): StepBatch {
     const group = this.data.groups[gi]!;
     const train = group.dataset.train;
     if (cursor.at >= cursor.order.length) {
@@ -291,17 +316,14 @@ export class Trainer {
     }
     const indices = cursor.order.subarray(cursor.at, Math.min(cursor.at + batchSize, cursor.order.length));
     cursor.at += indices.length;
-    const batch = gatherBatch(trunkFrozen ? { ...train, inputs: {} } : train, indices, group.tasks, this.data.scales);
-    let features: tf.Tensor2D | undefined;
-    if (trunkFrozen) {
-      const all = this.cache.get(this.model, train, this.trunkVersion);
-      const size = this.model.trunk.featureSize;
-      const rows = new Float32Array(indices.length * size);
-      indices.forEach((r, i) => rows.set(all.subarray(r * size, (r + 1) * size), i * size));
-      features = tf.tensor2d(rows, [indices.length, size]);
-      batch.inputs = { features };
-    }
-    return { group, batch, features };
+    let cached: CachedActivations | undefined;
+    if (mode.kind === 'features') cached = this.featureCache.get(train, this.cacheKey(this.model.groups.length - 1), trunkFeatures(this.model));
+    if (mode.kind === 'prefix') cached = this.prefixCache.get(train, this.cacheKey(mode.boundary), prefixActivations(this.model, mode.split));
+    const batch = gatherBatch(cached ? { ...train, inputs: {} } : train, indices, group.tasks, this.data.scales);
+    if (!cached) return { group, batch };
+    const rows = gatherRows(cached, indices);
+    batch.inputs = { cached: rows };
+    return mode.kind === 'features' ? { group, batch, features: rows as tf.Tensor2D } : { group, batch, activations: rows, split: (mode as { split: TrunkSplit }).split };
   }
 
   private stepsPerEpoch(batchSize: number, sampling: string): number {
@@ -341,7 +363,7 @@ export class Trainer {
       reinitHead: () => model.heads.forEach((h) => h.reinitialize(rng)),
       reinitTrunk: () => {
         model.trunk.reinitialize(rng);
-        this.trunkVersion += 1;
+        this.resets += 1;
       },
       log: this.log,
     };
@@ -349,7 +371,9 @@ export class Trainer {
 
   /** Evaluate every task on a split; undefined when no dataset has that split. */
   evaluate(split: SplitName): TaskMetrics | undefined {
-    return evaluateSplit(this.model, this.data, split, { cache: this.cache, version: this.trunkVersion });
+    const frozen = this.model.trunkFrozen;
+    const key = this.cacheKey(this.model.groups.length - 1);
+    return evaluateSplit(this.model, this.data, split, (examples) => (frozen ? this.featureCache.get(examples, key, trunkFeatures(this.model)) : undefined));
   }
 
   private finalEvaluation(): TrainResult['final'] {
@@ -381,7 +405,7 @@ export class Trainer {
     if (opt) this.optimizer?.restore(opt);
     this.rng.state = rngState;
     if (weightingState !== undefined) this.weighting?.restore?.(weightingState);
-    this.trunkVersion += 1;
+    this.resets += 1;
   }
 
   get weightingMethod(): WeightingMethod | undefined {
@@ -390,8 +414,20 @@ export class Trainer {
 
   dispose(): void {
     this.optimizer?.dispose();
-    this.cache.clear();
+    this.featureCache.clear();
+    this.prefixCache.clear();
   }
+}
+
+type CacheMode = { kind: 'none' } | { kind: 'features' } | { kind: 'prefix'; boundary: number; split: TrunkSplit };
+
+/** A training batch, with cached trunk features or cached prefix activations when the cache is in use. */
+interface StepBatch {
+  group: DataGroup;
+  batch: Batch;
+  features?: tf.Tensor2D;
+  activations?: tf.Tensor;
+  split?: TrunkSplit;
 }
 
 function pickIndex(weights: number[], rng: Rng): number {
