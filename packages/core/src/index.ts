@@ -44,3 +44,4 @@ export { cpuBackend } from './backends/cpu.js';
 export { selectBackend, type BackendNeeds } from './backends/select.js';
 export { compareStrategies, entryStages, mean, std, type CompareOptions, type CompareResult, type CompareRun } from './compare/compare.js';
 export { BUILTIN_PRESETS, type StageSpec } from './compare/presets.js';
+export { checkpointSource } from './sources/checkpoint.js';

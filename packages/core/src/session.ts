@@ -5,7 +5,8 @@ import { selectBackend } from './backends/select.js';
 import { loadCheckpoint, saveCheckpoint, type RunState } from './checkpoint/checkpoint.js';
 import type { RunPlan } from './config/load.js';
 import { prepareData, type PreparedData } from './data/prepare.js';
-import { GraftError } from './errors.js';
+import { GraftError, unknownName } from './errors.js';
+import type { SourceContext } from './source.js';
 import { silentLogger, type Logger } from './logger.js';
 import { GraftModel } from './model/graft-model.js';
 import type { Registry } from './plugins/registry.js';
@@ -30,13 +31,22 @@ export async function openSession(plan: RunPlan, registry: Registry, log: Logger
   const backend = await selectBackend(plan.backend, registry, { convolutions: modalities.has('image'), embeddings: modalities.has('text') });
   log.debug(`backend: ${backend.name}`);
   const firstInput = Object.values(data.groups[0]!.dataset.train.inputs)[0];
-  const trunk = await plan.source.plugin.load(plan.source.options, {
-    configDir: plan.dir,
+  const context = (configDir: string, where: string): SourceContext => ({
+    configDir,
     seed: plan.seed,
     log,
-    where: 'source',
+    where,
     inputShape: firstInput?.shape.slice(1),
+    async loadSource(spec, dir) {
+      const plugin = registry.sources.get(spec.use);
+      if (!plugin) throw unknownName('GRAFT_UNKNOWN_SOURCE', 'source', spec.use, [...registry.sources.keys()], `${where} (nested)`);
+      const { use: _use, ...rest } = spec;
+      const parsed = plugin.options.safeParse(rest);
+      if (!parsed.success) throw new GraftError('GRAFT_CONFIG_INVALID', { what: `The nested source "${spec.use}" has invalid options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, where });
+      return plugin.load(parsed.data, context(dir, `${where} (nested)`));
+    },
   });
+  const trunk = await plan.source.plugin.load(plan.source.options, context(plan.dir, 'source'));
   for (const group of data.groups) {
     const missing = trunk.inputNames.filter((n) => !(n in group.dataset.train.inputs));
     if (missing.length > 0) {

@@ -12,6 +12,11 @@ export interface SourceContext {
   where: string;
   /** Shape of one raw sample of the first task's main input (without the batch axis), when known. */
   inputShape?: readonly number[];
+  /**
+   * Load another registered source from its config spec (`{ use, ...options }`), relative to `configDir`:
+   * lets a source wrap another one (a Graft checkpoint rebuilds the trunk it was trained from).
+   */
+  loadSource(spec: { use: string } & Record<string, unknown>, configDir: string): Promise<Trunk>;
 }
 
 /**

@@ -161,4 +161,28 @@ describe('the training loop', () => {
     cached.weights.forEach((w, i) => w.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - fresh.weights[i]![j]!)))));
     expect(maxDiff).toBeLessThan(1e-4);
   });
+
+  it('loads a model Graft trained as a pretrained source, trunk weights and groups intact', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graft-'));
+    const first = await weightsAfter(config(dir, [{ use: 'fine-tune', epochs: 2, lr: 0.01, batchSize: 16 }]));
+    const second = {
+      backend: 'cpu',
+      seed: 5,
+      source: { use: 'graft/checkpoint', path: join(dir, 'checkpoint.graft') },
+      tasks: [{ name: 'ink', type: 'regression', target: 'ink', data: { use: 'testing/strokes', train: 48, test: 24 } }],
+      stages: [{ use: 'linear-probe', epochs: 4, lr: 0.05, batchSize: 16 }],
+      output: { dir: mkdtempSync(join(tmpdir(), 'graft-')) },
+    };
+    const run = await runtime.load(second);
+    const session = await run.open();
+    const trunkKeys = session.model.trunk.weights().map((w) => w.key);
+    expect(session.model.groups.map((g) => g.name)).toEqual(['stem', 'block1', 'block2', 'head']);
+    session.model.trunk.weights().forEach((w, i) => expect(Array.from(w.variable.dataSync())).toEqual(first.weights[i]));
+    expect(trunkKeys.length).toBeGreaterThan(0);
+    const { trainSession } = await import('@graft/core');
+    const outcome = await trainSession(session);
+    expect(outcome.history[3]!.loss).toBeLessThan(outcome.history[0]!.loss);
+    expect(outcome.final.metrics.ink!.mae as number).toBeGreaterThan(0);
+    session.dispose();
+  });
 });

@@ -1,11 +1,13 @@
 import { cpuBackend } from '../backends/cpu.js';
+import { checkpointSource } from '../sources/checkpoint.js';
 import { definePlugin, PLUGIN_API_VERSION } from '../plugins/define.js';
 import { classificationTask } from './classification.js';
 import { regressionTask } from './regression.js';
 
-/** What core itself registers: the task kinds and the cpu backend. */
+/** What core itself registers: the task kinds, the cpu backend and the checkpoint source. */
 export const corePlugin = definePlugin({
   meta: { name: '@graft/core', version: '0.1.0', api: PLUGIN_API_VERSION },
   tasks: [classificationTask, regressionTask],
   backends: [cpuBackend],
+  sources: [checkpointSource],
 });

@@ -12,7 +12,14 @@ export interface SourceContractOptions {
 
 /** What every source plugin must satisfy. Call inside a test file: `sourceContract(mySource, {...})`. */
 export function sourceContract(source: PretrainedSource, o: SourceContractOptions): void {
-  const ctx: SourceContext = { configDir: process.cwd(), seed: 0, log: silentLogger, where: 'source', ...o.context };
+  const ctx: SourceContext = {
+    configDir: process.cwd(),
+    seed: 0,
+    log: silentLogger,
+    where: 'source',
+    loadSource: () => Promise.reject(new Error('this contract run loads no nested source')),
+    ...o.context,
+  };
   describe(`source contract: ${source.name}`, () => {
     it('has a name, a description and strict options', () => {
       expect(source.name).toMatch(/^[a-z0-9-]+(\/[a-z0-9-]+)?$/);
