@@ -91,6 +91,28 @@ describe('graft compare', () => {
   });
 });
 
+describe('graft compare --multitask', () => {
+  it('compares single-task models, joint weightings and sequential transfer, with Δm against the single-task row', async () => {
+    const config = tempConfig(
+      `name: mt\nsource: { use: testing/tiny-conv, seed: 1 }\nbackend: cpu\ntasks:\n  - { name: strokes, data: { use: testing/strokes, train: 32, test: 16 } }\n  - { name: ink, type: regression, target: ink, data: { use: testing/strokes, train: 32, test: 16 } }\nstages: [{ use: multitask, epochs: 1, lr: 0.01, batchSize: 16 }]\n`,
+    );
+    const { code, stdout } = await run('compare', '-c', config, '--multitask', '--weightings', 'equal,pcgrad', '--seeds', '1', '--sequential', '--json');
+    expect(code).toBe(0);
+    const { rows } = JSON.parse(stdout);
+    expect(rows.map((r: { method: string }) => r.method)).toEqual(['single-task', 'equal', 'pcgrad', 'sequential']);
+    const single = rows[0].tasks;
+    for (const row of rows.slice(1)) {
+      const acc = (row.tasks.strokes.mean - single.strokes.mean) / single.strokes.mean;
+      const mae = -(row.tasks.ink.mean - single.ink.mean) / single.ink.mean;
+      expect(row.deltaM).toBeCloseTo((100 * (acc + mae)) / 2, 8);
+    }
+    // Sequential: task 1 is its own single-task model; task 2 starts from task 1's trunk.
+    expect(rows[3].tasks.strokes.values).toEqual(single.strokes.values);
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(join(config, '..', 'runs', 'mt', 'report-multitask.html'), 'utf8').match(/<svg/g)).toHaveLength(2);
+  });
+});
+
 describe('graft eval and predict', () => {
   it('evaluate and predict with the checkpoint a training run left', async () => {
     const config = tempConfig(`source: { use: testing/tiny-conv, seed: 1 }\nbackend: cpu\ntasks: [{ name: strokes, data: { use: testing/strokes, train: 64, test: 16 } }]\nstages: [{ use: fine-tune, epochs: 2, lr: 0.01, batchSize: 16 }]\n`);

@@ -45,3 +45,5 @@ export { selectBackend, type BackendNeeds } from './backends/select.js';
 export { compareStrategies, entryStages, mean, std, type CompareOptions, type CompareResult, type CompareRun } from './compare/compare.js';
 export { BUILTIN_PRESETS, type StageSpec } from './compare/presets.js';
 export { checkpointSource } from './sources/checkpoint.js';
+export { compareMultitask, type MultitaskCompareOptions, type MultitaskRow, type TaskScore } from './compare/multitask.js';
+export { deltaM, deltaMFromTables, type DeltaMEntry } from './metrics/delta-m.js';
