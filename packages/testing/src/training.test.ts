@@ -185,4 +185,49 @@ describe('the training loop', () => {
     expect(outcome.final.metrics.ink!.mae as number).toBeGreaterThan(0);
     session.dispose();
   });
+
+  it('stops on a NaN loss naming the task, and keeps the last good checkpoint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graft-'));
+    const cfg = {
+      ...config(dir, [
+        { use: 'fine-tune', epochs: 1, lr: 0.001, batchSize: 16, optimizer: 'sgd' },
+        { use: 'fine-tune', epochs: 2, lr: 1e30, batchSize: 16, optimizer: 'sgd' },
+      ]),
+      tasks: [{ name: 'ink', type: 'regression', target: 'ink', data: { use: 'testing/strokes', train: 48, test: 24 } }],
+    };
+    const run = await runtime.load(cfg);
+    await expect(run.train()).rejects.toThrow(/^GRAFT_NAN_LOSS: The loss of task "ink" became (NaN|Infinity) in stage 1 \(fine-tune\), epoch 0, step \d+\./);
+    expect(loadCheckpoint(join(dir, 'checkpoint.graft')).position).toEqual({ stage: 0, epoch: 0, stageDone: true });
+  });
+
+  it('rejects tasks whose label column is missing, of the wrong kind, or has no labels', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graft-'));
+    const withTask = (task: Record<string, unknown>) => ({ ...config(dir, [{ use: 'fine-tune' }]), tasks: [{ name: 't', data: { use: 'testing/strokes' }, ...task }] });
+    await expect((await runtime.load(withTask({ target: 'colour' }))).open()).rejects.toThrow(
+      'GRAFT_LABELS_MISMATCH: Task "t" reads label column "colour", which its dataset does not have at tasks[0].target. Valid choices: label, ink.',
+    );
+    await expect((await runtime.load(withTask({ target: 'ink' }))).open()).rejects.toThrow(
+      'GRAFT_LABELS_MISMATCH: Task "t": classification needs a column of class labels, and this one holds numeric values at tasks[0].target. Use type regression or another column.',
+    );
+  });
+
+  it('trains tasks from separate datasets: a batch of each per step, or one sampled task per step', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graft-'));
+    const tasks = [
+      { name: 'a', data: { use: 'testing/strokes', train: 32, test: 16, seed: 1 } },
+      { name: 'b', type: 'regression', target: 'ink', data: { use: 'testing/strokes', train: 64, test: 16, seed: 2 } },
+    ];
+    const steps = async (sampling: string) => {
+      const run = await runtime.load({ ...config(dir, [{ use: 'multitask', epochs: 1, batchSize: 16, sampling }]), tasks });
+      const seen = new Set<number>();
+      const result = await run.train({ callbacks: { onStep: (p) => seen.add(p.stepsPerEpoch) } });
+      expect(Object.keys(result.history[0]!.taskLosses)).toEqual(['a', 'b']);
+      expect(result.final.metrics.a!.accuracy).toBeTypeOf('number');
+      expect(result.final.metrics.b!.mae).toBeTypeOf('number');
+      return [...seen];
+    };
+    expect(await steps('all')).toEqual([4]);
+    expect(await steps('proportional')).toEqual([6]);
+    expect(await steps('temperature')).toEqual([6]);
+  });
 });
