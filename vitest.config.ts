@@ -15,6 +15,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     reporters: ['default', './scripts/summary-reporter.ts'],
-    typecheck: { enabled: true, include: ['packages/**/src/**/*.test-d.ts'] },
+    typecheck: { enabled: true, include: ['packages/**/src/**/*.test-d.ts'], tsconfig: './tsconfig.typetests.json' },
   },
 });
