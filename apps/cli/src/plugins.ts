@@ -1,9 +1,10 @@
 import type { GraftPlugin, ModuleImporter } from '@graft/core';
 import strategies from '@graft/strategies';
+import tabular from '@graft/tabular';
 import { testingPlugin } from '@graft/testing';
 
 /** The first-party plugins the `graft` command always loads. */
-export const firstPartyPlugins: GraftPlugin[] = [strategies, testingPlugin];
+export const firstPartyPlugins: GraftPlugin[] = [strategies, tabular, testingPlugin];
 
 /** Imports plugin modules; `.ts` files go through tsx so TypeScript plugins work without a build step. */
 export const importPluginModule: ModuleImporter = async (specifier) => {
