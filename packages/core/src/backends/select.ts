@@ -27,11 +27,13 @@ export async function selectBackend(name: string, registry: Registry, needs: Bac
     await backend.init();
     return backend;
   }
-  const candidates = [...registry.backends.values()].sort((a, b) => b.priority - a.priority);
+  // Detect first: a backend may only know its priority once it has probed the machine (a real GPU or not).
+  const all = [...registry.backends.values()];
+  const availability = await Promise.all(all.map((b) => b.detect().catch(() => ({ available: false }))));
+  const candidates = all.filter((_, i) => availability[i]!.available).sort((a, b) => b.priority - a.priority);
   for (const backend of candidates) {
     const caps = backend.capabilities();
     if ((needs.convolutions && !caps.trainsConvolutions) || (needs.embeddings && !caps.trainsEmbeddings)) continue;
-    if (!(await backend.detect()).available) continue;
     try {
       await backend.init();
       return backend;

@@ -56,6 +56,11 @@ export interface DatasetContext {
   log: Logger;
   /** Config path of this dataset's spec, for error messages (`tasks[0].data`). */
   where: string;
+  /**
+   * The few-shot size the run asks for (`perClass`). Core subsamples the training split to it afterwards;
+   * a dataset that ships exact few-shot lists (a benchmark's published splits) can pick the matching one.
+   */
+  perClass?: number;
 }
 
 /** A named way to load a dataset (`vision/fashion-mnist`, `tabular/csv`). */

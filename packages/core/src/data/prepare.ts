@@ -61,7 +61,7 @@ export async function prepareData(tasks: readonly TaskPlan[], opts: { seed: numb
 }
 
 async function loadDataset(spec: DataSpec, target: string | undefined, opts: { seed: number; configDir: string; log: Logger }): Promise<Dataset> {
-  const dataset = await spec.plugin.load(spec.options, { configDir: opts.configDir, seed: opts.seed, log: opts.log, where: spec.where });
+  const dataset = await spec.plugin.load(spec.options, { configDir: opts.configDir, seed: opts.seed, log: opts.log, where: spec.where, perClass: spec.perClass });
   const column = target ?? dataset.defaultTarget;
   let train = dataset.train;
   let validation = dataset.validation;

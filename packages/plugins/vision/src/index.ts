@@ -1,0 +1,34 @@
+import { definePlugin } from '@graft/core';
+import { digits } from './data/digits.js';
+import { fashionMnist } from './data/fashion-mnist.js';
+import { fontDigits } from './data/font-digits.js';
+import { imageFolder } from './data/image-folder.js';
+import { mobilenetV1 } from './sources/mobilenet-v1.js';
+import { mobilenetV2 } from './sources/mobilenet-v2.js';
+import { tfjsLayers } from './sources/tfjs-layers.js';
+
+export { augment, type AugmentOptions } from './augment.js';
+export { imagePreprocess, imagenetPreprocess, type ImagePreprocessOptions, type PixelScale } from './preprocess.js';
+export { loadLayersModelFrom, type ModelLocationOptions, type ResolvedModel } from './io/load-model.js';
+export { directoryHandler } from './io/directory-handler.js';
+export { saveLayersModel } from './io/save-model.js';
+export { defaultCacheDir } from './io/cache-dir.js';
+export { mobilenetV1Groups, mobilenetV2Groups, perLayerGroups, type GroupSpec } from './sources/groups.js';
+export { mobilenetV1, mobilenetV1Url, type MobileNetV1Options } from './sources/mobilenet-v1.js';
+export { mobilenetV2, type MobileNetV2Options } from './sources/mobilenet-v2.js';
+export { tfjsLayers, type TfjsLayersOptions } from './sources/tfjs-layers.js';
+export { fashionMnist, FASHION_CLASSES, DEBIAN_FASHION_MNIST_DIR, type FashionMnistOptions } from './data/fashion-mnist.js';
+export { imageFolder, type ImageFolderOptions } from './data/image-folder.js';
+export { digits, type DigitsOptions } from './data/digits.js';
+export { fontDigits, renderFontDigits, type FontDigitsOptions, type FontDigitPool } from './data/font-digits.js';
+export { readIdx, parseIdx, type IdxArray } from './data/idx.js';
+
+/** `@graft/vision`: ImageNet CNN sources (tfjs layers models), image datasets and augmentation. */
+const visionPlugin = definePlugin({
+  meta: { name: '@graft/vision', version: '0.1.0', api: 1 },
+  sources: [mobilenetV1, mobilenetV2, tfjsLayers],
+  datasets: [fashionMnist, imageFolder, digits, fontDigits],
+});
+
+export default visionPlugin;
+export { visionPlugin };

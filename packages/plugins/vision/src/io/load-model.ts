@@ -1,0 +1,101 @@
+import * as tf from '@tensorflow/tfjs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GraftError } from '@graft/core';
+import { defaultCacheDir } from './cache-dir.js';
+import { directoryHandler } from './directory-handler.js';
+import { cacheModel } from './http-cache.js';
+import { mirrorDirFor } from './mirror.js';
+
+export interface ModelLocationOptions {
+  /** Directory that stands in for model URLs (see {@link mirrorDirFor}), relative to `baseDir`. @default process.env.GRAFT_MODEL_MIRROR */
+  mirror?: string;
+  /** Root of the download cache. @default {@link defaultCacheDir} */
+  cacheDir?: string;
+  /** Relative paths (of the model and of the mirror) are resolved against it. @default process.cwd() */
+  baseDir?: string;
+  /** Replaces the input layer's spatial size, so the model accepts `[N, size, size, C]`. */
+  inputSize?: number;
+  /** Where in the config the location came from, for error messages. */
+  where?: string;
+}
+
+/** Where a model was read from, for logs and reports. */
+export interface ResolvedModel {
+  model: tf.LayersModel;
+  /** The directory read: the given path, the mirror's copy or the cache's. */
+  dir: string;
+  via: 'path' | 'mirror' | 'cache';
+}
+
+/**
+ * Load a tfjs layers model from a directory (or its model.json), a `file:` URL, or an http(s) URL.
+ * A URL is served, in order, from the mirror, the cache, or the network (filling the cache).
+ */
+export async function loadLayersModelFrom(location: string, options: ModelLocationOptions = {}): Promise<ResolvedModel> {
+  const baseDir = options.baseDir ?? process.cwd();
+  let dir: string;
+  let jsonName = 'model.json';
+  let via: ResolvedModel['via'];
+  if (/^https?:\/\//i.test(location)) {
+    const url = new URL(location);
+    if (!url.pathname.endsWith('.json')) url.pathname = `${url.pathname.replace(/\/?$/, '/')}model.json`;
+    // The option is relative to the config file, the environment variable to the working directory.
+    const env = process.env.GRAFT_MODEL_MIRROR;
+    const mirrorRoot = options.mirror ? resolve(baseDir, options.mirror) : env ? resolve(env) : undefined;
+    const cacheRoot = options.cacheDir ?? defaultCacheDir();
+    const mirrored = mirrorRoot ? mirrorDirFor(url, mirrorRoot) : undefined;
+    if (mirrored) {
+      dir = mirrored;
+      via = 'mirror';
+    } else {
+      const alternatives = () =>
+        `It is not in the cache (${cacheRoot}, set by GRAFT_CACHE) and ` +
+        (mirrorRoot ? `the mirror ${mirrorRoot} has no copy of it` : 'no mirror is set (GRAFT_MODEL_MIRROR)');
+      dir = await cacheModel(url, cacheRoot, alternatives);
+      via = 'cache';
+    }
+  } else {
+    const path = location.startsWith('file:') ? fileURLToPath(location) : location;
+    const abs = isAbsolute(path) ? path : resolve(baseDir, path);
+    dir = abs.endsWith('.json') ? dirname(abs) : abs;
+    jsonName = abs.endsWith('.json') ? basename(abs) : jsonName;
+    via = 'path';
+  }
+  const handler = directoryHandler(dir, jsonName);
+  const sized: tf.io.IOHandler = options.inputSize === undefined ? handler : withInputSize(handler, options.inputSize);
+  try {
+    const model = await tf.loadLayersModel(sized);
+    return { model, dir, via };
+  } catch (cause) {
+    if (cause instanceof GraftError) throw cause;
+    throw new GraftError('GRAFT_MODEL_LOAD', {
+      what: 'TensorFlow.js could not build the layers model',
+      where: options.where ? `${options.where} (${dir})` : dir,
+      why: (cause as Error)?.message,
+      fix: 'Check that model.json is a Keras/TensorFlow.js layers model whose weights match its layers',
+      cause,
+    });
+  }
+}
+
+/**
+ * Rewrite the input layer's `batch_input_shape` so the model is built for `[N, size, size, C]`: the
+ * convolutional trunk does not care, and a fixed 224 input would otherwise refuse smaller images.
+ */
+function withInputSize(handler: tf.io.IOHandler, size: number): tf.io.IOHandler {
+  return {
+    async load() {
+      const artifacts = await handler.load!();
+      const topology = artifacts.modelTopology as { model_config?: { config?: { layers?: any[] } }; config?: { layers?: any[] } };
+      const layers = topology.model_config?.config?.layers ?? topology.config?.layers ?? [];
+      for (const layer of layers) {
+        const shape = layer?.config?.batch_input_shape;
+        if (Array.isArray(shape) && shape.length === 4) {
+          layer.config.batch_input_shape = [shape[0], size, size, shape[3]];
+        }
+      }
+      return artifacts;
+    },
+  };
+}
