@@ -95,13 +95,13 @@ export async function trainSession(session: Session, options: TrainOptions = {})
   let saved = false;
   const trainer = new Trainer(plan, model, data, options.log ?? silentLogger, {
     onStep: options.callbacks?.onStep,
-    onEpochEnd(entry, snapshot) {
+    async onEpochEnd(entry, snapshot) {
       appendFileSync(metricsPath, `${JSON.stringify({ type: 'epoch', ...entry })}\n`);
       if (plan.output.checkpoint) {
-        saveCheckpoint(session.checkpointPath, model, snapshot(), meta);
+        await saveCheckpoint(session.checkpointPath, model, snapshot(), meta);
         saved = true;
       }
-      options.callbacks?.onEpochEnd?.(entry, snapshot);
+      await options.callbacks?.onEpochEnd?.(entry, snapshot);
     },
   });
   try {

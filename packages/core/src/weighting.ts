@@ -23,8 +23,8 @@ export interface LossWeightingMethod {
   variables?(): Record<string, tf.Variable>;
   /** Told the mean training loss of every task at the end of each epoch (DWA needs this). */
   endEpoch?(meanLosses: number[]): void;
-  /** The current task weights, for logs. */
-  currentWeights(): number[];
+  /** The current task weights, for logs. May be async: some backends (WebGPU in Node) only read tensors asynchronously. */
+  currentWeights(): number[] | Promise<number[]>;
   /** JSON-serialisable state for checkpoints, and its restore. */
   state?(): unknown;
   restore?(state: unknown): void;
@@ -39,11 +39,12 @@ export interface GradientWeightingMethod {
   /**
    * `grads[i]` is task i's gradient of the shared parameters, flattened into one vector `[P]`;
    * `losses[i]` its loss. Returns the combined vector `[P]` the optimizer applies.
-   * The loop disposes the inputs; the returned tensor is disposed by the loop too.
+   * The loop disposes the inputs; the returned tensor is disposed by the loop too. May be async, since
+   * reading the Gram matrix back to the host is asynchronous on some backends.
    */
-  combine(grads: tf.Tensor1D[], losses: number[], step: StepInfo): tf.Tensor1D;
+  combine(grads: tf.Tensor1D[], losses: number[], step: StepInfo): tf.Tensor1D | Promise<tf.Tensor1D>;
   endEpoch?(meanLosses: number[]): void;
-  currentWeights(): number[];
+  currentWeights(): number[] | Promise<number[]>;
   state?(): unknown;
   restore?(state: unknown): void;
 }

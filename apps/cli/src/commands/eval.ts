@@ -17,7 +17,7 @@ export function evalCommand(program: Command): void {
       try {
         const path = opts.checkpoint ?? session.checkpointPath;
         loadWeights(session.model, readCheckpointFile(path).tensors, path);
-        const metrics = evaluateSplit(session.model, session.data, opts.split as SplitName) ?? {};
+        const metrics = (await evaluateSplit(session.model, session.data, opts.split as SplitName)) ?? {};
         if (opts.json) printJson({ split: opts.split, metrics, checkpoint: path });
         else process.stdout.write(`${metricsTable(metrics)}\n`);
       } finally {

@@ -23,15 +23,17 @@ export function predictCommand(program: Command): void {
         loadWeights(session.model, readCheckpointFile(path).tensors, path);
         const inputs = opts.input ? readInputs(opts.input) : splitInputs(session.data.groups[0]!.dataset[opts.split], Number(opts.limit), opts.split);
         const features = session.model.features(inputs, false);
-        const predictions = session.model.tasks.map((task) => {
-          const rows = tf.tidy(() => {
-            let out = session.model.heads.get(task.name)!.apply(features, false);
+        const predictions = [];
+        for (const task of session.model.tasks) {
+          const out = tf.tidy(() => {
+            const raw = session.model.heads.get(task.name)!.apply(features, false);
             const scale = session.data.scales.get(task.name);
-            if (scale) out = tf.add(tf.mul(out, scale.std), scale.mean);
-            return out.arraySync() as number[][];
+            return scale ? tf.add(tf.mul(raw, scale.std), scale.mean) : raw;
           });
-          return { task: task.name, predictions: rows.map((r) => task.type.describePrediction(Float32Array.from(r), task.info)) };
-        });
+          const rows = (await out.array()) as number[][];
+          out.dispose();
+          predictions.push({ task: task.name, predictions: rows.map((r) => task.type.describePrediction(Float32Array.from(r), task.info)) });
+        }
         features.dispose();
         tf.dispose(Object.values(inputs));
         if (opts.json) printJson({ checkpoint: path, results: predictions });

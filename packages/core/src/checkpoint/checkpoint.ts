@@ -27,19 +27,20 @@ export interface CheckpointMeta {
 
 
 /** Write model weights and training state atomically. */
-export function saveCheckpoint(path: string, model: GraftModel, snapshot: TrainerSnapshot, extra: Pick<CheckpointMeta, 'configHash' | 'config' | 'configDir'>): void {
+export async function saveCheckpoint(path: string, model: GraftModel, snapshot: TrainerSnapshot, extra: Pick<CheckpointMeta, 'configHash' | 'config' | 'configDir'>): Promise<void> {
   const tensors = new Map<string, StoredTensor>();
-  const put = (name: string, t: tf.Tensor) => tensors.set(name, { shape: t.shape, dtype: t.dtype === 'int32' ? 'int32' : 'float32', data: t.dataSync() as Float32Array | Int32Array });
+  const reads: Promise<void>[] = [];
+  const put = (name: string, t: tf.Tensor) =>
+    reads.push(t.data().then((data) => void tensors.set(name, { shape: t.shape, dtype: t.dtype === 'int32' ? 'int32' : 'float32', data: data as Float32Array | Int32Array })));
   for (const w of model.weights()) put(`w/${w.key}`, w.variable);
   const optimizer: CheckpointMeta['optimizer'] = {};
   for (const [key, s] of Object.entries(snapshot.optimizer)) {
     optimizer[key] = { steps: s.steps, slots: Object.keys(s.slots) };
-    for (const [slot, t] of Object.entries(s.slots)) {
-      put(`opt/${key}/${slot}`, t);
-      t.dispose();
-    }
+    for (const [slot, t] of Object.entries(s.slots)) put(`opt/${key}/${slot}`, t);
   }
   for (const [name, v] of Object.entries(snapshot.weighting.variables)) put(`weighting/${name}`, v);
+  await Promise.all(reads);
+  for (const s of Object.values(snapshot.optimizer)) tf.dispose(Object.values(s.slots));
   const meta: CheckpointMeta = {
     ...extra,
     position: snapshot.position,

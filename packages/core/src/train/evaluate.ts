@@ -11,63 +11,67 @@ export type SplitName = 'train' | 'validation' | 'test';
 export type TaskMetrics = Record<string, Record<string, MetricValue>>;
 
 /** Head outputs for every sample of a split, in the data's units (regression de-standardised). */
-export function predictSplit(model: GraftModel, data: PreparedData, examples: Examples, tasks: readonly Task[], cached?: Float32Array, batchSize = 128): Map<string, Float32Array> {
+export async function predictSplit(model: GraftModel, data: PreparedData, examples: Examples, tasks: readonly Task[], cached?: Float32Array, batchSize = 128): Promise<Map<string, Float32Array>> {
   const outputs = new Map(tasks.map((t) => [t.name, new Float32Array(examples.size * t.headSize)]));
   const fsize = model.trunk.featureSize;
   for (let start = 0; start < examples.size; start += batchSize) {
     const end = Math.min(start + batchSize, examples.size);
-    tf.tidy(() => {
-      const features = cached
-        ? tf.tensor2d(cached.subarray(start * fsize, end * fsize), [end - start, fsize])
-        : model.features(sliceInputs(examples, start, end), false);
-      for (const task of tasks) {
-        let out = model.heads.get(task.name)!.apply(features, false);
+    const inputs = cached ? {} : sliceInputs(examples, start, end);
+    const results = tf.tidy(() => {
+      const features = cached ? tf.tensor2d(cached.subarray(start * fsize, end * fsize), [end - start, fsize]) : model.features(inputs, false);
+      return tasks.map((task) => {
+        const out = model.heads.get(task.name)!.apply(features, false);
         const scale = data.scales.get(task.name);
-        if (scale) out = tf.add(tf.mul(out, scale.std), scale.mean);
-        outputs.get(task.name)!.set(out.dataSync(), start * task.headSize);
-      }
+        return scale ? tf.add(tf.mul(out, scale.std), scale.mean) : out;
+      });
     });
+    tf.dispose(Object.values(inputs));
+    for (const [i, task] of tasks.entries()) outputs.get(task.name)!.set((await results[i]!.data()) as Float32Array, start * task.headSize);
+    tf.dispose(results);
   }
   return outputs;
 }
 
 /** Loss and the task type's metrics of every task on `split`, over labelled samples only. */
-export function evaluateSplit(
+export async function evaluateSplit(
   model: GraftModel,
   data: PreparedData,
   split: SplitName,
-  cachedFeatures?: (examples: Examples) => CachedActivations | undefined,
-): TaskMetrics | undefined {
+  cachedFeatures?: (examples: Examples) => Promise<CachedActivations | undefined>,
+): Promise<TaskMetrics | undefined> {
   const result: TaskMetrics = {};
   for (const group of data.groups) {
     const examples = group.dataset[split];
     if (!examples || examples.size === 0) continue;
-    const outputs = predictSplit(model, data, examples, group.tasks, cachedFeatures?.(examples)?.data);
+    const outputs = await predictSplit(model, data, examples, group.tasks, (await cachedFeatures?.(examples))?.data);
     for (const task of group.tasks) {
       const column = examples.targets[task.target]!;
       const output = outputs.get(task.name)!;
       const keep = labelledIndices(column.mask, examples.size);
       const out = pickRows(output, keep, task.headSize);
       const truth = pickRows(column.data, keep, column.data.length / examples.size);
-      const loss = taskLoss(task, out, truth, data.scales.get(task.name));
+      const loss = await taskLoss(task, out, truth, data.scales.get(task.name));
       result[task.name] = { loss, ...task.type.evaluate(out, task.headSize, truth, task.info) };
     }
   }
   return Object.keys(result).length > 0 ? result : undefined;
 }
 
-function taskLoss(task: Task, output: Float32Array, truth: Float32Array | Int32Array, scale?: { mean: number; std: number }): number {
+async function taskLoss(task: Task, output: Float32Array, truth: Float32Array | Int32Array, scale?: { mean: number; std: number }): Promise<number> {
   const n = truth.length / (task.info.kind === 'values' ? task.info.dims : 1);
   if (n === 0) return 0;
-  return tf.tidy(() => {
+  const loss = tf.tidy(() => {
     let out = tf.tensor2d(output, [n, task.headSize]);
     let y: tf.Tensor = tf.tensor(truth, [truth.length], truth instanceof Int32Array ? 'int32' : 'float32');
     if (scale) {
       out = tf.div(tf.sub(out, scale.mean), scale.std);
       y = tf.div(tf.sub(y, scale.mean), scale.std);
     }
-    return task.type.loss(out, y, tf.ones([n])).dataSync()[0]!;
+    return task.type.loss(out, y, tf.ones([n]));
   });
+  const value = (await loss.data())[0]!;
+  loss.dispose();
+  return value;
 }
 
 function labelledIndices(mask: Uint8Array | undefined, size: number): number[] {

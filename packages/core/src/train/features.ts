@@ -25,12 +25,12 @@ export class ActivationCache {
   constructor(private readonly batchSize = 64) {}
 
   /** Activations for `examples` under `key`, computed by `run` per batch; undefined when too large to hold. */
-  get(examples: Examples, key: string, run: (inputs: Record<string, tf.Tensor>) => tf.Tensor): CachedActivations | undefined {
+  async get(examples: Examples, key: string, run: (inputs: Record<string, tf.Tensor>) => tf.Tensor): Promise<CachedActivations | undefined> {
     if (key !== this.key) {
       this.entries.clear();
       this.key = key;
     }
-    if (!this.entries.has(examples)) this.entries.set(examples, compute(examples, run, this.batchSize));
+    if (!this.entries.has(examples)) this.entries.set(examples, await compute(examples, run, this.batchSize));
     return this.entries.get(examples) ?? undefined;
   }
 
@@ -40,7 +40,7 @@ export class ActivationCache {
   }
 }
 
-function compute(examples: Examples, run: (inputs: Record<string, tf.Tensor>) => tf.Tensor, batchSize: number): CachedActivations | null {
+async function compute(examples: Examples, run: (inputs: Record<string, tf.Tensor>) => tf.Tensor, batchSize: number): Promise<CachedActivations | null> {
   let out: Float32Array | undefined;
   let rowShape: number[] = [];
   for (let start = 0; start < examples.size; start += batchSize) {
@@ -56,7 +56,7 @@ function compute(examples: Examples, run: (inputs: Record<string, tf.Tensor>) =>
       }
       out = new Float32Array(examples.size * row);
     }
-    out.set(a.dataSync(), start * (out.length / examples.size));
+    out.set((await a.data()) as Float32Array, start * (out.length / examples.size));
     tf.dispose([a, ...Object.values(inputs)]);
   }
   return { data: out ?? new Float32Array(0), rowShape };

@@ -44,8 +44,8 @@ export interface StepProgress {
 
 export interface TrainCallbacks {
   onStep?(progress: StepProgress): void;
-  /** After each epoch; `snapshot` captures the training state for a checkpoint. */
-  onEpochEnd?(entry: HistoryEntry, snapshot: () => TrainerSnapshot): void;
+  /** After each epoch; `snapshot` captures the training state for a checkpoint. The loop awaits it. */
+  onEpochEnd?(entry: HistoryEntry, snapshot: () => TrainerSnapshot): void | Promise<void>;
 }
 
 /** The training state after an epoch: what a checkpoint stores besides the weights. */
@@ -102,7 +102,7 @@ export class Trainer {
       const resumeHere = resume && resume.position.stage === s && !resume.position.stageDone ? resume : undefined;
       await this.runStage(s, resumeHere);
     }
-    return { history: this.history, final: this.finalEvaluation() };
+    return { history: this.history, final: await this.finalEvaluation() };
   }
 
   private async runStage(s: number, resume?: RunState): Promise<void> {
@@ -133,21 +133,21 @@ export class Trainer {
       const sums = await this.trainEpoch(stage, s, epoch, epochs, stepsPerEpoch);
       const meanLosses = this.data.tasks.map((t) => sums.taskLoss[t.name]! / Math.max(sums.taskSteps[t.name]!, 1));
       this.weighting.endEpoch?.(meanLosses);
-      const metrics = this.evaluate('validation') ?? {};
+      const metrics = (await this.evaluate('validation')) ?? {};
       const entry: HistoryEntry = {
         stage: s,
         stageName,
         epoch,
         loss: sums.loss / Math.max(sums.steps, 1),
         taskLosses: Object.fromEntries(this.data.tasks.map((t, i) => [t.name, meanLosses[i]!])),
-        taskWeights: this.weighting.currentWeights(),
+        taskWeights: await this.weighting.currentWeights(),
         trainable: this.model.groups.filter((g) => g.trainable).map((g) => g.name),
         metrics,
         seconds: (Date.now() - started) / 1000,
       };
       this.history.push(entry);
       this.position = { stage: s, epoch };
-      this.callbacks.onEpochEnd?.(entry, () => this.snapshot(epoch === epochs - 1));
+      await this.callbacks.onEpochEnd?.(entry, () => this.snapshot(epoch === epochs - 1));
 
       const stop = options.earlyStopping;
       const primary = this.data.tasks[0]!;
@@ -182,10 +182,11 @@ export class Trainer {
     for (let step = 0; step < stepsPerEpoch; step++) {
       const globalStep = epoch * stepsPerEpoch + step;
       const groups = options.sampling === 'all' ? this.data.groups.map((_, i) => i) : [pickIndex(sampleWeights, epochRng)];
-      const batches = groups.map((gi) => this.nextBatch(gi, cursors[gi]!, options.batchSize, epochRng, mode));
+      const batches: StepBatch[] = [];
+      for (const gi of groups) batches.push(await this.nextBatch(gi, cursors[gi]!, options.batchSize, epochRng, mode));
       const info: StepInfo = { step: globalStep, epoch, stepsPerEpoch };
       const factor = scheduleFactor(options.schedule, globalStep, epochs * stepsPerEpoch);
-      const losses = this.step(stage, batches, info, factor, deriveSeed(this.plan.seed, s, globalStep, 3));
+      const losses = await this.step(stage, batches, info, factor, deriveSeed(this.plan.seed, s, globalStep, 3));
       batches.forEach((b) => disposeBatch(b.batch));
       let total = 0;
       for (const [task, value] of losses) {
@@ -203,13 +204,12 @@ export class Trainer {
       sums.loss += total;
       sums.steps += 1;
       this.callbacks.onStep?.({ stage: s, stageName: options.name ?? stage.strategy.name, epoch, epochs, step, stepsPerEpoch, loss: total });
-      if (step % 8 === 7) await new Promise((r) => setImmediate(r));
     }
     return sums;
   }
 
   /** One optimisation step over one batch per data group; returns each task's loss. */
-  private step(stage: StagePlan, batches: StepBatch[], info: StepInfo, factor: number, dropoutSeed: number): Map<string, number> {
+  private async step(stage: StagePlan, batches: StepBatch[], info: StepInfo, factor: number, dropoutSeed: number): Promise<Map<string, number>> {
     const weighting = this.weighting!;
     const trainableGroups = this.model.groups.filter((g) => g.trainable);
     const headGroup = this.model.headGroup;
@@ -243,25 +243,31 @@ export class Trainer {
     const grads = new Map<tf.Variable, tf.Tensor>();
     if (weighting.kind === 'loss' || trunkVars.length === 0) {
       const vars = [...trunkVars, ...headVars, ...weightingVars];
+      let kept: tf.Scalar[] = [];
       const { value, grads: g } = tf.variableGrads(() => {
         const losses = taskLosses();
-        losses.forEach((l, i) => lossValues.set(taskNames[i]!, l.dataSync()[0]!));
+        kept = losses.map((l) => tf.keep(l));
         return weighting.kind === 'loss' ? weighting.combine(losses, info) : (tf.addN(losses) as tf.Scalar);
       }, vars);
       value.dispose();
+      // One asynchronous read per step: backends such as WebGPU in Node cannot read synchronously.
+      const stacked = tf.stack(kept);
+      const read = (await stacked.data()) as Float32Array;
+      tf.dispose([stacked, ...kept]);
+      taskNames.forEach((name, i) => lossValues.set(name, read[i]!));
       for (const v of vars) if (g[v.name]) grads.set(v, g[v.name]!);
     } else {
       const perTask: tf.Tensor1D[] = [];
       for (const name of taskNames) {
         const headOwn = headVars.filter((v) => this.model.heads.get(name)!.variables.includes(v));
         const { value, grads: g } = tf.variableGrads(() => taskLosses(name)[0]!, [...trunkVars, ...headOwn]);
-        lossValues.set(name, value.dataSync()[0]!);
+        lossValues.set(name, (await value.data())[0]!);
         value.dispose();
         perTask.push(tf.tidy(() => tf.concat(trunkVars.map((v) => tf.reshape(g[v.name] ?? tf.zerosLike(v), [-1]))) as tf.Tensor1D));
         trunkVars.forEach((v) => g[v.name]?.dispose());
         for (const v of headOwn) if (g[v.name]) grads.set(v, g[v.name]!);
       }
-      const combined = weighting.combine(perTask, taskNames.map((n) => lossValues.get(n)!), info);
+      const combined = await weighting.combine(perTask, taskNames.map((n) => lossValues.get(n)!), info);
       tf.dispose(perTask);
       let offset = 0;
       for (const v of trunkVars) {
@@ -270,7 +276,7 @@ export class Trainer {
       }
       combined.dispose();
     }
-    if (stage.options.clipNorm) clipGlobalNorm(grads, stage.options.clipNorm);
+    if (stage.options.clipNorm) await clipGlobalNorm(grads, stage.options.clipNorm);
 
     const lrOf = new Map<tf.Variable, number>();
     for (const g of trainableGroups) {
@@ -307,7 +313,7 @@ export class Trainer {
     return `${groups}|${this.resets}|${this.groupVersions.slice(0, groups).join(',')}`;
   }
 
-  private nextBatch(gi: number, cursor: { order: Int32Array; at: number }, batchSize: number, rng: Rng, mode: CacheMode): StepBatch {
+  private async nextBatch(gi: number, cursor: { order: Int32Array; at: number }, batchSize: number, rng: Rng, mode: CacheMode): Promise<StepBatch> {
     const group = this.data.groups[gi]!;
     const train = group.dataset.train;
     if (cursor.at >= cursor.order.length) {
@@ -317,8 +323,8 @@ export class Trainer {
     const indices = cursor.order.subarray(cursor.at, Math.min(cursor.at + batchSize, cursor.order.length));
     cursor.at += indices.length;
     let cached: CachedActivations | undefined;
-    if (mode.kind === 'features') cached = this.featureCache.get(train, this.cacheKey(this.model.groups.length - 1), trunkFeatures(this.model));
-    if (mode.kind === 'prefix') cached = this.prefixCache.get(train, this.cacheKey(mode.boundary), prefixActivations(this.model, mode.split));
+    if (mode.kind === 'features') cached = await this.featureCache.get(train, this.cacheKey(this.model.groups.length - 1), trunkFeatures(this.model));
+    if (mode.kind === 'prefix') cached = await this.prefixCache.get(train, this.cacheKey(mode.boundary), prefixActivations(this.model, mode.split));
     const batch = gatherBatch(cached ? { ...train, inputs: {} } : train, indices, group.tasks, this.data.scales);
     if (!cached) return { group, batch };
     const rows = gatherRows(cached, indices);
@@ -370,16 +376,16 @@ export class Trainer {
   }
 
   /** Evaluate every task on a split; undefined when no dataset has that split. */
-  evaluate(split: SplitName): TaskMetrics | undefined {
+  evaluate(split: SplitName): Promise<TaskMetrics | undefined> {
     const frozen = this.model.trunkFrozen;
     const key = this.cacheKey(this.model.groups.length - 1);
-    return evaluateSplit(this.model, this.data, split, (examples) => (frozen ? this.featureCache.get(examples, key, trunkFeatures(this.model)) : undefined));
+    return evaluateSplit(this.model, this.data, split, async (examples) => (frozen ? this.featureCache.get(examples, key, trunkFeatures(this.model)) : undefined));
   }
 
-  private finalEvaluation(): TrainResult['final'] {
+  private async finalEvaluation(): Promise<TrainResult['final']> {
     const order: SplitName[] = [this.plan.evaluate.split, 'validation', 'test', 'train'];
     for (const split of order) {
-      const metrics = this.evaluate(split);
+      const metrics = await this.evaluate(split);
       if (metrics) {
         if (split !== this.plan.evaluate.split) this.log.warn(`No ${this.plan.evaluate.split} split: final metrics are on the ${split} split.`);
         return { split, metrics };
@@ -439,8 +445,10 @@ function pickIndex(weights: number[], rng: Rng): number {
   return weights.length - 1;
 }
 
-function clipGlobalNorm(grads: Map<tf.Variable, tf.Tensor>, maxNorm: number): void {
-  const norm = tf.tidy(() => tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g))))).dataSync()[0]!);
+async function clipGlobalNorm(grads: Map<tf.Variable, tf.Tensor>, maxNorm: number): Promise<void> {
+  const normTensor = tf.tidy(() => tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g))))));
+  const norm = (await normTensor.data())[0]!;
+  normTensor.dispose();
   if (norm <= maxNorm) return;
   for (const [v, g] of grads) {
     grads.set(v, tf.mul(g, maxNorm / norm));

@@ -4,6 +4,7 @@ import { fashionMnist } from './data/fashion-mnist.js';
 import { fontDigits } from './data/font-digits.js';
 import { imageFolder } from './data/image-folder.js';
 import { mobilenetV1 } from './sources/mobilenet-v1.js';
+import { smallCnn } from './sources/small-cnn.js';
 import { mobilenetV2 } from './sources/mobilenet-v2.js';
 import { tfjsLayers } from './sources/tfjs-layers.js';
 
@@ -26,7 +27,7 @@ export { readIdx, parseIdx, type IdxArray } from './data/idx.js';
 /** `@graft/vision`: ImageNet CNN sources (tfjs layers models), image datasets and augmentation. */
 const visionPlugin = definePlugin({
   meta: { name: '@graft/vision', version: '0.1.0', api: 1 },
-  sources: [mobilenetV1, mobilenetV2, tfjsLayers],
+  sources: [mobilenetV1, mobilenetV2, tfjsLayers, smallCnn],
   datasets: [fashionMnist, imageFolder, digits, fontDigits],
 });
 

@@ -11,7 +11,8 @@ export function recordingStage(groupCount: number, options: Record<string, unkno
   }));
   const events: string[] = [];
   const parsed = { ...commonStageSchema.parse({ use: strategy?.name ?? 'x' }), ...(strategy ? strategy.options.parse(options) : options) };
-  const stage: StageControl<Record<string, unknown>> = {
+  // `any` options: the recorder stands in for every strategy's own option type.
+  const stage: StageControl<any> = {
     options: parsed,
     groups,
     freezeTo(n) {

@@ -9,9 +9,9 @@ function create(w: Weighting, tasks: number, options: object = {}): GradientWeig
   return m;
 }
 
-function combine(m: GradientWeightingMethod, grads: number[][]): number[] {
+async function combine(m: GradientWeightingMethod, grads: number[][]): Promise<number[]> {
   const tensors = grads.map((g) => tf.tensor1d(g));
-  const out = m.combine(tensors, grads.map(() => 1), { step: 0, epoch: 0, stepsPerEpoch: 1 });
+  const out = await m.combine(tensors, grads.map(() => 1), { step: 0, epoch: 0, stepsPerEpoch: 1 });
   const values = Array.from(out.dataSync());
   out.dispose();
   tensors.forEach((t) => t.dispose());
@@ -35,14 +35,14 @@ function bruteForcePrimal(grads: number[][], c: number): { value: number; d: num
 }
 
 describe('cagrad', () => {
-  it('reduces to the mean gradient when c = 0', () => {
+  it('reduces to the mean gradient when c = 0', async () => {
     const grads = [[1, -2, 3], [-4, 5, 0.5], [2, 2, -1]];
-    const out = combine(create(cagrad, 3, { c: 0 }), grads);
+    const out = await combine(create(cagrad, 3, { c: 0 }), grads);
     const mean = [0, 1, 2].map((k) => grads.reduce((s, g) => s + g[k]!, 0) / 3);
     for (let k = 0; k < 3; k++) expect(Math.abs(out[k]! - mean[k]!)).toBeLessThan(1e-6);
   });
 
-  it('solves the primal: the update maximises the worst task improvement within the ball (2 and 3 tasks)', () => {
+  it('solves the primal: the update maximises the worst task improvement within the ball (2 and 3 tasks)', async () => {
     const cases = [
       [[1, 0], [-1, 1]],
       [[4, 1], [-1, 0.5]],
@@ -50,7 +50,7 @@ describe('cagrad', () => {
     ];
     for (const grads of cases) {
       for (const c of [0.2, 0.5, 0.9]) {
-        const d = combine(create(cagrad, grads.length, { c, rescale: false }), grads);
+        const d = await combine(create(cagrad, grads.length, { c, rescale: false }), grads);
         const achieved = Math.min(...grads.map((g) => dotp(g, d)));
         const best = bruteForcePrimal(grads, c);
         // The dual solution is on the circle, as the brute force is.
@@ -62,18 +62,18 @@ describe('cagrad', () => {
     }
   });
 
-  it('rescales by 1 + c² by default', () => {
+  it('rescales by 1 + c² by default', async () => {
     const grads = [[1, 0], [-1, 1]];
-    const raw = combine(create(cagrad, 2, { c: 0.5, rescale: false }), grads);
-    const scaled = combine(create(cagrad, 2, { c: 0.5 }), grads);
+    const raw = await combine(create(cagrad, 2, { c: 0.5, rescale: false }), grads);
+    const scaled = await combine(create(cagrad, 2, { c: 0.5 }), grads);
     expect(scaled[0]!).toBeCloseTo(raw[0]! / 1.25, 6);
     expect(scaled[1]!).toBeCloseTo(raw[1]! / 1.25, 6);
   });
 
-  it('does not depend on the scale of the gradients', () => {
+  it('does not depend on the scale of the gradients', async () => {
     const grads = [[1, 0.2], [-0.5, 1], [0.3, -0.8]];
-    const small = combine(create(cagrad, 3), grads.map((g) => g.map((x) => x * 1e-4)));
-    const big = combine(create(cagrad, 3), grads);
+    const small = await combine(create(cagrad, 3), grads.map((g) => g.map((x) => x * 1e-4)));
+    const big = await combine(create(cagrad, 3), grads);
     for (let k = 0; k < 2; k++) expect(small[k]! * 1e4).toBeCloseTo(big[k]!, 3);
   });
 });

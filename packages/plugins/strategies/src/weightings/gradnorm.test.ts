@@ -9,9 +9,9 @@ function create(w: Weighting, tasks: number, options: object = {}): GradientWeig
   return m;
 }
 
-function combine(m: GradientWeightingMethod, grads: number[][], losses: number[]): number[] {
+async function combine(m: GradientWeightingMethod, grads: number[][], losses: number[]): Promise<number[]> {
   const tensors = grads.map((g) => tf.tensor1d(g));
-  const out = m.combine(tensors, losses, { step: 0, epoch: 0, stepsPerEpoch: 1 });
+  const out = await m.combine(tensors, losses, { step: 0, epoch: 0, stepsPerEpoch: 1 });
   const values = Array.from(out.dataSync());
   out.dispose();
   tensors.forEach((t) => t.dispose());
@@ -19,50 +19,50 @@ function combine(m: GradientWeightingMethod, grads: number[][], losses: number[]
 }
 
 describe('gradnorm', () => {
-  it('lowers the weight of the task with the larger gradient norm when both train at the same rate (hand-computed)', () => {
+  it('lowers the weight of the task with the larger gradient norm when both train at the same rate (hand-computed)', async () => {
     const m = create(gradnorm, 2, { lr: 0.025 });
     // First step: weights (1, 1) are applied as they are.
-    expect(combine(m, [[10, 0], [0, 1]], [2, 3])).toEqual([10, 1]);
+    expect(await combine(m, [[10, 0], [0, 1]], [2, 3])).toEqual([10, 1]);
     // G = (10, 1), Ḡ = 5.5, r = (1, 1) → targets 5.5: w1 ← 1 − 0.025·10 = 0.75, w2 ← 1 + 0.025·1 = 1.025,
     // renormalised to sum 2: (0.75, 1.025)·2/1.775.
-    const [w1, w2] = m.currentWeights();
+    const [w1, w2] = await m.currentWeights();
     expect(w1).toBeCloseTo(1.5 / 1.775, 6);
     expect(w2).toBeCloseTo(2.05 / 1.775, 6);
     // The next step applies them.
-    const out = combine(m, [[10, 0], [0, 1]], [2, 3]);
+    const out = await combine(m, [[10, 0], [0, 1]], [2, 3]);
     expect(out[0]).toBeCloseTo(10 * (1.5 / 1.775), 4);
     expect(out[1]).toBeCloseTo(2.05 / 1.775, 5);
   });
 
-  it('raises the weight of the task whose loss falls more slowly (α > 0)', () => {
+  it('raises the weight of the task whose loss falls more slowly (α > 0)', async () => {
     const m = create(gradnorm, 2, { lr: 0.025, alpha: 1.5 });
-    combine(m, [[1, 0], [0, 1]], [1, 1]); // equal norms and rates: no change
-    expect(m.currentWeights()).toEqual([1, 1]);
+    await combine(m, [[1, 0], [0, 1]], [1, 1]); // equal norms and rates: no change
+    expect(await m.currentWeights()).toEqual([1, 1]);
     // Task 0 halved its loss, task 1 did not: r = (2/3, 4/3), targets Ḡ·r^1.5 = (0.544, 1.540) vs G = (1, 1).
-    combine(m, [[1, 0], [0, 1]], [0.5, 1]);
-    const [w1, w2] = m.currentWeights();
+    await combine(m, [[1, 0], [0, 1]], [0.5, 1]);
+    const [w1, w2] = await m.currentWeights();
     expect(w1).toBeCloseTo(0.975, 6);
     expect(w2).toBeCloseTo(1.025, 6);
   });
 
-  it('keeps the weights summing to the number of tasks and positive', () => {
+  it('keeps the weights summing to the number of tasks and positive', async () => {
     const m = create(gradnorm, 3, { lr: 1 });
     for (let step = 0; step < 20; step++) {
-      combine(m, [[50, 0, 0], [0, 1, 0], [0, 0, 0.01]], [1, 1 + step, 1]);
-      const w = m.currentWeights();
+      await combine(m, [[50, 0, 0], [0, 1, 0], [0, 0, 0.01]], [1, 1 + step, 1]);
+      const w = await m.currentWeights();
       expect(w.reduce((s, x) => s + x, 0)).toBeCloseTo(3, 9);
       for (const x of w) expect(x).toBeGreaterThan(0);
     }
   });
 
-  it('resumes from its state', () => {
+  it('resumes from its state', async () => {
     const a = create(gradnorm, 2);
-    combine(a, [[3, 0], [0, 1]], [1, 2]);
-    combine(a, [[3, 0], [0, 1]], [0.5, 2]);
+    await combine(a, [[3, 0], [0, 1]], [1, 2]);
+    await combine(a, [[3, 0], [0, 1]], [0.5, 2]);
     const b = create(gradnorm, 2);
     b.restore!(JSON.parse(JSON.stringify(a.state!())));
-    expect(combine(b, [[3, 1], [1, 1]], [0.4, 1.5])).toEqual(combine(a, [[3, 1], [1, 1]], [0.4, 1.5]));
-    expect(b.currentWeights()).toEqual(a.currentWeights());
+    expect(await combine(b, [[3, 1], [1, 1]], [0.4, 1.5])).toEqual(await combine(a, [[3, 1], [1, 1]], [0.4, 1.5]));
+    expect(await b.currentWeights()).toEqual(await a.currentWeights());
     expect(() => b.restore!({ weights: [1] })).toThrowError(/GRAFT_CHECKPOINT_MISMATCH/);
   });
 });

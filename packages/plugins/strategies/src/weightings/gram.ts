@@ -11,11 +11,22 @@ export interface StackedGradients {
   gram: number[][];
 }
 
-export function stackGradients(grads: readonly tf.Tensor1D[]): StackedGradients {
+/**
+ * Reads the Gram matrix back with `await data()`: WebGPU in Node has no synchronous read, and awaiting
+ * lets the other backends overlap the transfer with other work.
+ */
+export async function stackGradients(grads: readonly tf.Tensor1D[]): Promise<StackedGradients> {
   const rows = tf.stack(grads as tf.Tensor1D[]) as tf.Tensor2D;
   const product = tf.matMul(rows, rows, false, true);
-  const flat = product.dataSync();
-  product.dispose();
+  let flat: tf.TypedArray;
+  try {
+    flat = await product.data<'float32'>();
+  } catch (error) {
+    rows.dispose();
+    throw error;
+  } finally {
+    product.dispose();
+  }
   const t = grads.length;
   const gram: number[][] = [];
   for (let i = 0; i < t; i++) gram.push(Array.from(flat.subarray(i * t, (i + 1) * t)));
@@ -28,8 +39,8 @@ export function weightedSum(rows: tf.Tensor2D, coefficients: readonly number[]):
 }
 
 /** Stack, decide the coefficients from the Gram matrix, combine, and free the stack. */
-export function combineByGram(grads: readonly tf.Tensor1D[], decide: (gram: number[][]) => number[]): tf.Tensor1D {
-  const stacked = stackGradients(grads);
+export async function combineByGram(grads: readonly tf.Tensor1D[], decide: (gram: number[][]) => number[]): Promise<tf.Tensor1D> {
+  const stacked = await stackGradients(grads);
   try {
     return weightedSum(stacked.rows, decide(stacked.gram));
   } finally {

@@ -48,9 +48,9 @@ describe('equal', () => {
 });
 
 describe('static', () => {
-  it('applies the given weights and weight 1 to unlisted tasks', () => {
+  it('applies the given weights and weight 1 to unlisted tasks', async () => {
     const m = create(staticWeighting, { weights: { species: 2, mass: 0.1 } });
-    expect(m.currentWeights()).toEqual([2, 1, 0.1]);
+    expect(await m.currentWeights()).toEqual([2, 1, 0.1]);
     expect(value(m, [1, 2, 10])).toBeCloseTo(2 + 2 + 1, 5);
   });
 
@@ -67,7 +67,7 @@ describe('static', () => {
 });
 
 describe('uncertainty', () => {
-  it('computes Σ exp(−s_i) L_i + s_i and its gradient w.r.t. the log-variances matches the analytic one', () => {
+  it('computes Σ exp(−s_i) L_i + s_i and its gradient w.r.t. the log-variances matches the analytic one', async () => {
     const m = create(uncertainty);
     const vars = Object.values(m.variables!());
     expect(Object.keys(m.variables!())).toEqual(TASKS.map((t) => `uncertainty/logVariance/${t}`));
@@ -86,7 +86,7 @@ describe('uncertainty', () => {
     // ∂/∂L_i = exp(−s_i): the effective task weight.
     const dl = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => m.combine([a, b, c] as tf.Scalar[], STEP))(lossTensors);
     dl.forEach((g, i) => expect(g.dataSync()[0]).toBeCloseTo(Math.exp(-s[i]!), 5));
-    expect(m.currentWeights().map((w) => Number(w.toFixed(5)))).toEqual(s.map((x) => Number(Math.exp(-x).toFixed(5))));
+    expect((await m.currentWeights()).map((w) => Number(w.toFixed(5)))).toEqual(s.map((x) => Number(Math.exp(-x).toFixed(5))));
   });
 
   it('learns s_i = log L_i when the losses are held fixed (loss falls)', () => {
@@ -103,57 +103,59 @@ describe('uncertainty', () => {
 });
 
 describe('dwa', () => {
-  it('uses weight 1 for the first two epochs, then the softmax of loss ratios over T = 2 (hand-computed)', () => {
+  it('uses weight 1 for the first two epochs, then the softmax of loss ratios over T = 2 (hand-computed)', async () => {
     const m = create(dwa, {}, ['a', 'b']);
-    expect(m.currentWeights()).toEqual([1, 1]);
+    expect(await m.currentWeights()).toEqual([1, 1]);
     m.endEpoch!([1, 2]);
-    expect(m.currentWeights()).toEqual([1, 1]);
+    expect(await m.currentWeights()).toEqual([1, 1]);
     m.endEpoch!([0.5, 1.8]);
     // r = (0.5, 0.9); w_a = 2 e^{0.25} / (e^{0.25} + e^{0.45}) = 2 / (1 + e^{0.2}) = 0.900332..., w_b = 1.099667...
-    const [wa, wb] = m.currentWeights();
+    const [wa, wb] = await m.currentWeights();
     expect(wa).toBeCloseTo(0.900332005375044, 9);
     expect(wb).toBeCloseTo(1.099667994624956, 9);
     expect(value(m, [1, 1])).toBeCloseTo(2, 5);
     expect(value(m, [2, 0])).toBeCloseTo(1.8006640107500884, 5);
   });
 
-  it('forgets epochs older than the last two and resumes from its state', () => {
+  it('forgets epochs older than the last two and resumes from its state', async () => {
     const m = create(dwa, { temperature: 1 }, ['a', 'b']);
     m.endEpoch!([9, 9]);
     m.endEpoch!([1, 1]);
     m.endEpoch!([1, 2]); // r = (1, 2): w_a = 2 / (1 + e) = 0.537882...
-    expect(m.currentWeights()[0]).toBeCloseTo(0.5378828427399902, 6);
+    expect((await m.currentWeights())[0]).toBeCloseTo(0.5378828427399902, 6);
     const copy = create(dwa, { temperature: 1 }, ['a', 'b']);
     copy.restore!(JSON.parse(JSON.stringify(m.state!())));
-    expect(copy.currentWeights()).toEqual(m.currentWeights());
+    expect(await copy.currentWeights()).toEqual(await m.currentWeights());
     expect(() => copy.restore!({ history: [[1, 2, 3]] })).toThrowError(/GRAFT_CHECKPOINT_MISMATCH/);
   });
 });
 
 describe('rlw', () => {
-  it('draws softmax(normal) weights from the run stream: reproducible from a seed, positive, summing to 1', () => {
-    const draws = (seed: number): number[][] => {
+  it('draws softmax(normal) weights from the run stream: reproducible from a seed, positive, summing to 1', async () => {
+    const draws = async (seed: number): Promise<number[][]> => {
       const m = create(rlw, {}, TASKS, seed);
-      return Array.from({ length: 5 }, () => {
+      const out: number[][] = [];
+      for (let i = 0; i < 5; i++) {
         value(m, [1, 1, 1]);
-        return m.currentWeights();
-      });
+        out.push(await m.currentWeights());
+      }
+      return out;
     };
-    expect(draws(42)).toEqual(draws(42));
-    expect(draws(42)).not.toEqual(draws(43));
-    for (const w of draws(7)) {
+    expect(await draws(42)).toEqual(await draws(42));
+    expect(await draws(42)).not.toEqual(await draws(43));
+    for (const w of await draws(7)) {
       expect(w.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 12);
       for (const x of w) expect(x).toBeGreaterThan(0);
     }
   });
 
-  it('combines with the weights it reports, and its weights average 1/T', () => {
+  it('combines with the weights it reports, and its weights average 1/T', async () => {
     const m = create(rlw, {}, TASKS, 3);
     const sums = [0, 0, 0];
     const n = 4000;
     for (let i = 0; i < n; i++) {
       const v = value(m, [1, 10, 100]);
-      const w = m.currentWeights();
+      const w = await m.currentWeights();
       expect(v).toBeCloseTo(w[0]! + 10 * w[1]! + 100 * w[2]!, 3);
       w.forEach((x, k) => (sums[k] = sums[k]! + x));
     }
@@ -163,7 +165,7 @@ describe('rlw', () => {
 });
 
 describe('every weighting', () => {
-  it('leaves no tensors behind when it combines (the loop disposes only its inputs and the result)', () => {
+  it('leaves no tensors behind when it combines (the loop disposes only its inputs and the result)', async () => {
     for (const w of weightings) {
       const m = w.create({ tasks: ['a', 'b', 'c'], options: w.options.parse({}), rng: new Rng(1) });
       const inputs = m.kind === 'loss' ? [1, 2, 3].map((l) => tf.scalar(l)) : [[1, 0], [-1, 1], [0, 2]].map((g) => tf.tensor1d(g));
@@ -172,7 +174,7 @@ describe('every weighting', () => {
         const out =
           m.kind === 'loss'
             ? m.combine(inputs as tf.Scalar[], { step, epoch: 0, stepsPerEpoch: 3 })
-            : m.combine(inputs as tf.Tensor1D[], [1, 2, 3], { step, epoch: 0, stepsPerEpoch: 3 });
+            : await m.combine(inputs as tf.Tensor1D[], [1, 2, 3], { step, epoch: 0, stepsPerEpoch: 3 });
         out.dispose();
       }
       expect(tf.memory().numTensors, w.name).toBe(before);

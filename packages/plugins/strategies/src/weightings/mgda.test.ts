@@ -10,9 +10,9 @@ function create(w: Weighting, tasks: number, options: object = {}): GradientWeig
   return m;
 }
 
-function combine(m: GradientWeightingMethod, grads: number[][], losses = grads.map(() => 1)): number[] {
+async function combine(m: GradientWeightingMethod, grads: number[][], losses = grads.map(() => 1)): Promise<number[]> {
   const tensors = grads.map((g) => tf.tensor1d(g));
-  const out = m.combine(tensors, losses, { step: 0, epoch: 0, stepsPerEpoch: 1 });
+  const out = await m.combine(tensors, losses, { step: 0, epoch: 0, stepsPerEpoch: 1 });
   const values = Array.from(out.dataSync());
   out.dispose();
   tensors.forEach((t) => t.dispose());
@@ -34,38 +34,38 @@ function randomVector(rng: Rng, n: number): number[] {
 }
 
 describe('mgda', () => {
-  it('matches the closed-form two-task min-norm point on random gradients', () => {
+  it('matches the closed-form two-task min-norm point on random gradients', async () => {
     const rng = new Rng(11);
     for (let trial = 0; trial < 20; trial++) {
       const g1 = randomVector(rng, 6);
       const g2 = randomVector(rng, 6).map((x) => x * 3);
       const expected = closedForm(g1, g2);
-      const out = combine(create(mgda, 2), [g1, g2]);
+      const out = await combine(create(mgda, 2), [g1, g2]);
       for (let i = 0; i < 6; i++) expect(Math.abs(out[i]! - expected[i]!)).toBeLessThan(1e-5);
     }
   });
 
-  it('clips to a vertex when one gradient lies inside the other\'s half-space (γ = 1 and γ = 0)', () => {
+  it('clips to a vertex when one gradient lies inside the other\'s half-space (γ = 1 and γ = 0)', async () => {
     // g1 = (1,0), g2 = (3,0): the hull is the segment [1,3] on the x axis, min-norm point g1.
-    expect(combine(create(mgda, 2), [[1, 0], [3, 0]])).toEqual([1, 0]);
-    expect(combine(create(mgda, 2), [[3, 0], [1, 0]])).toEqual([1, 0]);
+    expect(await combine(create(mgda, 2), [[1, 0], [3, 0]])).toEqual([1, 0]);
+    expect(await combine(create(mgda, 2), [[3, 0], [1, 0]])).toEqual([1, 0]);
   });
 
-  it('finds the exact min-norm point for two orthogonal gradients (hand-computed)', () => {
+  it('finds the exact min-norm point for two orthogonal gradients (hand-computed)', async () => {
     // g1 = (2,0), g2 = (0,1): γ = (g2−g1)·g2 / ‖g1−g2‖² = 1/5 → 0.2·(2,0) + 0.8·(0,1) = (0.4, 0.8).
-    const out = combine(create(mgda, 2), [[2, 0], [0, 1]]);
+    const out = await combine(create(mgda, 2), [[2, 0], [0, 1]]);
     expect(out[0]).toBeCloseTo(0.4, 6);
     expect(out[1]).toBeCloseTo(0.8, 6);
   });
 
-  it('satisfies the min-norm optimality conditions for three tasks (Frank–Wolfe)', () => {
+  it('satisfies the min-norm optimality conditions for three tasks (Frank–Wolfe)', async () => {
     // d = Σ α_i g_i is the min-norm hull point iff g_i·d ≥ ‖d‖² for all i, with equality where α_i > 0.
     const rng = new Rng(5);
     for (let trial = 0; trial < 10; trial++) {
       const grads = [randomVector(rng, 5), randomVector(rng, 5), randomVector(rng, 5)];
       const m = create(mgda, 3);
-      const d = combine(m, grads);
-      const alpha = m.currentWeights();
+      const d = await combine(m, grads);
+      const alpha = await m.currentWeights();
       const dd = dotp(d, d);
       expect(alpha.reduce((s, a) => s + a, 0)).toBeCloseTo(1, 6);
       for (let i = 0; i < 3; i++) {
@@ -92,9 +92,9 @@ describe('mgda', () => {
     expect(norm(alpha)).toBeGreaterThan(best - 1e-3);
   });
 
-  it('applies the weights found on normalised gradients to the raw ones (normalize: l2)', () => {
+  it('applies the weights found on normalised gradients to the raw ones (normalize: l2)', async () => {
     // Normalised: (1,0) and (0,1) → α = (½, ½); applied to raw g1 = (4,0), g2 = (0,1): (2, 0.5).
-    const out = combine(create(mgda, 2, { normalize: 'l2' }), [[4, 0], [0, 1]]);
+    const out = await combine(create(mgda, 2, { normalize: 'l2' }), [[4, 0], [0, 1]]);
     expect(out[0]).toBeCloseTo(2, 5);
     expect(out[1]).toBeCloseTo(0.5, 5);
   });

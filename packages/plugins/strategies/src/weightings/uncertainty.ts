@@ -36,7 +36,11 @@ export const uncertainty: Weighting<z.output<typeof options>> = {
           return tf.addN(terms) as tf.Scalar;
         }),
       variables: () => Object.fromEntries(logVariances.map(({ key, variable }) => [key, variable])),
-      currentWeights: () => logVariances.map(({ variable }) => Math.exp(-variable.dataSync()[0]!)),
+      // Read asynchronously: WebGPU in Node cannot read a tensor synchronously.
+      currentWeights: async () => {
+        const values = await Promise.all(logVariances.map(({ variable }) => variable.data<'float32'>()));
+        return values.map((v) => Math.exp(-v[0]!));
+      },
     };
   },
 };
