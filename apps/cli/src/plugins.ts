@@ -1,4 +1,5 @@
 import cuda from '@graft/backend-cuda';
+import wasm from '@graft/backend-wasm';
 import webgpu from '@graft/backend-webgpu';
 import type { GraftPlugin, ModuleImporter } from '@graft/core';
 import strategies from '@graft/strategies';
@@ -7,7 +8,7 @@ import { testingPlugin } from '@graft/testing';
 import vision from '@graft/vision';
 
 /** The first-party plugins the `graft` command always loads. */
-export const firstPartyPlugins: GraftPlugin[] = [strategies, vision, tabular, webgpu, cuda, testingPlugin];
+export const firstPartyPlugins: GraftPlugin[] = [strategies, vision, tabular, wasm, webgpu, cuda, testingPlugin];
 
 /** Imports plugin modules; `.ts` files go through tsx so TypeScript plugins work without a build step. */
 export const importPluginModule: ModuleImporter = async (specifier) => {

@@ -1,0 +1,223 @@
+#!/usr/bin/env node
+// Backend benchmark: a MobileNet v1 (alpha 0.25) training step (forward + backward + Adam) and
+// inference, batch 16, at 64×64 and 96×96, on every tfjs backend that loads here, and the same
+// model in PyTorch on one thread. Each backend runs in its own process (clean peak RSS).
+//
+//   node bench/backends/run.mjs [--sizes 64,96] [--batch 16] [--reps 5] [--steps 3]
+//                               [--backends cpu,wasm] [--cpu-steps 1] [--profile] [--json out.json]
+//
+// Rates are medians over repetitions of wall-clock samples/s. Because the machine may be shared,
+// each result also gives the process CPU time per step, and "cpu-time samples/s" derived from it.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { transpileWasmBackend } from './transpile.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = parseArgs(process.argv.slice(2));
+
+if (args.worker) {
+  await worker(args);
+} else {
+  await main(args);
+}
+
+function parseArgs(argv) {
+  const a = { sizes: '64,96', batch: '16', reps: '5', steps: '3', 'cpu-steps': '1', 'cpu-reps': '1' };
+  for (let i = 0; i < argv.length; i++) {
+    const key = argv[i].replace(/^--/, '');
+    if (key === 'profile') a.profile = true;
+    else a[key] = argv[++i];
+  }
+  return a;
+}
+
+function median(xs) {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+// ---------------------------------------------------------------- worker: one tfjs backend
+async function worker(a) {
+  const name = a.worker;
+  const sizes = a.sizes.split(',').map(Number);
+  const batch = Number(a.batch);
+  const slow = name === 'cpu';
+  const reps = slow ? Number(a['cpu-reps']) : Number(a.reps);
+  const steps = slow ? Number(a['cpu-steps']) : Number(a.steps);
+  const warmup = slow ? 0 : 2;
+
+  const dir = transpileWasmBackend();
+  const tf = await import('@tensorflow/tfjs');
+  const { mobilenetV1 } = await import(path.join(dir, 'test-support/mobilenet.js'));
+  if (name === 'wasm') {
+    // What wasmBackend.init() does, without @graft/core (which plain Node would need built).
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const { wasmBinaryDirectory } = await import(path.join(dir, 'wasm-files.js'));
+    const { registerWasmGradientKernels } = await import(path.join(dir, 'kernels/register.js'));
+    wasm.setWasmPaths(await wasmBinaryDirectory());
+    registerWasmGradientKernels();
+    await tf.setBackend('wasm');
+  } else if (name === 'tensorflow') {
+    await import('@tensorflow/tfjs-node');
+    await tf.setBackend('tensorflow');
+  } else {
+    await tf.setBackend(name);
+  }
+  if (tf.getBackend() !== name) throw new Error(`backend ${name} did not initialise`);
+  const backendObject = tf.backend();
+  if ('firstUse' in backendObject) backendObject.firstUse = false;
+
+  const profile = new Map();
+  if (a.profile) {
+    const engine = tf.engine();
+    const run = engine.runKernel.bind(engine);
+    engine.runKernel = (kernel, inputs, attrs) => {
+      const t0 = performance.now();
+      const out = run(kernel, inputs, attrs);
+      const e = profile.get(kernel) ?? { ms: 0, calls: 0 };
+      e.ms += performance.now() - t0;
+      e.calls++;
+      profile.set(kernel, e);
+      return out;
+    };
+  }
+
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const measure = (fn) => {
+    for (let i = 0; i < warmup; i++) fn();
+    profile.clear();
+    const rates = [];
+    const cpu = [];
+    for (let r = 0; r < reps; r++) {
+      const t0 = performance.now();
+      const c0 = cpuMs();
+      for (let s = 0; s < steps; s++) fn();
+      rates.push((steps * batch * 1000) / (performance.now() - t0));
+      cpu.push((cpuMs() - c0) / steps);
+    }
+    return { samplesPerSecond: median(rates), all: rates, cpuMsPerStep: median(cpu) };
+  };
+
+  const results = [];
+  const profiles = {};
+  for (const size of sizes) {
+    const model = mobilenetV1(tf, { size, alpha: 0.25, classes: 10 });
+    const optimizer = tf.train.adam(1e-3);
+    const x = tf.randomNormal([batch, size, size, 3]);
+    const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32'), 10);
+    const trainStep = () => {
+      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true })), true);
+      loss.dataSync();
+      loss.dispose();
+    };
+    const infer = () => {
+      const out = tf.tidy(() => model.predict(x));
+      out.dataSync();
+      out.dispose();
+    };
+    const train = measure(trainStep);
+    if (a.profile) profiles[`train ${size}`] = summarize(profile, reps * steps);
+    const inference = measure(infer);
+    results.push({ size, train, infer: inference });
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    model.dispose();
+  }
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const capabilities = name === 'wasm' ? { threads: (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() } : {};
+  process.stdout.write(`${JSON.stringify({ backend: name, results, peakRssMb, profiles, ...capabilities })}\n`);
+}
+
+function summarize(profile, steps) {
+  const rows = [...profile].map(([kernel, e]) => ({ kernel, msPerStep: e.ms / steps, callsPerStep: e.calls / steps }));
+  rows.sort((p, q) => q.msPerStep - p.msPerStep);
+  const total = rows.reduce((s, r) => s + r.msPerStep, 0);
+  return { totalMsPerStep: total, top: rows.slice(0, 15) };
+}
+
+// ---------------------------------------------------------------- parent: run all, print table
+async function main(a) {
+  const load0 = os.loadavg()[0];
+  const candidates = a.backends ? a.backends.split(',') : ['cpu', 'wasm', 'tensorflow'];
+  const runs = [];
+  for (const backend of candidates) {
+    if (backend === 'tensorflow' && !canImport('@tensorflow/tfjs-node')) {
+      console.log(`skip tensorflow (tfjs-node): @tensorflow/tfjs-node is not installed`);
+      continue;
+    }
+    console.log(`running ${backend} …`);
+    const workerArgs = ['--worker', backend, '--sizes', a.sizes, '--batch', a.batch, '--reps', a.reps, '--steps', a.steps,
+      '--cpu-steps', a['cpu-steps'], '--cpu-reps', a['cpu-reps'], ...(a.profile ? ['--profile'] : [])];
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...workerArgs], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const line = r.stdout.split('\n').filter((l) => l.startsWith('{')).pop();
+    if (r.status !== 0 || !line) {
+      console.log(`  ${backend} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+      continue;
+    }
+    runs.push(JSON.parse(line));
+  }
+  const python = '/usr/bin/python3';
+  if (!a['skip-torch']) {
+    const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+    if (probe.status !== 0) {
+      console.log(`skip pytorch: ${python} cannot import torch (apt-get install -y python3-torch)`);
+    } else {
+      console.log('running pytorch (1 thread) …');
+      const r = spawnSync(python, [path.join(here, 'torch_mobilenet.py'), '--sizes', a.sizes, '--batch', a.batch, '--reps', a.reps, '--steps', a.steps], { encoding: 'utf8' });
+      if (r.status === 0) runs.push(JSON.parse(r.stdout.trim().split('\n').pop()));
+      else console.log(`  pytorch failed: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+    }
+  }
+  const load1 = os.loadavg()[0];
+  report(runs, a, load0, load1);
+  if (a.json) {
+    const tmp = `${a.json}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, JSON.stringify({ date: new Date().toISOString(), cpus: os.cpus().length, loadavg: [load0, load1], runs }, null, 2));
+    fs.renameSync(tmp, a.json);
+  }
+}
+
+function canImport(specifier) {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(specifier)})`], { encoding: 'utf8', cwd: here });
+  return r.status === 0;
+}
+
+function report(runs, a, load0, load1) {
+  const byName = Object.fromEntries(runs.map((r) => [r.backend, r]));
+  const sizes = a.sizes.split(',').map(Number);
+  const fmt = (x, d = 1) => (x === undefined ? '—' : x.toFixed(d));
+  const ratio = (x, y) => (x === undefined || y === undefined ? '—' : `${(x / y).toFixed(x / y < 0.1 ? 4 : 2)}×`);
+  console.log(`\nMobileNet v1 alpha 0.25, batch ${a.batch}; median of ${a.reps} reps × ${a.steps} steps (cpu backend: ${a['cpu-reps']} × ${a['cpu-steps']}).`);
+  console.log(`Machine: ${os.cpus().length} CPUs, load average ${load0.toFixed(1)} → ${load1.toFixed(1)} during the run.\n`);
+  const header = ['backend', 'size', 'phase', 'samples/s', 'vs pytorch', 'vs tfjs-cpu', 'cpu ms/step', 'cpu-time samples/s', 'vs pytorch (cpu time)', 'peak RSS MB'];
+  const rows = [header];
+  for (const run of runs) {
+    for (const size of sizes) {
+      const res = run.results.find((r) => r.size === size);
+      for (const phase of ['train', 'infer']) {
+        const m = res?.[phase];
+        const torch = byName.pytorch?.results.find((r) => r.size === size)?.[phase];
+        const cpu = byName.cpu?.results.find((r) => r.size === size)?.[phase];
+        const cpuRate = m ? (Number(a.batch) * 1000) / m.cpuMsPerStep : undefined;
+        const torchCpuRate = torch ? (Number(a.batch) * 1000) / torch.cpuMsPerStep : undefined;
+        rows.push([run.backend, String(size), phase, fmt(m?.samplesPerSecond, 2), ratio(m?.samplesPerSecond, torch?.samplesPerSecond),
+          ratio(m?.samplesPerSecond, cpu?.samplesPerSecond), fmt(m?.cpuMsPerStep), fmt(cpuRate), ratio(cpuRate, torchCpuRate), fmt(run.peakRssMb, 0)]);
+      }
+    }
+  }
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '));
+  for (const run of runs) {
+    for (const [label, p] of Object.entries(run.profiles ?? {})) {
+      console.log(`\n${run.backend} ${label}: ${p.totalMsPerStep.toFixed(1)} ms/step inside kernels (wall), top kernels:`);
+      for (const k of p.top) console.log(`  ${k.kernel.padEnd(38)} ${k.msPerStep.toFixed(2).padStart(8)} ms  ${k.callsPerStep.toFixed(0).padStart(5)} calls`);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+// Transpiles @graft/backend-wasm's TypeScript sources (no type check) so this plain-Node bench can
+// import them without a build step or a TS loader. Output lives under node_modules/.cache.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Returns the directory holding the transpiled `src/` of the wasm backend package. */
+export function transpileWasmBackend() {
+  const src = path.join(root, 'packages/backends/wasm/src');
+  const out = path.join(root, 'node_modules/.cache/graft-bench/backend-wasm');
+  const walk = (dir) => {
+    for (const name of fs.readdirSync(dir)) {
+      const file = path.join(dir, name);
+      if (fs.statSync(file).isDirectory()) walk(file);
+      else if (file.endsWith('.ts') && !file.endsWith('.test.ts')) {
+        const target = path.join(out, path.relative(src, file)).replace(/\.ts$/, '.js');
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        const js = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
+          compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+        }).outputText;
+        fs.writeFileSync(target, js);
+      }
+    }
+  };
+  walk(src);
+  return out;
+}
