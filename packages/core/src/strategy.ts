@@ -24,6 +24,8 @@ export interface StageControl<Options = unknown> {
   reinitHead(): void;
   /** Re-initialise the trunk (training from scratch). */
   reinitTrunk(): void;
+  /** Set the running-statistics momentum of the trunk's normalisation layers, unless the stage's `bnMomentum` option sets it. */
+  setNormMomentum(momentum: number): void;
   readonly log: Logger;
 }
 

@@ -82,6 +82,12 @@ export const commonStageShape = {
    */
   bn: z.enum(['frozen', 'inference', 'train']).default('frozen').describe('BatchNorm mode: frozen groups only, all groups in inference mode, or all training.'),
   /**
+   * Momentum of the running statistics of normalisation layers from this stage on (Keras convention: the
+   * weight of the old value; PyTorch's momentum 0.1 is 0.9 here). Pretrained Keras models use 0.99, which
+   * needs thousands of steps to forget the initial statistics; `scratch` uses 0.9 unless this is set.
+   */
+  bnMomentum: z.number().min(0).lt(1).optional().describe('Momentum of BatchNorm running statistics (Keras convention; PyTorch 0.1 = 0.9 here).'),
+  /**
    * While the whole trunk is frozen (and so runs in inference mode), compute its features once per split
    * and train the heads on them. Turn off only to save memory on very large datasets. @default true
    */

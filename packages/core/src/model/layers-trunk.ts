@@ -93,6 +93,9 @@ export function layersTrunk(options: LayersTrunkOptions): Trunk {
     preprocess: (inputs) => ({ [inputName]: preprocess(requireInput(inputs, inputName)) }),
     apply: (inputs, training) => pool(model.apply(requireInput(inputs, inputName), { training }) as tf.Tensor),
     weights: () => weights,
+    setNormMomentum(momentum) {
+      for (const l of model.layers) if (NORM_LAYERS.has(l.getClassName())) (l as unknown as { momentum: number }).momentum = momentum;
+    },
     reinitialize(rng: Rng) {
       for (const layer of model.layers) reinitializeLayer(layer, rng);
     },

@@ -45,6 +45,8 @@ export interface Trunk {
    * of layers with nothing random in the prefix); absent otherwise.
    */
   split?(boundary: number): TrunkSplit | undefined;
+  /** Set the momentum of the running statistics of every normalisation layer (Keras convention). */
+  setNormMomentum?(momentum: number): void;
   /** Replace every weight by a fresh random initialisation (training from scratch), seeded by `rng`. */
   reinitialize(rng: Rng): void;
   dispose(): void;

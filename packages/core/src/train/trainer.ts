@@ -110,6 +110,7 @@ export class Trainer {
     const { strategy, options } = stage;
     const control = this.stageControl(stage);
     this.applyDiscriminative(stage);
+    if (options.bnMomentum !== undefined) this.model.trunk.setNormMomentum?.(options.bnMomentum);
     if (options.reinitHead) control.reinitHead();
     strategy.setup(control);
     const epochs = options.epochs ?? strategy.defaultEpochs?.(this.model.groups.length, options) ?? 1;
@@ -370,6 +371,9 @@ export class Trainer {
       reinitTrunk: () => {
         model.trunk.reinitialize(rng);
         this.resets += 1;
+      },
+      setNormMomentum: (momentum: number) => {
+        if (stage.options.bnMomentum === undefined) model.trunk.setNormMomentum?.(momentum);
       },
       log: this.log,
     };

@@ -44,6 +44,6 @@ describe('linearProbe, fineTune and scratch', () => {
     expect(tune.trainable()).toEqual(['g0', 'g1', 'head']);
     const fresh = recordingStage(3, {}, scratch);
     scratch.setup(fresh.stage);
-    expect(fresh.events).toEqual(['reinitTrunk', 'reinitHead', 'freezeTo(0)']);
+    expect(fresh.events).toEqual(['reinitTrunk', 'reinitHead', 'setNormMomentum(0.9)', 'freezeTo(0)']);
   });
 });

@@ -22,6 +22,7 @@ export function recordingStage(groupCount: number, options: Record<string, unkno
     },
     reinitHead: () => events.push('reinitHead'),
     reinitTrunk: () => events.push('reinitTrunk'),
+    setNormMomentum: (m) => events.push(`setNormMomentum(${m})`),
     log: silentLogger,
   };
   const trainable = () => groups.filter((g) => g.trainable).map((g) => g.name);

@@ -27,7 +27,7 @@ export const smallCnn: PretrainedSource<z.output<typeof options>> = {
     const groups = o.filters.map((filters, i) => {
       const b = `block${i + 1}`;
       x = tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, name: `${b}_conv`, kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 31 + i }) }).apply(x) as tf.SymbolicTensor;
-      x = tf.layers.batchNormalization({ name: `${b}_bn` }).apply(x) as tf.SymbolicTensor;
+      x = tf.layers.batchNormalization({ name: `${b}_bn`, momentum: 0.9 }).apply(x) as tf.SymbolicTensor;
       x = tf.layers.reLU({ name: `${b}_relu` }).apply(x) as tf.SymbolicTensor;
       if (x.shape[1]! >= 2) x = tf.layers.maxPooling2d({ poolSize: 2, name: `${b}_pool` }).apply(x) as tf.SymbolicTensor;
       return { name: b, layers: [`${b}_conv`, `${b}_bn`, `${b}_relu`] };

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The README's first command ends here: `graft compare` on the embedded default config.
+// Where this checkout sits next to ../shared/models (the development environment, which has no internet),
+// that directory stands in for the public model URLs; elsewhere the models download once into the cache.
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const mirror = resolve(root, '..', 'shared', 'models');
+const env = { ...process.env };
+if (!env.GRAFT_MODEL_MIRROR && existsSync(join(mirror, 'mobilenet_v1_0.25_224', 'model.json'))) env.GRAFT_MODEL_MIRROR = mirror;
+const args = process.argv.slice(2);
+const result = spawnSync(process.execPath, [join(root, 'apps/cli/dist/bin.js'), 'compare', '-c', join(root, 'examples/fashion-mnist-transfer.yaml'), ...args], { stdio: 'inherit', env });
+process.exit(result.status ?? 1);
