@@ -113,6 +113,33 @@ describe('graft compare --multitask', () => {
   });
 });
 
+describe('graft export --format onnx', () => {
+  it('exports a fine-tuned text classifier that transformers.js runs with the same predictions as graft predict', async () => {
+    const { writeTinyBert, vocabFromTexts } = await import('@graft/text');
+    const { pipeline, env } = await import('@huggingface/transformers');
+    const { writeFileSync: write, mkdtempSync: temp } = await import('node:fs');
+    env.allowRemoteModels = false;
+    const texts = ['win a free prize now', 'see you at lunch', 'free money for you', 'the meeting moved to noon', 'claim your free prize', 'lunch at noon tomorrow'];
+    const dir = temp(join(tmpdir(), 'graft-export-cli-'));
+    await writeTinyBert(join(dir, 'bert'), { vocab: vocabFromTexts(texts), hidden: 32, heads: 4, layers: 2, seed: 5 });
+    write(join(dir, 'train.jsonl'), texts.map((text, i) => JSON.stringify({ text, label: i % 2 === 0 ? 'spam' : 'ham' })).join('\n'));
+    const config = join(dir, 'graft.yaml');
+    write(config, `backend: cpu\nsource: { use: text/bert, path: bert }\ntasks: [{ name: spam, data: { use: text/jsonl, path: train.jsonl, tokenizer: bert } }]\nstages: [{ use: fine-tune, epochs: 3, lr: 0.001, batchSize: 3 }]\n`);
+    expect((await run('train', '-c', config, '--json')).code).toBe(0);
+    const exported = await run('export', '-c', config, '--format', 'onnx', '--out', join(dir, 'exported'), '--json');
+    expect(exported.code).toBe(0);
+    const graft = JSON.parse((await run('predict', '-c', config, '--split', 'train', '--limit', '6', '--json')).stdout).results[0].predictions;
+    const classify = await pipeline('text-classification', join(dir, 'exported'), { dtype: 'fp32' });
+    for (const [i, text] of texts.entries()) {
+      const [best] = (await classify(text)) as { label: string; score: number }[];
+      expect(best!.label, text).toBe(graft[i].label);
+      expect(best!.score).toBeCloseTo(graft[i].probabilities[graft[i].label], 4);
+    }
+    await classify.dispose();
+    expect((await run('export', '-c', config, '--format', 'tflite', '--out', join(dir, 'x'))).stderr).toContain('GRAFT_USAGE: Unknown export format "tflite" at --format. Valid choices: onnx.');
+  });
+});
+
 describe('graft eval and predict', () => {
   it('evaluate and predict with the checkpoint a training run left', async () => {
     const config = tempConfig(`source: { use: testing/tiny-conv, seed: 1 }\nbackend: cpu\ntasks: [{ name: strokes, data: { use: testing/strokes, train: 64, test: 16 } }]\nstages: [{ use: fine-tune, epochs: 2, lr: 0.01, batchSize: 16 }]\n`);

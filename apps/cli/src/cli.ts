@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isGraftError } from '@graft/core';
 import { compareCommand } from './commands/compare.js';
 import { evalCommand } from './commands/eval.js';
+import { exportCommand } from './commands/export.js';
 import { infoCommands } from './commands/info.js';
 import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   trainCommand(program);
   compareCommand(program);
   evalCommand(program);
+  exportCommand(program);
   predictCommand(program);
   infoCommands(program);
   return program;

@@ -4,11 +4,12 @@ import webgpu from '@graft/backend-webgpu';
 import type { GraftPlugin, ModuleImporter } from '@graft/core';
 import strategies from '@graft/strategies';
 import tabular from '@graft/tabular';
+import text from '@graft/text';
 import { testingPlugin } from '@graft/testing';
 import vision from '@graft/vision';
 
 /** The first-party plugins the `graft` command always loads. */
-export const firstPartyPlugins: GraftPlugin[] = [strategies, vision, tabular, wasm, webgpu, cuda, testingPlugin];
+export const firstPartyPlugins: GraftPlugin[] = [strategies, vision, text, tabular, wasm, webgpu, cuda, testingPlugin];
 
 /** Imports plugin modules; `.ts` files go through tsx so TypeScript plugins work without a build step. */
 export const importPluginModule: ModuleImporter = async (specifier) => {

@@ -13,7 +13,7 @@ export type {
   StepInfo,
 } from './weighting.js';
 export type { Dataset, DatasetContext, DatasetProvider, Examples, HostTensor, TargetColumn, TargetInfo } from './data/examples.js';
-export type { Trunk, LayerGroup, NamedVariable } from './model/trunk.js';
+export type { Trunk, TrunkSplit, LayerGroup, NamedVariable } from './model/trunk.js';
 export { layersTrunk, reinitializeLayer, glorotUniform, type LayersTrunkOptions } from './model/layers-trunk.js';
 export { GraftModel, type GroupState } from './model/graft-model.js';
 export { Head } from './model/head.js';

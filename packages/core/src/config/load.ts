@@ -114,7 +114,7 @@ export function resolvePlan(config: ConfigFile, registry: Registry): RunPlan {
   const tasks = s.tasks.map((t, i): TaskPlan => {
     const type = pick(registry.tasks, t.type, 'GRAFT_UNKNOWN_TASK_TYPE', 'task type', where(`tasks[${i}].type`));
     const provider = pick(registry.datasets, t.data.use, 'GRAFT_UNKNOWN_DATASET', 'dataset', where(`tasks[${i}].data.use`));
-    const schema = z.strictObject({ ...optionShape(provider.options), ...commonDataShape });
+    const schema = z.strictObject({ ...ownOptions(provider, commonDataShape, 'dataset'), ...commonDataShape });
     const full = validate(schema, t.data, file, ['tasks', i, 'data']) as Record<string, unknown>;
     const { use: _use, perClass, validation, fold, ...options } = full as { use: string; perClass?: number; validation?: number; fold?: { index: number; count: number } };
     return {
@@ -135,7 +135,7 @@ export function resolvePlan(config: ConfigFile, registry: Registry): RunPlan {
 
   const stages = s.stages.map((stage, i): StagePlan => {
     const strategy = pick(registry.strategies, stage.use, 'GRAFT_UNKNOWN_STRATEGY', 'strategy', where(`stages[${i}].use`));
-    const schema = z.strictObject({ ...commonStageShape, ...optionShape(strategy.options) });
+    const schema = z.strictObject({ ...commonStageShape, ...ownOptions(strategy, commonStageShape, 'strategy') });
     const options = validate(schema, stage, file, ['stages', i]) as StageOptions & Record<string, unknown>;
     const spec = options.weighting ?? { use: 'equal' };
     const plugin = pick(registry.weightings, spec.use, 'GRAFT_UNKNOWN_WEIGHTING', 'weighting', where(`stages[${i}].weighting.use`));
@@ -164,6 +164,19 @@ function pick<T>(map: ReadonlyMap<string, T>, name: string, code: GraftErrorCode
   const item = map.get(name);
   if (!item) throw unknownName(code, kind, name, [...map.keys()], where);
   return item;
+}
+
+/** A plugin's own option shape; a key that shadows a common option would silently change its meaning, so it is refused. */
+function ownOptions(item: { name: string; options: z.ZodType }, common: z.ZodRawShape, kind: string): z.ZodRawShape {
+  const shape = optionShape(item.options);
+  const clash = Object.keys(shape).filter((k) => k in common);
+  if (clash.length > 0) {
+    throw new GraftError('GRAFT_PLUGIN_INVALID', {
+      what: `The ${kind} "${item.name}" declares option${clash.length > 1 ? 's' : ''} ${clash.map((k) => `"${k}"`).join(', ')}, which every ${kind} spec already has`,
+      fix: `Rename the option in the plugin; common options: ${Object.keys(common).join(', ')}`,
+    });
+  }
+  return shape;
 }
 
 function omitUse(spec: { use: string }): Record<string, unknown> {

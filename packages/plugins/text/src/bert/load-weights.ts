@@ -1,0 +1,101 @@
+import { GraftError } from '@graft/core';
+import { hasModelFile } from '../hf/model-files.js';
+import { readOnnxModel } from '../onnx/read-onnx.js';
+import { readSafetensors } from '../safetensors/read-write.js';
+import type { BertConfig } from './config.js';
+import { bertWeightsFromOnnx } from './onnx-weights.js';
+import { bertWeightSpecs, canonicalWeightName, type BertWeights } from './weight-spec.js';
+
+export const SAFETENSORS_FILE = 'model.safetensors';
+export const ONNX_FILE = 'onnx/model.onnx';
+
+export interface LoadedBertWeights {
+  weights: BertWeights;
+  /** The file they came from, relative to the model directory. */
+  file: string;
+  /** Weights the file lacked and that must be initialised (only the pooler may be missing). */
+  missing: string[];
+}
+
+/**
+ * Read BERT weights from a Hugging Face directory, preferring `model.safetensors` over the ONNX
+ * initializers, and check them against `config.json`.
+ */
+export async function loadBertWeights(dir: string, config: BertConfig, prefer: 'safetensors' | 'onnx' = 'safetensors'): Promise<LoadedBertWeights> {
+  const order = prefer === 'safetensors' ? [SAFETENSORS_FILE, ONNX_FILE] : [ONNX_FILE, SAFETENSORS_FILE];
+  const file = order.find((f) => hasModelFile(dir, f));
+  if (!file) {
+    throw new GraftError('GRAFT_MODEL_LOAD', {
+      what: `The model directory has neither ${SAFETENSORS_FILE} nor ${ONNX_FILE}`,
+      where: dir,
+      fix: 'Add the weights: a BERT directory in the Hugging Face layout holds model.safetensors and/or onnx/model.onnx.',
+    });
+  }
+  let weights: BertWeights;
+  if (file === SAFETENSORS_FILE) {
+    weights = new Map();
+    for (const [name, t] of await readSafetensors(dir, file)) {
+      if (t.data instanceof Float32Array) weights.set(canonicalWeightName(name), { shape: t.shape, data: t.data });
+    }
+  } else {
+    weights = bertWeightsFromOnnx(await readOnnxModel(dir, file));
+  }
+  const missing = checkBertWeights(weights, config, `${dir}/${file}`);
+  return { weights, file, missing };
+}
+
+/**
+ * Check weights against the config: hidden size, vocabulary size and layer count first (each named in
+ * its own error, since those are the usual mix-ups), then every tensor's presence and shape. Returns the
+ * names of missing pooler weights (masked-LM checkpoints have no pooler); anything else missing throws.
+ */
+export function checkBertWeights(weights: BertWeights, config: BertConfig, where: string): string[] {
+  const disagree = (what: string, fix?: string) =>
+    new GraftError('GRAFT_MODEL_LOAD', {
+      what,
+      where,
+      why: 'config.json and the weights must describe the same model',
+      fix: fix ?? 'Use the config.json that was saved with these weights.',
+    });
+  const words = weights.get('embeddings.word_embeddings.weight');
+  if (!words || words.shape.length !== 2) {
+    throw new GraftError('GRAFT_MODEL_LOAD', {
+      what: 'The weights have no embeddings.word_embeddings.weight, so they cannot be mapped to a BERT encoder',
+      where,
+      fix: `Export the model with Hugging Face names (BertModel or BertFor*); found ${[...weights.keys()].slice(0, 5).join(', ') || 'no float tensors'}.`,
+    });
+  }
+  const [vocab, hidden] = words.shape as [number, number];
+  if (hidden !== config.hiddenSize) {
+    throw disagree(`Hidden size disagrees: config.json says hidden_size ${config.hiddenSize} but the weights have ${hidden}`);
+  }
+  if (vocab !== config.vocabSize) {
+    throw disagree(`Vocabulary size disagrees: config.json says vocab_size ${config.vocabSize} but the word embeddings have ${vocab} rows`);
+  }
+  const layers = new Set<number>();
+  for (const name of weights.keys()) {
+    const m = /^encoder\.layer\.(\d+)\./.exec(name);
+    if (m) layers.add(Number(m[1]));
+  }
+  if (layers.size !== config.numLayers || (layers.size > 0 && Math.max(...layers) !== config.numLayers - 1)) {
+    throw disagree(`Layer count disagrees: config.json says num_hidden_layers ${config.numLayers} but the weights have ${layers.size} encoder layers`);
+  }
+  const missing: string[] = [];
+  const wrong: string[] = [];
+  for (const spec of bertWeightSpecs(config)) {
+    const t = weights.get(spec.name);
+    if (!t) missing.push(spec.name);
+    else if (t.shape.join(',') !== spec.shape.join(',')) wrong.push(`${spec.name} is [${t.shape.join(', ')}], expected [${spec.shape.join(', ')}]`);
+  }
+  if (wrong.length > 0) throw disagree(`Weight shapes disagree with config.json: ${wrong.slice(0, 4).join('; ')}${wrong.length > 4 ? ` (and ${wrong.length - 4} more)` : ''}`);
+  const fatal = missing.filter((n) => !n.startsWith('pooler.'));
+  if (fatal.length > 0) {
+    throw new GraftError('GRAFT_MODEL_LOAD', {
+      what: `The weights cannot be mapped to BERT: ${fatal.length} tensors are missing (${fatal.slice(0, 4).join(', ')}${fatal.length > 4 ? ', …' : ''})`,
+      where,
+      why: 'Graft maps ONNX graphs by Hugging Face initializer names and MatMul → Add(bias) patterns; fused or quantized graphs do not have them',
+      fix: 'Use model.safetensors, or an unquantized fp32 ONNX export of BertModel.',
+    });
+  }
+  return missing;
+}

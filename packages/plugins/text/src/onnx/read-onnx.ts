@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { onnx as O } from 'onnx-proto';
+import { GraftError } from '@graft/core';
+import { modelFilePath, readModelFile } from '../hf/model-files.js';
+import { onnx } from './proto.js';
+
+/** A float initializer of an ONNX graph. */
+export interface OnnxInitializer {
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface ParsedOnnx {
+  graph: O.IGraphProto;
+  /** Float initializers by name (integer constants such as shapes are skipped). */
+  initializers: Map<string, OnnxInitializer>;
+}
+
+/**
+ * Read `name` (e.g. `onnx/model.onnx`) from a model directory, resolving external data files
+ * relative to it and refusing any that leave the model directory.
+ */
+export async function readOnnxModel(dir: string, name: string): Promise<ParsedOnnx> {
+  const bytes = await readModelFile(dir, name);
+  let model: O.ModelProto;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (cause) {
+    throw new GraftError('GRAFT_MODEL_LOAD', { what: `${name} is not a valid ONNX model`, where: dir, cause });
+  }
+  const graph = model.graph;
+  if (!graph) throw new GraftError('GRAFT_MODEL_LOAD', { what: `${name} has no graph`, where: dir });
+  const initializers = new Map<string, OnnxInitializer>();
+  const baseDir = dirname(name);
+  for (const t of graph.initializer ?? []) {
+    if (t.dataType !== onnx.TensorProto.DataType.FLOAT || !t.name) continue;
+    const shape = (t.dims ?? []).map(Number);
+    const count = shape.reduce((a, b) => a * b, 1);
+    let data: Float32Array;
+    if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
+      data = await readExternal(dir, baseDir, t, count, name);
+    } else if (t.rawData && t.rawData.byteLength > 0) {
+      if (t.rawData.byteLength !== count * 4) {
+        throw new GraftError('GRAFT_MODEL_LOAD', {
+          what: `Initializer "${t.name}" of ${name} holds ${t.rawData.byteLength} bytes but its shape [${shape.join(', ')}] needs ${count * 4}`,
+          where: dir,
+        });
+      }
+      data = new Float32Array(count);
+      const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
+      for (let i = 0; i < count; i++) data[i] = view.getFloat32(i * 4, true);
+    } else {
+      data = Float32Array.from(t.floatData ?? []);
+      if (data.length !== count) {
+        throw new GraftError('GRAFT_MODEL_LOAD', { what: `Initializer "${t.name}" of ${name} has ${data.length} values, not ${count}`, where: dir });
+      }
+    }
+    initializers.set(t.name, { shape, data });
+  }
+  return { graph, initializers };
+}
+
+async function readExternal(dir: string, baseDir: string, t: O.ITensorProto, count: number, name: string): Promise<Float32Array> {
+  const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
+  const location = entries.get('location');
+  if (!location) throw new GraftError('GRAFT_MODEL_LOAD', { what: `Initializer "${t.name}" of ${name} is external but names no file`, where: dir });
+  const path = modelFilePath(dir, join(baseDir, location));
+  if (!existsSync(path)) {
+    throw new GraftError('GRAFT_MODEL_LOAD', { what: `The model directory is missing ${join(baseDir, location)} (external data of ${name})`, where: dir });
+  }
+  const offset = Number(entries.get('offset') ?? 0);
+  const length = Number(entries.get('length') ?? count * 4);
+  const file = await readFile(path);
+  if (length !== count * 4 || offset < 0 || offset + length > file.byteLength) {
+    throw new GraftError('GRAFT_MODEL_LOAD', {
+      what: `External data of initializer "${t.name}" (offset ${offset}, length ${length}) does not fit ${location} (${file.byteLength} bytes) or its shape`,
+      where: dir,
+    });
+  }
+  const out = new Float32Array(count);
+  const view = new DataView(file.buffer, file.byteOffset + offset, length);
+  for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
+}

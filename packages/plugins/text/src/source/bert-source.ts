@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { deriveSeed, GraftError } from '@graft/core';
+import type { PretrainedSource, SourceContext } from '@graft/core';
+import { loadBertModel } from '../bert/load-model.js';
+import { BertTrunk } from './bert-trunk.js';
+import { resolveModelDir } from './resolve.js';
+
+export const bertSourceOptions = z
+  .object({
+    /** A local directory in the Hugging Face layout, relative to the config file. */
+    path: z.string().min(1).optional(),
+    /** A Hugging Face hub id, loaded through transformers.js (its cache, `allowRemoteModels`, `localModelPath`). */
+    model: z.string().min(1).optional(),
+    /** Inputs longer than this are cut. @default the model's max_position_embeddings */
+    maxLength: z.number().int().min(2).optional(),
+    /** @default 'cls' */
+    pooling: z.enum(['cls', 'mean']).default('cls'),
+    /** Which weights file to read when a directory has both. @default 'safetensors' */
+    weights: z.enum(['safetensors', 'onnx']).default('safetensors'),
+  })
+  .strict()
+  .refine((o) => (o.path === undefined) !== (o.model === undefined), { message: 'Give exactly one of `path` or `model`' });
+
+export type BertSourceOptions = z.infer<typeof bertSourceOptions>;
+
+/** `text/bert`: a BERT encoder from a Hugging Face directory or hub id, as a trainable tfjs trunk. */
+export const bertSource = {
+  name: 'text/bert',
+  description: 'BERT encoder (Hugging Face layout: safetensors or ONNX) as a trainable tfjs trunk; groups embeddings, layer.0…, pooler',
+  options: bertSourceOptions,
+  async load(options: BertSourceOptions, ctx: SourceContext): Promise<BertTrunk> {
+    const dir = await resolveModelDir(options, ctx.configDir, ctx.where);
+    const model = await loadBertModel(dir, { prefer: options.weights, seed: deriveSeed(ctx.seed, 1) });
+    for (const note of model.notes) ctx.log.warn(note);
+    if (options.maxLength !== undefined && options.maxLength > model.config.maxPositions) {
+      throw new GraftError('GRAFT_CONFIG_INVALID', {
+        what: `maxLength ${options.maxLength} exceeds the model's ${model.config.maxPositions} positions`,
+        where: `${ctx.where}.maxLength`,
+        fix: `Use at most ${model.config.maxPositions}.`,
+      });
+    }
+    ctx.log.info(
+      `text/bert: ${model.config.numLayers} layers, hidden ${model.config.hiddenSize}, vocab ${model.config.vocabSize}, weights from ${model.weightsFile}`,
+    );
+    return new BertTrunk(model.config, model.weights, {
+      pooling: options.pooling,
+      maxLength: options.maxLength,
+      seed: deriveSeed(ctx.seed, 2),
+      modelDir: dir,
+    });
+  },
+} satisfies PretrainedSource<BertSourceOptions>;

@@ -1,0 +1,120 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { deriveSeed, GraftError, Rng } from '@graft/core';
+import type { PretrainedSource, SourceContext } from '@graft/core';
+import { loadBertModel } from '../bert/load-model.js';
+import { loadSpamAssassinRows } from '../datasets/spam-assassin.js';
+import { readVocabFile } from '../fixture/tiny-bert.js';
+import { writeFileAtomic } from '../hf/model-files.js';
+import { pretrainMiniBert } from '../mlm/pretrain-mini-bert.js';
+import { BertTrunk } from './bert-trunk.js';
+
+export const mlmSourceOptions = z
+  .object({
+    /** Where the pretrained model is written and, on later runs, read back (relative to the config file). */
+    out: z.string().min(1),
+    /**
+     * Unlabelled text: `spam-assassin` (the mail bodies, labels ignored), or a file relative to the config
+     * file: `.txt` (one text per line) or `.jsonl` (field `textField`).
+     */
+    corpus: z.string().min(1),
+    /** Field of a `.jsonl` corpus holding the text. @default 'text' */
+    textField: z.string().min(1).default('text'),
+    /** Use at most this many texts. */
+    limit: z.number().int().min(1).optional(),
+    /** A WordPiece `vocab.txt` (e.g. bert-base-uncased's), or `corpus` to build a small one from the text. @default 'corpus' */
+    vocab: z.string().min(1).default('corpus'),
+    /** @default 2 */
+    layers: z.number().int().min(1).max(24).default(2),
+    /** @default 64 */
+    hidden: z.number().int().min(8).max(1024).default(64),
+    /** @default 4 */
+    heads: z.number().int().min(1).max(16).default(4),
+    /** Tokens per text. @default 64 */
+    maxLength: z.number().int().min(8).max(512).default(64),
+    /** @default 5 */
+    epochs: z.number().int().min(1).default(5),
+    /** @default 16 */
+    batchSize: z.number().int().min(1).default(16),
+    /** @default 1e-3 */
+    lr: z.number().positive().default(1e-3),
+    /**
+     * Masked-LM pretraining never trains the pooler or the [CLS] state (BERT's next-sentence task did),
+     * so the mean of the token states is the informative feature of a model made here. @default 'mean'
+     */
+    pooling: z.enum(['cls', 'mean']).default('mean'),
+  })
+  .strict();
+export type MlmSourceOptions = z.infer<typeof mlmSourceOptions>;
+
+const STAMP = 'graft-mlm.json';
+
+async function corpusTexts(o: MlmSourceOptions, ctx: SourceContext): Promise<string[]> {
+  let texts: string[];
+  if (o.corpus === 'spam-assassin') {
+    const rows = await loadSpamAssassinRows({ groups: ['easy-ham-1', 'easy-ham-2', 'hard-ham-1', 'spam-1', 'spam-2'], bodyOnly: true }, new Rng(ctx.seed));
+    texts = rows.map((r) => r.text);
+  } else {
+    const path = resolve(ctx.configDir, o.corpus);
+    if (!existsSync(path)) throw new GraftError('GRAFT_DATA_NOT_FOUND', { what: `The corpus "${path}" does not exist`, where: `${ctx.where}.corpus`, choices: ['spam-assassin', '<file>.txt', '<file>.jsonl'] });
+    const lines = (await readFile(path, 'utf8')).split('\n').filter((l) => l.trim() !== '');
+    texts = path.endsWith('.jsonl')
+      ? lines.map((l, i) => {
+          const v = (JSON.parse(l) as Record<string, unknown>)[o.textField];
+          if (typeof v !== 'string') throw new GraftError('GRAFT_DATA_INVALID', { what: `Line ${i + 1} has no string field "${o.textField}"`, where: path });
+          return v;
+        })
+      : lines;
+  }
+  if (o.limit !== undefined) {
+    const order = new Rng(deriveSeed(ctx.seed, 11)).permutation(texts.length);
+    texts = Array.from(order.subarray(0, o.limit), (i) => texts[i]!);
+  }
+  return texts;
+}
+
+/**
+ * `text/mlm`: make a small BERT by masked-language-model pretraining (15% masking, 80/10/10) on
+ * unlabelled text, save it in the Hugging Face layout (with ONNX) under `out`, and use it as the trunk.
+ * A later run with the same options and seed reads the saved model instead of pretraining again.
+ */
+export const mlmSource = {
+  name: 'text/mlm',
+  description: 'A small BERT pretrained here by masked-LM on unlabelled text (SpamAssassin bodies or a file), saved in the HF layout',
+  options: mlmSourceOptions,
+  async load(o: MlmSourceOptions, ctx: SourceContext): Promise<BertTrunk> {
+    const out = isAbsolute(o.out) ? o.out : resolve(ctx.configDir, o.out);
+    const { pooling: _pooling, ...training } = o;
+    const key = createHash('sha256').update(JSON.stringify({ ...training, seed: ctx.seed })).digest('hex');
+    const stampPath = join(out, STAMP);
+    const stamp = existsSync(stampPath) ? (JSON.parse(readFileSync(stampPath, 'utf8')) as { key?: string }) : undefined;
+    if (stamp?.key !== key) {
+      const texts = await corpusTexts(o, ctx);
+      const vocab = o.vocab === 'corpus' ? undefined : await readVocabFile(resolve(ctx.configDir, o.vocab));
+      ctx.log.info(`text/mlm: pretraining a ${o.layers}-layer BERT (hidden ${o.hidden}) on ${texts.length} texts for ${o.epochs} epochs`);
+      const result = await pretrainMiniBert({
+        out,
+        texts,
+        vocab,
+        layers: o.layers,
+        hidden: o.hidden,
+        heads: o.heads,
+        maxLength: o.maxLength,
+        epochs: o.epochs,
+        batchSize: o.batchSize,
+        lr: o.lr,
+        seed: ctx.seed,
+        log: ctx.log,
+      });
+      ctx.log.info(`text/mlm: masked-LM loss ${result.before.toFixed(3)} → ${result.after.toFixed(3)}; ${result.truncated} texts truncated; saved to ${out}`);
+      await writeFileAtomic(stampPath, `${JSON.stringify({ key, options: training, seed: ctx.seed, losses: result.losses, before: result.before, after: result.after }, null, 2)}\n`);
+    } else {
+      ctx.log.info(`text/mlm: using the model pretrained earlier in ${out}`);
+    }
+    const model = await loadBertModel(out);
+    return new BertTrunk(model.config, model.weights, { pooling: o.pooling, maxLength: o.maxLength, seed: deriveSeed(ctx.seed, 2), modelDir: out });
+  },
+} satisfies PretrainedSource<MlmSourceOptions>;

@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { AutoConfig, AutoModel, AutoTokenizer, env } from '@huggingface/transformers';
+import { GraftError } from '@graft/core';
+
+/**
+ * The local directory holding a model named by `path` (relative to the config file) or by a hub `model`
+ * id. Hub models go through transformers.js, so its `env.allowRemoteModels`, `env.localModelPath` and
+ * `env.cacheDir` apply: a model already in the cache or under `localModelPath` loads offline.
+ */
+export async function resolveModelDir(spec: { path?: string; model?: string }, configDir: string, where: string): Promise<string> {
+  if (spec.path !== undefined) {
+    const dir = isAbsolute(spec.path) ? spec.path : resolve(configDir, spec.path);
+    if (!existsSync(dir)) {
+      throw new GraftError('GRAFT_MODEL_LOAD', {
+        what: `The model directory "${dir}" does not exist`,
+        where: `${where}.path`,
+        fix: 'Point `path` at a directory in the Hugging Face layout (config.json, tokenizer.json, model.safetensors or onnx/model.onnx).',
+      });
+    }
+    return dir;
+  }
+  const id = spec.model!;
+  try {
+    await AutoConfig.from_pretrained(id);
+    await AutoTokenizer.from_pretrained(id);
+    // Loading the model fetches onnx/model.onnx into the cache; its initializers are the weights.
+    const model = await AutoModel.from_pretrained(id, { dtype: 'fp32' });
+    await model.dispose();
+  } catch (cause) {
+    throw new GraftError('GRAFT_MODEL_LOAD', {
+      what: `Cannot load the model "${id}" through transformers.js`,
+      where: `${where}.model`,
+      why: (cause as Error).message,
+      fix: env.allowRemoteModels
+        ? 'Check the model id and your network, or use `path` with a local directory.'
+        : 'Remote models are disabled (env.allowRemoteModels = false): put the model in env.cacheDir or env.localModelPath, or use `path`.',
+      cause,
+    });
+  }
+  const candidates = [env.localModelPath, env.cacheDir].filter((d): d is string => typeof d === 'string').map((d) => join(d, id));
+  const dir = candidates.find((d) => existsSync(join(d, 'config.json')));
+  if (!dir) {
+    throw new GraftError('GRAFT_MODEL_LOAD', {
+      what: `transformers.js loaded "${id}" but its files are not in a local directory Graft can read`,
+      where: `${where}.model`,
+      why: `looked in ${candidates.join(' and ')}`,
+      fix: 'Enable the file-system cache (env.useFSCache) or download the model and use `path`.',
+    });
+  }
+  return dir;
+}

@@ -1,0 +1,12 @@
+import { silentLogger, type SourceContext } from '@graft/core';
+
+/** A source context for tests: no nested sources, silent logging. */
+export function sourceContext(seed = 0): SourceContext {
+  return {
+    configDir: '/',
+    seed,
+    log: silentLogger,
+    where: 'source',
+    loadSource: () => Promise.reject(new Error('these tests load no nested sources')),
+  };
+}
