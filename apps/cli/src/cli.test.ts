@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -137,6 +137,22 @@ describe('graft export --format onnx', () => {
     }
     await classify.dispose();
     expect((await run('export', '-c', config, '--format', 'tflite', '--out', join(dir, 'x'))).stderr).toContain('GRAFT_USAGE: Unknown export format "tflite" at --format. Valid choices: onnx.');
+  });
+});
+
+describe('graft train on the real MobileNet', () => {
+  const mirror = resolve(__dirname, '../../../../shared/models');
+  const fashion = '/usr/share/datasets/fashion-mnist';
+  const ready = existsSync(join(mirror, 'mobilenet_v1_0.25_224', 'model.json')) && existsSync(fashion);
+  it.skipIf(!ready && !process.env.CI)('fine-tunes the ImageNet MobileNet v1 0.25 end to end on wasm, and the loss falls', async () => {
+    const config = tempConfig(
+      `backend: wasm\nseed: 1\nsource: { use: vision/mobilenet-v1, alpha: 0.25, inputSize: 32, mirror: ${JSON.stringify(mirror)} }\ntasks: [{ name: fashion, data: { use: vision/fashion-mnist, perClass: 6, testSize: 60 } }]\nstages: [{ use: fine-tune, epochs: 6, lr: 0.001, headLr: 0.01, batchSize: 12, bn: inference }]\n`,
+    );
+    const { code, stdout } = await run('train', '-c', config, '--json');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.backend).toBe('wasm');
+    expect(result.history[5].loss).toBeLessThan(result.history[0].loss * 0.95);
   });
 });
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { PLUGIN_API_VERSION, Rng, silentLogger } from '@graft/core';
 import { describe, expect, it } from 'vitest';
-import tabularPlugin, { csvDataset, csvOptionsSchema, findPenguinsCsv, mlpOptionsSchema, mlpSource } from './index.js';
+import tabularPlugin, { csvDataset, csvOptionsSchema, findPenguinsCsv, mlpOptionsSchema, mlpSource, penguinsDataset } from './index.js';
 
 /**
  * The real Palmer penguins file from Debian's r-cran-palmerpenguins (344 rows): installed, or unpacked into
@@ -19,9 +19,9 @@ const OPTIONS = csvOptionsSchema.parse({
 const ctx = { configDir: '/', seed: 1, log: silentLogger, where: 'tasks[0].data' };
 
 describe('@graft/tabular plugin', () => {
-  it('registers tabular/csv and tabular/mlp under plugin API 1', () => {
+  it('registers tabular/csv, tabular/penguins and tabular/mlp under plugin API 1', () => {
     expect(tabularPlugin.meta).toEqual({ name: '@graft/tabular', version: '0.1.0', api: PLUGIN_API_VERSION });
-    expect(tabularPlugin.datasets.map((d) => d.name)).toEqual(['tabular/csv']);
+    expect(tabularPlugin.datasets.map((d) => d.name)).toEqual(['tabular/csv', 'tabular/penguins']);
     expect(tabularPlugin.sources.map((s) => s.name)).toEqual(['tabular/mlp']);
   });
 });
@@ -43,6 +43,14 @@ describe.skipIf(!hasPenguins)(`Palmer penguins (${PENGUINS ?? 'absent: run packa
     const unlabelled = [d.train, d.validation!, d.test!].reduce((s, e) => s + (e.targets.sex!.mask ?? new Uint8Array(e.size).fill(1)).filter((m) => m === 0).length, 0);
     expect(unlabelled).toBe(9);
     expect(d.notes).toContain('sex: 9 of 342 rows have no label in column "sex" (masked out of its loss and metrics).');
+  });
+
+  it('tabular/penguins finds the file and offers species, sex and mass from the three measurements', async () => {
+    const d = await penguinsDataset.load(penguinsDataset.options.parse({}), ctx);
+    expect(Object.keys(d.targets)).toEqual(['species', 'sex', 'mass']);
+    expect(d.targets.mass).toMatchObject({ kind: 'values', dims: 1 });
+    expect(d.train.inputs.features!.shape[1]).toBe(3);
+    expect(d.train.size + d.validation!.size + d.test!.size).toBe(342);
   });
 
   it('trains the MLP trunk to tell the species apart (test accuracy above 0.9, loss falls)', async () => {
