@@ -230,4 +230,18 @@ describe('the training loop', () => {
     expect(await steps('proportional')).toEqual([6]);
     expect(await steps('temperature')).toEqual([6]);
   });
+
+  it('subsamples few-shot data by the dataset’s default labels, whichever column the task reads', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graft-'));
+    const trainOf = async (task: Record<string, unknown>) => {
+      const run = await runtime.load({ ...config(dir, [{ use: 'fine-tune' }]), tasks: [{ name: 't', data: { use: 'testing/strokes', train: 64, perClass: 3 }, ...task }] });
+      const session = await run.open();
+      const train = session.data.groups[0]!.dataset.train;
+      session.dispose();
+      return Array.from(train.targets.ink!.data);
+    };
+    const byLabel = await trainOf({});
+    expect(byLabel).toHaveLength(12);
+    expect(await trainOf({ type: 'regression', target: 'ink' })).toEqual(byLabel);
+  });
 });

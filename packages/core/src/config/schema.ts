@@ -9,7 +9,10 @@ const taskName = z
 /** Options every `data:` spec accepts, whatever its plugin. */
 export const commonDataShape = {
   use: z.string().describe('Dataset name (see `graft plugins`).'),
-  /** Keep only N labelled training samples per class (seeded, stratified): few-shot subsampling. */
+  /**
+   * Keep only N labelled training samples per class (seeded, stratified): few-shot subsampling. Classes are
+   * those of the dataset's default label column, so tasks reading other columns see the same samples.
+   */
   perClass: z.number().int().positive().optional().describe('Training samples kept per class (few-shot).'),
   /** Fraction of the training split held out for validation when the dataset has none. @default 0 */
   validation: z.number().min(0).lt(1).optional().describe('Fraction of training samples held out for validation.'),

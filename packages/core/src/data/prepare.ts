@@ -32,7 +32,7 @@ export async function prepareData(tasks: readonly TaskPlan[], opts: { seed: numb
   for (const plan of tasks) {
     let group = groups.find((g) => g.key === plan.data.key);
     if (!group) {
-      const dataset = await loadDataset(plan.data, plan.target, opts);
+      const dataset = await loadDataset(plan.data, opts);
       group = { key: plan.data.key, dataset, tasks: [] };
       groups.push(group);
     }
@@ -60,9 +60,11 @@ export async function prepareData(tasks: readonly TaskPlan[], opts: { seed: numb
   return { groups, tasks: resolved, scales };
 }
 
-async function loadDataset(spec: DataSpec, target: string | undefined, opts: { seed: number; configDir: string; log: Logger }): Promise<Dataset> {
+async function loadDataset(spec: DataSpec, opts: { seed: number; configDir: string; log: Logger }): Promise<Dataset> {
   const dataset = await spec.plugin.load(spec.options, { configDir: opts.configDir, seed: opts.seed, log: opts.log, where: spec.where, perClass: spec.perClass });
-  const column = target ?? dataset.defaultTarget;
+  // Few-shot subsampling counts the dataset's default label column, whichever task reads the data, so every
+  // run over the same data spec and seed (single-task baselines included) trains on the same samples.
+  const column = dataset.defaultTarget;
   let train = dataset.train;
   let validation = dataset.validation;
   if (spec.validation && spec.validation > 0) {
