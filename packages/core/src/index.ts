@@ -47,3 +47,4 @@ export { BUILTIN_PRESETS, type StageSpec } from './compare/presets.js';
 export { checkpointSource } from './sources/checkpoint.js';
 export { compareMultitask, type MultitaskCompareOptions, type MultitaskRow, type TaskScore } from './compare/multitask.js';
 export { deltaM, deltaMFromTables, type DeltaMEntry } from './metrics/delta-m.js';
+export { parseCsv, type CsvTable } from './data/csv.js';

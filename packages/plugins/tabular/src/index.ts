@@ -1,14 +1,13 @@
 import { definePlugin, PLUGIN_API_VERSION } from '@graft/core';
 import { csvDataset } from './csv/dataset.js';
 import { csvOptionsSchema, type CsvOptions } from './csv/options.js';
-import { parseCsv, type CsvTable } from './csv/parse.js';
 import { mlpOptionsSchema, mlpSource, type MlpOptions } from './mlp/source.js';
 import { mlpTrunk, type MlpTrunkOptions } from './mlp/trunk.js';
 import { findPenguinsCsv, PENGUINS_DIR } from './penguins.js';
 import { penguinsDataset } from './penguins-dataset.js';
 
-export { csvDataset, csvOptionsSchema, findPenguinsCsv, penguinsDataset, mlpOptionsSchema, mlpSource, mlpTrunk, parseCsv, PENGUINS_DIR };
-export type { CsvOptions, CsvTable, MlpOptions, MlpTrunkOptions };
+export { csvDataset, csvOptionsSchema, findPenguinsCsv, penguinsDataset, mlpOptionsSchema, mlpSource, mlpTrunk, PENGUINS_DIR };
+export type { CsvOptions, MlpOptions, MlpTrunkOptions };
 
 /** `@graft/tabular`: the `tabular/csv` and `tabular/penguins` datasets and the `tabular/mlp` source. */
 const tabularPlugin = definePlugin({

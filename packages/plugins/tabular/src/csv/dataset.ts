@@ -12,7 +12,7 @@ import {
 } from '@graft/core';
 import { PENGUINS_DIR } from '../penguins.js';
 import { csvOptionsSchema, type CsvOptions } from './options.js';
-import { parseCsv, type CsvTable } from './parse.js';
+import { parseCsv, type CsvTable } from '@graft/core';
 import { splitRows, type SplitIndices } from './split.js';
 
 type SplitName = 'train' | 'validation' | 'test';

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { GraftError } from '@graft/core';
-import type { DatasetContext, DatasetProvider } from '@graft/core';
+import { parseCsv, type DatasetContext, type DatasetProvider } from '@graft/core';
 import { textFileOptionsShape } from './common-options.js';
-import { parseCsv } from './csv-parse.js';
 import { labelOf, readDataFile } from './jsonl.js';
 import { buildTextDataset, type TextRow, type TextSplits } from './text-dataset.js';
 
@@ -16,8 +15,7 @@ export const csvOptions = z
 export type CsvOptions = z.infer<typeof csvOptions>;
 
 function rowsOf(text: string, o: CsvOptions, file: string): TextRow[] {
-  const [header, ...records] = parseCsv(text, o.delimiter, file);
-  if (!header) throw new GraftError('GRAFT_DATA_INVALID', { what: 'The CSV file is empty', where: file });
+  const { header, rows: records } = parseCsv(text, file, o.delimiter);
   const textCol = header.indexOf(o.textField);
   const labelCol = header.indexOf(o.labelField);
   if (textCol < 0) {

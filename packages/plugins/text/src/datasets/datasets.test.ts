@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../hf/model-files.js';
 import { bertTokenizerConfigJson, bertTokenizerJson } from '../hf/tokenizer-json.js';
 import { encodeTexts } from '../hf/tokenizer.js';
 import { BERT_VOCAB } from '../test-utils/paths.js';
-import { parseCsv } from './csv-parse.js';
+import { parseCsv } from '@graft/core';
 import { csvDataset, csvOptions } from './csv.js';
 import { jsonlDataset, jsonlOptions } from './jsonl.js';
 import { mailBody, spamAssassinDataset, spamAssassinOptions } from './spam-assassin.js';
@@ -79,10 +79,7 @@ describe('text/jsonl', () => {
 
 describe('text/csv', () => {
   it('parses quoted fields with delimiters, quotes and newlines', () => {
-    expect(parseCsv('a,b\r\n"x, ""y""\nz",1\n', ',', 'f')).toEqual([
-      ['a', 'b'],
-      ['x, "y"\nz', '1'],
-    ]);
+    expect(parseCsv('a,b\r\n"x, ""y""\nz",1\n', 'f')).toEqual({ header: ['a', 'b'], rows: [['x, "y"\nz', '1']] });
   });
 
   it('loads textField / labelField columns with splits', async () => {

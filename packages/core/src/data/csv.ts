@@ -1,4 +1,4 @@
-import { GraftError } from '@graft/core';
+import { GraftError } from '../errors.js';
 
 /** A parsed CSV file: the header and the rows, every row as long as the header. */
 export interface CsvTable {

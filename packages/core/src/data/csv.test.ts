@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from './parse.js';
+import { parseCsv } from './csv.js';
 
 describe('parseCsv', () => {
   it('reads quoted fields with delimiters, newlines and doubled quotes, CRLF line ends and a BOM', () => {
