@@ -1,7 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { GraftError } from '@graft/core';
 import type { HostWeight } from '../bert/weight-spec.js';
-import { writeBertDirectory } from '../hf/write-bert-dir.js';
 import type { BertTrunk } from './bert-trunk.js';
 
 /**
