@@ -5,6 +5,9 @@ import { wasmKernel } from './originals.js';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap };
 
+/** Widest reduction sent to XNNPACK's average pooling (MobileNet 1.0's widest BatchNorm has 1,024 channels). */
+const MAX_POOLED_CHANNELS = 4096;
+
 /**
  * `Mean` and `Sum` over leading axes (BatchNorm's statistics over N, H, W of an NHWC activation)
  * as one XNNPACK average pooling of the activation viewed as `[1, rows, 1, channels]` with a
@@ -19,7 +22,11 @@ function reduceLeading(args: KernelArgs, kernelName: 'Sum' | 'Mean'): tf.TensorI
   const leading = axes.length > 0 && axes.every((a, i) => a === i) && axes.length < x.shape.length;
   const rows = size(x.shape.slice(0, axes.length));
   const channels = size(x.shape.slice(axes.length));
-  if (x.dtype !== 'float32' || !leading || rows < 2 || channels === 0) return wasmKernel(kernelName)(args) as tf.TensorInfo;
+  // Wide reductions (a [tokens, vocabulary] logit gradient summed over tokens, say) crashed inside XNNPACK's
+  // pooling with a heap overrun; the fast path is kept to the BatchNorm-sized widths it was built for.
+  if (x.dtype !== 'float32' || !leading || rows < 2 || channels === 0 || channels > MAX_POOLED_CHANNELS) {
+    return wasmKernel(kernelName)(args) as tf.TensorInfo;
+  }
 
   const out = wasmKernel('AvgPool')({
     inputs: { x: { ...x, shape: [1, rows, 1, channels] } },
