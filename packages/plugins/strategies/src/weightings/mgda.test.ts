@@ -1,23 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
-import { Rng, type GradientWeightingMethod, type Weighting } from '@graft/core';
+import { Rng } from '@graft/core';
 import { describe, expect, it } from 'vitest';
+import { combineOnce as combine, createGradientMethod as create } from './test-support.js';
 import { mgda } from './mgda.js';
 import { minNormWeights } from './simplex.js';
-
-function create(w: Weighting, tasks: number, options: object = {}): GradientWeightingMethod {
-  const m = w.create({ tasks: Array.from({ length: tasks }, (_, i) => `t${i}`), options: w.options.parse(options), rng: new Rng(1) });
-  if (m.kind !== 'gradient') throw new Error('expected a gradient method');
-  return m;
-}
-
-async function combine(m: GradientWeightingMethod, grads: number[][], losses = grads.map(() => 1)): Promise<number[]> {
-  const tensors = grads.map((g) => tf.tensor1d(g));
-  const out = await m.combine(tensors, losses, { step: 0, epoch: 0, stepsPerEpoch: 1 });
-  const values = Array.from(out.dataSync());
-  out.dispose();
-  tensors.forEach((t) => t.dispose());
-  return values;
-}
 
 const dotp = (a: number[], b: number[]): number => a.reduce((s, x, i) => s + x * b[i]!, 0);
 const sub = (a: number[], b: number[]): number[] => a.map((x, i) => x - b[i]!);
