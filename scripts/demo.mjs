@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The README's first command ends here: `graft compare` on the embedded default config.
+// The README's demos end here: `graft compare` on one of the examples.
+//   node scripts/demo.mjs [example] [graft compare options]     (example: fashion-mnist-transfer, the default)
 // Where this checkout sits next to ../shared/models (the development environment, which has no internet),
 // that directory stands in for the public model URLs; elsewhere the models download once into the cache.
 import { existsSync } from 'node:fs';
@@ -12,5 +13,11 @@ const mirror = resolve(root, '..', 'shared', 'models');
 const env = { ...process.env };
 if (!env.GRAFT_MODEL_MIRROR && existsSync(join(mirror, 'mobilenet_v1_0.25_224', 'model.json'))) env.GRAFT_MODEL_MIRROR = mirror;
 const args = process.argv.slice(2);
-const result = spawnSync(process.execPath, [join(root, 'apps/cli/dist/bin.js'), 'compare', '-c', join(root, 'examples/fashion-mnist-transfer.yaml'), ...args], { stdio: 'inherit', env });
+const example = args[0] && !args[0].startsWith('-') ? args.shift() : 'fashion-mnist-transfer';
+const config = join(root, 'examples', `${example}.yaml`);
+if (!existsSync(config)) {
+  console.error(`No example "${example}": expected ${config}`);
+  process.exit(2);
+}
+const result = spawnSync(process.execPath, [join(root, 'apps/cli/dist/bin.js'), 'compare', '-c', config, ...args], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

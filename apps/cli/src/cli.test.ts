@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from './cli.js';
 
@@ -201,11 +201,23 @@ describe('graft schema, plugins and backends', () => {
   });
 });
 
-describe('the example', () => {
+describe('the examples', () => {
   it('examples/tiny.yaml is a valid config', async () => {
     const { createRuntime } = await import('@graft/core');
     const { firstPartyPlugins } = await import('./plugins.js');
     const run = await createRuntime({ plugins: firstPartyPlugins }).load(example);
     expect(run.plan.stages.map((s) => s.strategy.name)).toEqual(['linear-probe', 'fine-tune']);
+  });
+
+  it('every config in examples/ is valid against the first-party plugins', async () => {
+    const { createRuntime } = await import('@graft/core');
+    const { firstPartyPlugins } = await import('./plugins.js');
+    const dir = dirname(example);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+    expect(files).toContain('spam-ulmfit.yaml');
+    for (const file of files) {
+      const run = await createRuntime({ plugins: firstPartyPlugins }).load(join(dir, file));
+      expect(run.plan.stages.length, file).toBeGreaterThan(0);
+    }
   });
 });

@@ -29,4 +29,11 @@ export interface PretrainedSource<Options = any> {
   /** Validates the plugin-specific options of `source: { use: name, ... }`. A strict zod object. */
   options: ZodType<Options>;
   load(options: Options, ctx: SourceContext): Promise<Trunk>;
+  /**
+   * Where the model's tokenizer can be read before the model itself loads (an absolute directory or
+   * vocabulary file, or a hub id), so that a text dataset without a `tokenizer` of its own tokenizes as the
+   * model does. A separate, cheap hook because datasets load before the source (the backend is chosen from
+   * their modality). Sources without text input leave it out.
+   */
+  tokenizer?(options: Options, configDir: string): string | undefined;
 }

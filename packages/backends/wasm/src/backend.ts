@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { GraftError, type Backend, type BackendCapabilities } from '@graft/core';
+import { guardAllocations } from './allocation-guard.js';
 import { detectWasm } from './detect.js';
 import { registerWasmGradientKernels } from './kernels/register.js';
 import { wasmBinaryDirectory } from './wasm-files.js';
@@ -31,6 +33,7 @@ export const wasmBackend: Backend = {
       registerWasmGradientKernels();
       if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
       await tf.ready();
+      guardAllocations(tf.backend() as BackendWasm);
       runtime = { threads: wasm.getThreadsCount(), simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true };
     } catch (error) {
       if (error instanceof GraftError) throw error;

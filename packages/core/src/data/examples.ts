@@ -61,6 +61,8 @@ export interface DatasetContext {
    * a dataset that ships exact few-shot lists (a benchmark's published splits) can pick the matching one.
    */
   perClass?: number;
+  /** The source's tokenizer (`PretrainedSource.tokenizer`), for a text dataset that names none itself. */
+  sourceTokenizer?: string;
 }
 
 /** A named way to load a dataset (`vision/fashion-mnist`, `tabular/csv`). */

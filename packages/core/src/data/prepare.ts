@@ -26,7 +26,10 @@ export interface PreparedData {
 }
 
 /** Load each distinct dataset once, apply few-shot subsampling and validation hold-out, resolve tasks. */
-export async function prepareData(tasks: readonly TaskPlan[], opts: { seed: number; configDir: string; log: Logger }): Promise<PreparedData> {
+export async function prepareData(
+  tasks: readonly TaskPlan[],
+  opts: { seed: number; configDir: string; log: Logger; sourceTokenizer?: string },
+): Promise<PreparedData> {
   const groups: DataGroup[] = [];
   const resolved: Task[] = [];
   for (const plan of tasks) {
@@ -60,8 +63,15 @@ export async function prepareData(tasks: readonly TaskPlan[], opts: { seed: numb
   return { groups, tasks: resolved, scales };
 }
 
-async function loadDataset(spec: DataSpec, opts: { seed: number; configDir: string; log: Logger }): Promise<Dataset> {
-  const dataset = await spec.plugin.load(spec.options, { configDir: opts.configDir, seed: opts.seed, log: opts.log, where: spec.where, perClass: spec.perClass });
+async function loadDataset(spec: DataSpec, opts: { seed: number; configDir: string; log: Logger; sourceTokenizer?: string }): Promise<Dataset> {
+  const dataset = await spec.plugin.load(spec.options, {
+    configDir: opts.configDir,
+    seed: opts.seed,
+    log: opts.log,
+    where: spec.where,
+    perClass: spec.perClass,
+    sourceTokenizer: opts.sourceTokenizer,
+  });
   // Few-shot subsampling counts the dataset's default label column, whichever task reads the data, so every
   // run over the same data spec and seed (single-task baselines included) trains on the same samples.
   const column = dataset.defaultTarget;

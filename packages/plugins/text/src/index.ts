@@ -29,7 +29,7 @@ export { readOnnxModel, type ParsedOnnx, type OnnxInitializer } from './onnx/rea
 // Hugging Face layout and tokenization.
 export { writeBertDirectory, TOKENIZER_FILES, type WriteBertOptions } from './hf/write-bert-dir.js';
 export { bertTokenizerJson, bertTokenizerConfigJson, vocabFromTexts, BERT_SPECIAL_TOKENS } from './hf/tokenizer-json.js';
-export { loadTokenizer, encodeTexts, type EncodedTexts } from './hf/tokenizer.js';
+export { loadTokenizer, encodeTexts, encodeWindows, type EncodedTexts } from './hf/tokenizer.js';
 export { writeTinyBert, readVocabFile, type TinyBertOptions } from './fixture/tiny-bert.js';
 
 // Datasets.

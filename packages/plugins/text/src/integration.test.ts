@@ -31,7 +31,8 @@ describe('text/bert in the core training loop', () => {
       backend: 'cpu',
       seed: 1,
       source: { use: 'text/bert', path: join(dir, 'bert'), pooling: 'mean' },
-      tasks: [{ name: 'sentiment', data: { use: 'text/jsonl', path: join(dir, 'train.jsonl'), tokenizer: join(dir, 'bert'), maxLength: 8 } }],
+      // No `tokenizer` on the dataset: it tokenizes with the source's.
+      tasks: [{ name: 'sentiment', data: { use: 'text/jsonl', path: join(dir, 'train.jsonl'), maxLength: 8 } }],
       stages: [
         { use: 'linear-probe', epochs: 1, lr: 0.01, batchSize: 4 },
         { use: 'gradual-unfreeze', epochs: 8, lr: 0.01, batchSize: 4, discriminative: { factor: 2.6 } },

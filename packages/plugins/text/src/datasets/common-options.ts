@@ -12,8 +12,8 @@ export const textFileOptionsShape = {
   textField: z.string().min(1).default('text'),
   /** Field holding the class label; rows without one are unlabelled (masked). @default 'label' */
   labelField: z.string().min(1).default('label'),
-  /** Tokenizer: a directory in the Hugging Face layout (usually the source's `path`), a hub id, or a WordPiece `vocab.txt`. */
-  tokenizer: z.string().min(1),
+  /** Tokenizer: a directory in the Hugging Face layout, a hub id, or a WordPiece `vocab.txt`. @default the source's tokenizer (`text/bert`; `text/mlm` with a `vocab` file) */
+  tokenizer: z.string().min(1).optional(),
   /** Texts longer than this many tokens are truncated (and counted in the notes). @default 128 */
   maxLength: z.number().int().min(2).max(4096).default(128),
   /** Class order; labels outside it are an error. @default the sorted distinct labels */

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readVocabFile } from '../fixture/tiny-bert.js';
 import { writeFileAtomic } from '../hf/model-files.js';
 import { bertTokenizerConfigJson, bertTokenizerJson } from '../hf/tokenizer-json.js';
-import { encodeTexts } from '../hf/tokenizer.js';
+import { encodeTexts, encodeWindows } from '../hf/tokenizer.js';
 import { BERT_VOCAB } from '../test-utils/paths.js';
 import { parseCsv } from '@graft/core';
 import { csvDataset, csvOptions } from './csv.js';
@@ -46,6 +46,33 @@ describe('encodeTexts', () => {
   });
 });
 
+describe('encodeWindows', () => {
+  it('cuts each text into consecutive [CLS] … [SEP] windows that together hold its first tokens', async () => {
+    const tokenizer = await AutoTokenizer.from_pretrained(tokDir);
+    const long = 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen';
+    const texts = [long, 'short text', long.split(' ').slice(0, 7).join(' ')];
+    const { input_ids, attention_mask, truncated, length } = encodeWindows(tokenizer, texts, 6, 3);
+    const [rows] = input_ids.shape as [number, number];
+    // 15 words → 4 + 4 + 4 tokens kept in 3 windows (cut); 2 words → 1 window; 7 words → 4 + 3.
+    expect(rows).toBe(3 + 1 + 2);
+    expect(length).toBe(6);
+    expect(truncated).toBe(1);
+    const ids = Array.from(input_ids.data as Int32Array);
+    const mask = Array.from(attention_mask.data as Int32Array);
+    const row = (i: number) => ids.slice(i * 6, i * 6 + mask.slice(i * 6, i * 6 + 6).reduce((a, b) => a + b, 0));
+    const body = (i: number) => row(i).slice(1, -1);
+    for (let i = 0; i < rows; i++) {
+      expect(row(i)[0]).toBe(101); // [CLS] in bert-base-uncased's vocabulary
+      expect(row(i).at(-1)).toBe(102); // [SEP]
+    }
+    const expected = tokenizer.encode(long, { add_special_tokens: false });
+    expect([...body(0), ...body(1), ...body(2)]).toEqual(expected.slice(0, 12));
+    expect(body(3)).toEqual(tokenizer.encode('short text', { add_special_tokens: false }));
+    expect(row(5)).toHaveLength(5);
+    expect(ids.slice(5 * 6 + 5)).toEqual([tokenizer.pad_token_id]);
+  });
+});
+
 describe('text/jsonl', () => {
   it('reads texts and labels, masks missing labels and reports truncation', async () => {
     writeFileSync(
@@ -67,6 +94,16 @@ describe('text/jsonl', () => {
     expect(Array.from(data.train.targets.label!.data)).toEqual([1, 0, 0, 1]);
     expect(Array.from(data.train.targets.label!.mask!)).toEqual([1, 1, 0, 1]);
     expect(data.notes).toEqual(['1 of 4 texts were longer than 6 tokens and were truncated.', '1 of 4 texts have no label.']);
+  });
+
+  it('tokenizes with the source’s tokenizer when it names none, and says what to do when there is none', async () => {
+    writeFileSync(join(dataDir, 'small.jsonl'), '{"text":"good movie","label":"pos"}\n{"text":"bad film","label":"neg"}\n');
+    const own = await jsonlDataset.load(jsonlOptions.parse({ path: 'small.jsonl', tokenizer: tokDir }), ctx());
+    const fromSource = await jsonlDataset.load(jsonlOptions.parse({ path: 'small.jsonl' }), { ...ctx(), sourceTokenizer: tokDir });
+    expect(Array.from(fromSource.train.inputs.input_ids!.data)).toEqual(Array.from(own.train.inputs.input_ids!.data));
+    await expect(jsonlDataset.load(jsonlOptions.parse({ path: 'small.jsonl' }), ctx())).rejects.toThrow(
+      'GRAFT_CONFIG_INVALID: The text dataset has no tokenizer, and the source provides none at tasks[0].data.tokenizer. Set `tokenizer` to a Hugging Face directory, a hub id or a WordPiece vocab.txt, or use a source that has one (text/bert, or text/mlm with a `vocab` file).',
+    );
   });
 
   it('names the line and the fields when the text field is missing', async () => {

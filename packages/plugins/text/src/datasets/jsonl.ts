@@ -61,6 +61,6 @@ export const jsonlDataset: DatasetProvider<JsonlOptions> = {
     const splits: TextSplits = { train: await read(o.path, 'path') };
     if (o.validationPath) splits.validation = await read(o.validationPath, 'validation');
     if (o.testPath) splits.test = await read(o.testPath, 'test');
-    return buildTextDataset(splits, { tokenizer: o.tokenizer, configDir: ctx.configDir, maxLength: o.maxLength, classes: o.classes, where: ctx.where });
+    return buildTextDataset(splits, { tokenizer: o.tokenizer, sourceTokenizer: ctx.sourceTokenizer, configDir: ctx.configDir, maxLength: o.maxLength, classes: o.classes, where: ctx.where });
   },
 };

@@ -6,16 +6,16 @@ import { GraftError, Rng } from '@graft/core';
 import type { DatasetContext, DatasetProvider } from '@graft/core';
 import { buildTextDataset, splitRows, type TextRow } from './text-dataset.js';
 
-const GROUPS = ['easy-ham-1', 'easy-ham-2', 'hard-ham-1', 'spam-1', 'spam-2'] as const;
+export const SPAM_ASSASSIN_GROUPS = ['easy-ham-1', 'easy-ham-2', 'hard-ham-1', 'spam-1', 'spam-2'] as const;
 
 export const spamAssassinOptions = z
   .object({
-    /** Tokenizer: a directory in the Hugging Face layout (usually the source's `path`), a hub id, or a WordPiece `vocab.txt`. */
-    tokenizer: z.string().min(1),
+    /** Tokenizer: a directory in the Hugging Face layout, a hub id, or a WordPiece `vocab.txt`. @default the source's tokenizer (`text/bert`; `text/mlm` with a `vocab` file) */
+    tokenizer: z.string().min(1).optional(),
     /** @default 128 */
     maxLength: z.number().int().min(2).max(4096).default(128),
     /** Message groups of the corpus to use. @default all five */
-    groups: z.array(z.enum(GROUPS)).min(1).default([...GROUPS]),
+    groups: z.array(z.enum(SPAM_ASSASSIN_GROUPS)).min(1).default([...SPAM_ASSASSIN_GROUPS]),
     /**
      * Read at most this many messages per class (sampled with the run's seed) before splitting. Core's
      * common `perClass` option then picks the labelled training samples among the training split.
@@ -99,6 +99,7 @@ export const spamAssassinDataset: DatasetProvider<SpamAssassinOptions> = {
     const splits = splitRows(rows, rng.seed(), o.validationFraction, o.testFraction);
     const dataset = await buildTextDataset(splits, {
       tokenizer: o.tokenizer,
+      sourceTokenizer: ctx.sourceTokenizer,
       configDir: ctx.configDir,
       maxLength: o.maxLength,
       classes: ['ham', 'spam'],

@@ -17,8 +17,10 @@ export interface TextSplits {
 }
 
 export interface BuildTextDatasetOptions {
-  /** A tokenizer directory (resolved against `configDir`) or a hub id. */
-  tokenizer: string;
+  /** A tokenizer directory or vocabulary file (resolved against `configDir`), or a hub id. */
+  tokenizer?: string;
+  /** The source's tokenizer (absolute, or a hub id), used when `tokenizer` is not given. */
+  sourceTokenizer?: string;
   configDir: string;
   maxLength: number;
   /** Fixed class order; labels outside it are an error. @default the sorted distinct labels */
@@ -36,13 +38,23 @@ export function resolveTokenizerRef(ref: string, configDir: string): string {
   return ref.startsWith('.') || existsSync(local) ? local : ref;
 }
 
+function tokenizerRef(options: BuildTextDatasetOptions): string {
+  if (options.tokenizer !== undefined) return resolveTokenizerRef(options.tokenizer, options.configDir);
+  if (options.sourceTokenizer !== undefined) return options.sourceTokenizer;
+  throw new GraftError('GRAFT_CONFIG_INVALID', {
+    what: 'The text dataset has no tokenizer, and the source provides none',
+    where: `${options.where}.tokenizer`,
+    fix: 'Set `tokenizer` to a Hugging Face directory, a hub id or a WordPiece vocab.txt, or use a source that has one (text/bert, or text/mlm with a `vocab` file)',
+  });
+}
+
 /**
  * Tokenize text splits into a Graft dataset: inputs `input_ids` and `attention_mask` (one padded length
  * across splits, at most `maxLength`), a classification target with class names, and a note counting
  * truncated texts.
  */
 export async function buildTextDataset(splits: TextSplits, options: BuildTextDatasetOptions): Promise<Dataset> {
-  const tokenizer = await loadTokenizer(resolveTokenizerRef(options.tokenizer, options.configDir), `${options.where}.tokenizer`);
+  const tokenizer = await loadTokenizer(tokenizerRef(options), `${options.where}.tokenizer`);
   const target = options.target ?? 'label';
   const names = (['train', 'validation', 'test'] as const).filter((s) => splits[s] !== undefined);
   const all = names.flatMap((s) => splits[s]!);

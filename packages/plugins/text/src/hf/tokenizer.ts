@@ -88,3 +88,46 @@ export function encodeTexts(tokenizer: PreTrainedTokenizer, texts: readonly stri
     length,
   };
 }
+
+/**
+ * Split each text into up to `maxWindows` consecutive windows of `maxLength` tokens ([CLS] … [SEP] each),
+ * as BERT's pretraining reads whole documents rather than their first tokens. Short texts give one
+ * window; `truncated` counts the texts that had more than `maxWindows` windows of text.
+ */
+export function encodeWindows(tokenizer: PreTrainedTokenizer, texts: readonly string[], maxLength: number, maxWindows: number): EncodedTexts {
+  if (!Number.isInteger(maxLength) || maxLength < 3) {
+    throw new GraftError('GRAFT_INVALID_ARGUMENT', { what: `maxLength must be an integer of at least 3, got ${maxLength}` });
+  }
+  // The special tokens the tokenizer itself adds around a text: [CLS] and [SEP] for BERT.
+  const specials = tokenizer.encode('');
+  const [cls, sep] = specials;
+  if (specials.length !== 2 || cls === undefined || sep === undefined) {
+    throw new GraftError('GRAFT_INVALID_ARGUMENT', { what: 'Splitting texts into windows needs a tokenizer with [CLS] and [SEP] tokens' });
+  }
+  const body = maxLength - 2;
+  const prefixChars = body * maxWindows * 16;
+  let truncated = 0;
+  const rows: number[][] = [];
+  const limit = body * maxWindows;
+  for (const text of texts) {
+    // As in encodeTexts: tokenize a prefix of a very long text, and the whole text only when it fell short.
+    let ids = tokenizer.encode(text.length > prefixChars ? text.slice(0, prefixChars) : text, { add_special_tokens: false });
+    if (text.length > prefixChars && ids.length <= limit) ids = tokenizer.encode(text, { add_special_tokens: false });
+    if (ids.length > limit) truncated++;
+    for (let start = 0; start < Math.max(1, Math.min(ids.length, limit)); start += body) rows.push([cls, ...ids.slice(start, Math.min(start + body, limit)), sep]);
+  }
+  const pad = tokenizer.pad_token_id ?? 0;
+  const length = Math.max(...rows.map((r) => r.length));
+  const out = new Int32Array(rows.length * length).fill(pad);
+  const mask = new Int32Array(rows.length * length);
+  rows.forEach((r, i) => {
+    out.set(r, i * length);
+    mask.fill(1, i * length, i * length + r.length);
+  });
+  return {
+    input_ids: { data: out, shape: [rows.length, length] },
+    attention_mask: { data: mask, shape: [rows.length, length] },
+    truncated,
+    length,
+  };
+}

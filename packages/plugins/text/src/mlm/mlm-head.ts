@@ -72,12 +72,14 @@ export class MlmHead {
       const hidden = this.encoder.forward({ inputIds, attentionMask }, training, rng).lastHiddenState;
       const chosen = embeddingLookup(tf.reshape(hidden, [-1, H]) as tf.Tensor2D, tf.tensor1d(positions, 'int32'));
       const logits = this.logits(chosen);
-      // −log p(target) = logsumexp(logits) − logit[target]. The target logits are picked as rows of the
-      // flattened matrix so the gradient is one scatter, not a one-hot matrix the size of the logits.
+      // −log p(target), picked as rows of the flattened log-probabilities so the gradient is one scatter,
+      // not a one-hot matrix the size of the logits. logSoftmax has a fused gradient; logSumExp's would
+      // also differentiate through its max, an [N, vocab] comparison that cancels out and costs half a step.
       const V = this.encoder.config.vocabSize;
       const flat = Int32Array.from(targets, (t, i) => i * V + t);
-      const picked = tf.reshape(embeddingLookup(tf.reshape(logits, [-1, 1]) as tf.Tensor2D, tf.tensor1d(flat, 'int32')), [-1]);
-      return tf.mean(tf.sub(tf.logSumExp(logits, 1), picked)) as tf.Scalar;
+      const logProbs = tf.reshape(tf.logSoftmax(logits), [-1, 1]) as tf.Tensor2D;
+      const picked = embeddingLookup(logProbs, tf.tensor1d(flat, 'int32'));
+      return tf.neg(tf.mean(picked)) as tf.Scalar;
     });
   }
 

@@ -101,10 +101,16 @@ describe('masked-LM pretraining', () => {
     expect(head.variables()).not.toContain(words);
   });
 
+  it('evaluates in batches exactly as in one pass (the loss is weighted by masked tokens per batch)', async () => {
+    const whole = await evaluateMaskedLm(head, data, masking, 99, 1000);
+    const batched = await evaluateMaskedLm(head, data, masking, 99, 5);
+    expect(Math.abs(batched - whole)).toBeLessThan(1e-5 * whole);
+  });
+
   it('lowers the masked-LM loss, then round-trips through the HF layout to transformers.js', async () => {
-    const before = evaluateMaskedLm(head, data, masking, 99);
+    const before = await evaluateMaskedLm(head, data, masking, 99);
     const losses = await pretrainMaskedLm(encoder, head, data, { epochs: 10, batchSize: 12, lr: 3e-3, seed: 7, masking });
-    const after = evaluateMaskedLm(head, data, masking, 99);
+    const after = await evaluateMaskedLm(head, data, masking, 99);
     console.log(`mlm: held-out-mask loss ${before.toFixed(3)} -> ${after.toFixed(3)}; epoch losses ${losses.map((l) => l.toFixed(2)).join(' ')}`);
     expect(before).toBeGreaterThan(Math.log(vocab.length) - 0.5);
     expect(after).toBeLessThan(before - 1);
@@ -130,7 +136,7 @@ describe('masked-LM pretraining', () => {
     for (const w of trunk.weights()) expect(maxAbsDiff(w.variable.dataSync(), trained.get(w.key)!.data), w.key).toBe(0);
     const loaded = await loadBertModel(out);
     const restored = new MlmHead(trunk.encoder, new Rng(0), loaded.weights);
-    expect(evaluateMaskedLm(restored, data, masking, 99)).toBeCloseTo(after, 5);
+    expect(await evaluateMaskedLm(restored, data, masking, 99)).toBeCloseTo(after, 5);
     trunk.dispose();
   });
 });
@@ -146,11 +152,15 @@ describe('pretrainMiniBert', () => {
       texts: rows.map((r) => r.text),
       hidden: 32,
       maxLength: 24,
-      epochs: 4,
+      windows: 3,
+      epochs: 6,
       lr: 3e-3,
       seed: 1,
     });
     expect(result.truncated).toBeGreaterThan(0);
+    // Long mails give up to three 24-token sequences each.
+    expect(result.sequences).toBeGreaterThan(rows.length);
+    expect(result.sequences).toBeLessThanOrEqual(3 * rows.length);
     expect(result.after).toBeLessThan(result.before - 0.5);
     const trunk = await bertSource.load(bertSourceOptions.parse({ path: out }), sourceContext());
     expect(trunk.config.vocabSize).toBe(result.config.vocabSize);

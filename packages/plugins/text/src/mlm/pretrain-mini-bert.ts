@@ -6,7 +6,7 @@ import { GraftError, Rng, deriveSeed, type Logger } from '@graft/core';
 import type { BertConfig } from '../bert/config.js';
 import { BertEncoder } from '../bert/encoder.js';
 import { initBertWeights } from '../bert/init.js';
-import { encodeTexts } from '../hf/tokenizer.js';
+import { encodeWindows, type EncodedTexts } from '../hf/tokenizer.js';
 import { BERT_SPECIAL_TOKENS, vocabFromTexts } from '../hf/tokenizer-json.js';
 import { writeBertDirectory } from '../hf/write-bert-dir.js';
 import type { MaskingOptions } from './masking.js';
@@ -29,14 +29,18 @@ export interface MiniBertOptions {
   heads?: number;
   /** @default 4 × hidden */
   intermediate?: number;
-  /** Tokens per text (longer ones are truncated). @default 64 */
+  /** Tokens per training sequence. @default 64 */
   maxLength?: number;
+  /** Split each text into up to this many consecutive sequences of `maxLength` tokens; the rest is cut. @default 1 */
+  windows?: number;
   /** @default 5 */
   epochs?: number;
   /** @default 16 */
   batchSize?: number;
-  /** @default 1e-3 */
+  /** Adam's peak learning rate. @default 1e-3 */
   lr?: number;
+  /** @default 'slanted-triangular' (warm-up over 10% of the steps, then linear decay) */
+  schedule?: 'constant' | 'slanted-triangular';
   /** @default 0 */
   seed?: number;
   log?: Logger;
@@ -46,11 +50,13 @@ export interface MiniBertResult {
   config: BertConfig;
   /** Mean training loss per epoch. */
   losses: number[];
-  /** Masked-LM loss on fixed masks of the training text before and after pretraining (dropout off). */
+  /** Masked-LM loss on fixed masks of (up to 2,048 of) the training sequences before and after pretraining (dropout off). */
   before: number;
   after: number;
-  /** How many texts were truncated to `maxLength`. */
+  /** How many texts were longer than `windows` × `maxLength` tokens and were cut. */
   truncated: number;
+  /** How many training sequences the texts gave. */
+  sequences: number;
 }
 
 /**
@@ -85,29 +91,53 @@ export async function pretrainMiniBert(options: MiniBertOptions): Promise<MiniBe
   try {
     // The tokenizer is written once so transformers.js tokenizes exactly as the saved model will.
     const tokDir = mkdtempSync(join(tmpdir(), 'graft-mini-bert-tok-'));
-    let data: ReturnType<typeof encodeTexts>;
+    let data: EncodedTexts;
     try {
       await writeBertDirectory(tokDir, { config, weights: new Map(), vocab, onnx: false, safetensors: false });
-      data = encodeTexts(await AutoTokenizer.from_pretrained(tokDir), options.texts, maxLength);
+      data = encodeWindows(await AutoTokenizer.from_pretrained(tokDir), options.texts, maxLength, options.windows ?? 1);
     } finally {
       rmSync(tokDir, { recursive: true, force: true });
     }
     const special = BERT_SPECIAL_TOKENS.map((t) => vocab.indexOf(t));
     const masking: MaskingOptions = { maskId: vocab.indexOf('[MASK]'), vocabSize: vocab.length, specialIds: special };
-    const before = evaluateMaskedLm(head, data, masking, deriveSeed(seed, 3));
+    const probe = evenlySpaced(data, EVALUATED_SEQUENCES);
+    const before = await evaluateMaskedLm(head, probe, masking, deriveSeed(seed, 3));
     const losses = await pretrainMaskedLm(encoder, head, data, {
       epochs: options.epochs ?? 5,
       batchSize: options.batchSize ?? 16,
       lr: options.lr ?? 1e-3,
+      schedule: options.schedule ?? 'slanted-triangular',
       seed: deriveSeed(seed, 4),
       masking,
       log: options.log,
     });
-    const after = evaluateMaskedLm(head, data, masking, deriveSeed(seed, 3));
+    const after = await evaluateMaskedLm(head, probe, masking, deriveSeed(seed, 3));
     await saveBert(options.out, encoder, { vocab }, head);
-    return { config, losses, before, after, truncated: data.truncated };
+    return { config, losses, before, after, truncated: data.truncated, sequences: data.input_ids.shape[0]! };
   } finally {
     head.dispose();
     encoder.dispose();
   }
+}
+
+/** The before/after measure reads this many sequences at most: enough for a stable mean, and quick. */
+const EVALUATED_SEQUENCES = 2048;
+
+/** At most `count` rows of `data`, evenly spaced, so every part of the corpus is represented. */
+function evenlySpaced(data: EncodedTexts, count: number): EncodedTexts {
+  const [n, L] = data.input_ids.shape as [number, number];
+  if (n <= count) return data;
+  const pick = (source: Int32Array) => {
+    const out = new Int32Array(count * L);
+    for (let i = 0; i < count; i++) {
+      const row = Math.floor((i * n) / count);
+      out.set(source.subarray(row * L, (row + 1) * L), i * L);
+    }
+    return out;
+  };
+  return {
+    ...data,
+    input_ids: { data: pick(data.input_ids.data as Int32Array), shape: [count, L] },
+    attention_mask: { data: pick(data.attention_mask.data as Int32Array), shape: [count, L] },
+  };
 }

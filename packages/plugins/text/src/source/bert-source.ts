@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { deriveSeed, GraftError } from '@graft/core';
 import type { PretrainedSource, SourceContext } from '@graft/core';
@@ -28,6 +29,7 @@ export const bertSource = {
   name: 'text/bert',
   description: 'BERT encoder (Hugging Face layout: safetensors or ONNX) as a trainable tfjs trunk; groups embeddings, layer.0…, pooler',
   options: bertSourceOptions,
+  tokenizer: (options: BertSourceOptions, configDir: string) => (options.path !== undefined ? resolve(configDir, options.path) : options.model),
   async load(options: BertSourceOptions, ctx: SourceContext): Promise<BertTrunk> {
     const dir = await resolveModelDir(options, ctx.configDir, ctx.where);
     const model = await loadBertModel(dir, { prefer: options.weights, seed: deriveSeed(ctx.seed, 1) });

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { deriveSeed, GraftError, Rng } from '@graft/core';
 import type { PretrainedSource, SourceContext } from '@graft/core';
 import { loadBertModel } from '../bert/load-model.js';
-import { loadSpamAssassinRows } from '../datasets/spam-assassin.js';
+import { SPAM_ASSASSIN_GROUPS, loadSpamAssassinRows } from '../datasets/spam-assassin.js';
 import { readVocabFile } from '../fixture/tiny-bert.js';
 import { writeFileAtomic } from '../hf/model-files.js';
 import { pretrainMiniBert } from '../mlm/pretrain-mini-bert.js';
@@ -21,6 +21,8 @@ export const mlmSourceOptions = z
      * file: `.txt` (one text per line) or `.jsonl` (field `textField`).
      */
     corpus: z.string().min(1),
+    /** Message groups of the `spam-assassin` corpus to read (keep them apart from the labelled task's). @default all five */
+    groups: z.array(z.enum(SPAM_ASSASSIN_GROUPS)).min(1).optional(),
     /** Field of a `.jsonl` corpus holding the text. @default 'text' */
     textField: z.string().min(1).default('text'),
     /** Use at most this many texts. */
@@ -33,19 +35,31 @@ export const mlmSourceOptions = z
     hidden: z.number().int().min(8).max(1024).default(64),
     /** @default 4 */
     heads: z.number().int().min(1).max(16).default(4),
-    /** Tokens per text. @default 64 */
+    /** Tokens per training sequence. @default 64 */
     maxLength: z.number().int().min(8).max(512).default(64),
+    /**
+     * Split each text into up to this many consecutive sequences of `maxLength` tokens, as BERT's pretraining
+     * reads whole documents; 1 keeps only each text's beginning. @default 1
+     */
+    windows: z.number().int().min(1).max(64).default(1),
     /** @default 5 */
     epochs: z.number().int().min(1).default(5),
     /** @default 16 */
     batchSize: z.number().int().min(1).default(16),
-    /** @default 1e-3 */
+    /** Adam's peak learning rate. @default 1e-3 */
     lr: z.number().positive().default(1e-3),
+    /** Learning-rate schedule: warm-up over 10% of the steps then linear decay, or constant. @default 'slanted-triangular' */
+    schedule: z.enum(['slanted-triangular', 'constant']).default('slanted-triangular'),
     /**
      * Masked-LM pretraining never trains the pooler or the [CLS] state (BERT's next-sentence task did),
      * so the mean of the token states is the informative feature of a model made here. @default 'mean'
      */
     pooling: z.enum(['cls', 'mean']).default('mean'),
+    /**
+     * Seed of the pretraining (initialisation, masking, order, the `limit` sample). It is the model's own, not
+     * the run's: every seed of a `graft compare` fine-tunes the same pretrained model. @default 0
+     */
+    seed: z.number().int().min(0).default(0),
   })
   .strict();
 export type MlmSourceOptions = z.infer<typeof mlmSourceOptions>;
@@ -55,7 +69,7 @@ const STAMP = 'graft-mlm.json';
 async function corpusTexts(o: MlmSourceOptions, ctx: SourceContext): Promise<string[]> {
   let texts: string[];
   if (o.corpus === 'spam-assassin') {
-    const rows = await loadSpamAssassinRows({ groups: ['easy-ham-1', 'easy-ham-2', 'hard-ham-1', 'spam-1', 'spam-2'], bodyOnly: true }, new Rng(ctx.seed));
+    const rows = await loadSpamAssassinRows({ groups: o.groups ?? [...SPAM_ASSASSIN_GROUPS], bodyOnly: true }, new Rng(o.seed));
     texts = rows.map((r) => r.text);
   } else {
     const path = resolve(ctx.configDir, o.corpus);
@@ -70,7 +84,7 @@ async function corpusTexts(o: MlmSourceOptions, ctx: SourceContext): Promise<str
       : lines;
   }
   if (o.limit !== undefined) {
-    const order = new Rng(deriveSeed(ctx.seed, 11)).permutation(texts.length);
+    const order = new Rng(deriveSeed(o.seed, 11)).permutation(texts.length);
     texts = Array.from(order.subarray(0, o.limit), (i) => texts[i]!);
   }
   return texts;
@@ -85,10 +99,12 @@ export const mlmSource = {
   name: 'text/mlm',
   description: 'A small BERT pretrained here by masked-LM on unlabelled text (SpamAssassin bodies or a file), saved in the HF layout',
   options: mlmSourceOptions,
+  // A vocabulary file tokenizes exactly as the saved model will; one built from the corpus exists only after pretraining.
+  tokenizer: (o: MlmSourceOptions, configDir: string) => (o.vocab === 'corpus' ? undefined : resolve(configDir, o.vocab)),
   async load(o: MlmSourceOptions, ctx: SourceContext): Promise<BertTrunk> {
     const out = isAbsolute(o.out) ? o.out : resolve(ctx.configDir, o.out);
     const { pooling: _pooling, ...training } = o;
-    const key = createHash('sha256').update(JSON.stringify({ ...training, seed: ctx.seed })).digest('hex');
+    const key = createHash('sha256').update(JSON.stringify(training)).digest('hex');
     const stampPath = join(out, STAMP);
     const stamp = existsSync(stampPath) ? (JSON.parse(readFileSync(stampPath, 'utf8')) as { key?: string }) : undefined;
     if (stamp?.key !== key) {
@@ -103,14 +119,16 @@ export const mlmSource = {
         hidden: o.hidden,
         heads: o.heads,
         maxLength: o.maxLength,
+        windows: o.windows,
         epochs: o.epochs,
         batchSize: o.batchSize,
         lr: o.lr,
-        seed: ctx.seed,
+        schedule: o.schedule,
+        seed: o.seed,
         log: ctx.log,
       });
-      ctx.log.info(`text/mlm: masked-LM loss ${result.before.toFixed(3)} → ${result.after.toFixed(3)}; ${result.truncated} texts truncated; saved to ${out}`);
-      await writeFileAtomic(stampPath, `${JSON.stringify({ key, options: training, seed: ctx.seed, losses: result.losses, before: result.before, after: result.after }, null, 2)}\n`);
+      ctx.log.info(`text/mlm: masked-LM loss ${result.before.toFixed(3)} → ${result.after.toFixed(3)} on ${result.sequences} sequences; ${result.truncated} texts truncated; saved to ${out}`);
+      await writeFileAtomic(stampPath, `${JSON.stringify({ key, options: training, losses: result.losses, before: result.before, after: result.after }, null, 2)}\n`);
     } else {
       ctx.log.info(`text/mlm: using the model pretrained earlier in ${out}`);
     }
