@@ -74,19 +74,7 @@ export function encodeTexts(tokenizer: PreTrainedTokenizer, texts: readonly stri
     }
     return ids;
   });
-  const length = Math.max(2, ...rows.map((r) => r.length));
-  const ids = new Int32Array(texts.length * length).fill(pad);
-  const mask = new Int32Array(texts.length * length);
-  rows.forEach((r, i) => {
-    ids.set(r, i * length);
-    mask.fill(1, i * length, i * length + r.length);
-  });
-  return {
-    input_ids: { data: ids, shape: [texts.length, length] },
-    attention_mask: { data: mask, shape: [texts.length, length] },
-    truncated,
-    length,
-  };
+  return padRows(rows, pad, truncated);
 }
 
 /**
@@ -116,16 +104,20 @@ export function encodeWindows(tokenizer: PreTrainedTokenizer, texts: readonly st
     if (ids.length > limit) truncated++;
     for (let start = 0; start < Math.max(1, Math.min(ids.length, limit)); start += body) rows.push([cls, ...ids.slice(start, Math.min(start + body, limit)), sep]);
   }
-  const pad = tokenizer.pad_token_id ?? 0;
-  const length = Math.max(...rows.map((r) => r.length));
-  const out = new Int32Array(rows.length * length).fill(pad);
+  return padRows(rows, tokenizer.pad_token_id ?? 0, truncated);
+}
+
+/** Token rows right-padded with `pad` to the longest (at least 2), with their attention masks. */
+function padRows(rows: readonly number[][], pad: number, truncated: number): EncodedTexts {
+  const length = rows.reduce((longest, r) => Math.max(longest, r.length), 2);
+  const ids = new Int32Array(rows.length * length).fill(pad);
   const mask = new Int32Array(rows.length * length);
   rows.forEach((r, i) => {
-    out.set(r, i * length);
+    ids.set(r, i * length);
     mask.fill(1, i * length, i * length + r.length);
   });
   return {
-    input_ids: { data: out, shape: [rows.length, length] },
+    input_ids: { data: ids, shape: [rows.length, length] },
     attention_mask: { data: mask, shape: [rows.length, length] },
     truncated,
     length,

@@ -101,6 +101,26 @@ describe('masked-LM pretraining', () => {
     expect(head.variables()).not.toContain(words);
   });
 
+  it('computes the loss as the mean −log softmax of the original tokens at the masked positions (checked in plain JS)', () => {
+    const [n, L] = data.input_ids.shape as [number, number];
+    const masked = maskTokens(data.input_ids.data as Int32Array, data.attention_mask.data as Int32Array, new Rng(5), masking);
+    const ids = tf.tensor2d(masked.inputIds, [n, L], 'int32');
+    const mask = tf.tensor2d(data.attention_mask.data as Int32Array, [n, L], 'int32');
+    const loss = head.loss(ids, mask, masked.labels, false).dataSync()[0]!;
+    const hidden = encoder.forward({ inputIds: ids, attentionMask: mask }).lastHiddenState.reshape([n * L, -1]);
+    const positions = [...masked.labels.keys()].filter((i) => masked.labels[i]! >= 0);
+    const logits = head.logits(tf.gather(hidden, positions) as tf.Tensor2D).arraySync();
+    let total = 0;
+    positions.forEach((p, r) => {
+      const row = logits[r]!;
+      const max = Math.max(...row);
+      const logSumExp = max + Math.log(row.reduce((sum, x) => sum + Math.exp(x - max), 0));
+      total += logSumExp - row[masked.labels[p]!]!;
+    });
+    expect(Math.abs(loss - total / positions.length)).toBeLessThan(1e-5 * loss);
+    tf.dispose([ids, mask, hidden]);
+  });
+
   it('evaluates in batches exactly as in one pass (the loss is weighted by masked tokens per batch)', async () => {
     const whole = await evaluateMaskedLm(head, data, masking, 99, 1000);
     const batched = await evaluateMaskedLm(head, data, masking, 99, 5);

@@ -42,6 +42,11 @@ describe('text/mlm source', () => {
     again.dispose();
   });
 
+  it('refuses `groups` with a file corpus', async () => {
+    const options = mlmSourceOptions.parse({ out: 'never', corpus: 'corpus.jsonl', groups: ['spam-1'] });
+    await expect(mlmSource.load(options, context([]))).rejects.toThrow('GRAFT_CONFIG_INVALID: `groups` selects SpamAssassin groups, but the corpus is a file at source.groups.');
+  });
+
   it('with the bert-base-uncased vocab, a dataset tokenizing from vocab.txt gives the saved model’s ids', async () => {
     const options = mlmSourceOptions.parse({ out: 'mini-bert-vocab', corpus: 'corpus.jsonl', vocab: BERT_VOCAB, hidden: 32, heads: 2, maxLength: 16, epochs: 1, batchSize: 12 });
     const trunk = await mlmSource.load(options, context([]));

@@ -68,6 +68,9 @@ const STAMP = 'graft-mlm.json';
 
 async function corpusTexts(o: MlmSourceOptions, ctx: SourceContext): Promise<string[]> {
   let texts: string[];
+  if (o.groups !== undefined && o.corpus !== 'spam-assassin') {
+    throw new GraftError('GRAFT_CONFIG_INVALID', { what: '`groups` selects SpamAssassin groups, but the corpus is a file', where: `${ctx.where}.groups`, fix: 'Remove `groups`, or use corpus: spam-assassin' });
+  }
   if (o.corpus === 'spam-assassin') {
     const rows = await loadSpamAssassinRows({ groups: o.groups ?? [...SPAM_ASSASSIN_GROUPS], bodyOnly: true }, new Rng(o.seed));
     texts = rows.map((r) => r.text);
