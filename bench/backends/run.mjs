@@ -9,10 +9,10 @@
 // Rates are medians over repetitions of wall-clock samples/s. Because the machine may be shared,
 // each result also gives the process CPU time per step, and "cpu-time samples/s" derived from it.
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, printTable, runJson, runPytorch, writeResults } from '../support.mjs';
 import { transpileWasmBackend } from './transpile.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -32,12 +32,6 @@ function parseArgs(argv) {
     else a[key] = argv[++i];
   }
   return a;
-}
-
-function median(xs) {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 // ---------------------------------------------------------------- worker: one tfjs backend
@@ -155,33 +149,17 @@ async function main(a) {
     console.log(`running ${backend} …`);
     const workerArgs = ['--worker', backend, '--sizes', a.sizes, '--batch', a.batch, '--reps', a.reps, '--steps', a.steps,
       '--cpu-steps', a['cpu-steps'], '--cpu-reps', a['cpu-reps'], ...(a.profile ? ['--profile'] : [])];
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...workerArgs], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    const line = r.stdout.split('\n').filter((l) => l.startsWith('{')).pop();
-    if (r.status !== 0 || !line) {
-      console.log(`  ${backend} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
-      continue;
-    }
-    runs.push(JSON.parse(line));
+    const { value, error } = runJson(process.execPath, [fileURLToPath(import.meta.url), ...workerArgs]);
+    if (error !== undefined) console.log(`  ${backend} failed: ${error}`);
+    else runs.push(value);
   }
-  const python = '/usr/bin/python3';
   if (!a['skip-torch']) {
-    const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-    if (probe.status !== 0) {
-      console.log(`skip pytorch: ${python} cannot import torch (apt-get install -y python3-torch)`);
-    } else {
-      console.log('running pytorch (1 thread) …');
-      const r = spawnSync(python, [path.join(here, 'torch_mobilenet.py'), '--sizes', a.sizes, '--batch', a.batch, '--reps', a.reps, '--steps', a.steps], { encoding: 'utf8' });
-      if (r.status === 0) runs.push(JSON.parse(r.stdout.trim().split('\n').pop()));
-      else console.log(`  pytorch failed: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
-    }
+    const torch = runPytorch(path.join(here, 'torch_mobilenet.py'), ['--sizes', a.sizes, '--batch', a.batch, '--reps', a.reps, '--steps', a.steps]);
+    if (torch) runs.push(torch);
   }
   const load1 = os.loadavg()[0];
   report(runs, a, load0, load1);
-  if (a.json) {
-    const tmp = `${a.json}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, JSON.stringify({ date: new Date().toISOString(), cpus: os.cpus().length, loadavg: [load0, load1], runs }, null, 2));
-    fs.renameSync(tmp, a.json);
-  }
+  if (a.json) writeResults(a.json, runs, [load0, load1]);
 }
 
 function canImport(specifier) {
@@ -212,8 +190,7 @@ function report(runs, a, load0, load1) {
       }
     }
   }
-  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '));
+  printTable(rows);
   for (const run of runs) {
     for (const [label, p] of Object.entries(run.profiles ?? {})) {
       console.log(`\n${run.backend} ${label}: ${p.totalMsPerStep.toFixed(1)} ms/step inside kernels (wall), top kernels:`);

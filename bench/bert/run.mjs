@@ -11,11 +11,10 @@
 // Phases: `finetune` = sequence classification (pooler + 2-way head, cross-entropy), `mlm` = masked-LM
 // pretraining (15% of tokens through the tied vocabulary decoder). Both: forward with dropout, backward,
 // Adam over every weight. Each backend runs in its own process; rates are medians over repetitions.
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, printTable, runJson, runPytorch, writeResults } from '../support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SHAPES = {
@@ -34,12 +33,6 @@ function parseArgs(argv) {
   const a = { shapes: 'mini,small', phases: 'finetune,mlm', reps: '5', steps: '3', 'cpu-steps': '1' };
   for (let i = 0; i < argv.length; i++) a[argv[i].replace(/^--/, '')] = argv[++i];
   return a;
-}
-
-function median(xs) {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Token ids, a full attention mask, labels and masked-LM targets, identical for every backend (seeded). */
@@ -118,31 +111,16 @@ async function main(a) {
   const runs = [];
   for (const backend of (a.backends ?? 'cpu,wasm,webgpu').split(',')) {
     console.log(`running ${backend} …`);
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--worker', backend, '--shapes', a.shapes, '--phases', a.phases,
-      '--reps', a.reps, '--steps', a.steps, '--cpu-steps', a['cpu-steps']], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, EGL_PLATFORM: 'surfaceless' } });
-    const line = r.stdout.split('\n').filter((l) => l.startsWith('{')).pop();
-    if (r.status !== 0 || !line) {
-      console.log(`  ${backend} skipped: ${(r.stderr || r.stdout).trim().split('\n').filter((l) => !/^\s+at /.test(l)).slice(-2).join(' | ')}`);
-      continue;
-    }
-    runs.push(JSON.parse(line));
+    const workerArgs = ['--worker', backend, '--shapes', a.shapes, '--phases', a.phases, '--reps', a.reps, '--steps', a.steps, '--cpu-steps', a['cpu-steps']];
+    const { value, error } = runJson(process.execPath, [fileURLToPath(import.meta.url), ...workerArgs], { env: { ...process.env, EGL_PLATFORM: 'surfaceless' } });
+    if (error !== undefined) console.log(`  ${backend} skipped: ${error}`);
+    else runs.push(value);
   }
-  const python = '/usr/bin/python3';
-  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    console.log(`skip pytorch: ${python} cannot import torch (apt-get install -y python3-torch)`);
-  } else {
-    console.log('running pytorch (1 thread) …');
-    const r = spawnSync(python, [path.join(here, 'torch_bert.py'), '--shapes', a.shapes, '--phases', a.phases, '--reps', a.reps, '--steps', a.steps], { encoding: 'utf8' });
-    if (r.status === 0) runs.push(JSON.parse(r.stdout.trim().split('\n').pop()));
-    else console.log(`  pytorch failed: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
-  }
-  report(runs, a, load0, os.loadavg()[0]);
-  if (a.json) {
-    const tmp = `${a.json}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, JSON.stringify({ date: new Date().toISOString(), cpus: os.cpus().length, loadavg: [load0, os.loadavg()[0]], runs }, null, 2));
-    fs.renameSync(tmp, a.json);
-  }
+  const torch = runPytorch(path.join(here, 'torch_bert.py'), ['--shapes', a.shapes, '--phases', a.phases, '--reps', a.reps, '--steps', a.steps]);
+  if (torch) runs.push(torch);
+  const load1 = os.loadavg()[0];
+  report(runs, a, load0, load1);
+  if (a.json) writeResults(a.json, runs, [load0, load1]);
 }
 
 function report(runs, a, load0, load1) {
@@ -162,8 +140,7 @@ function report(runs, a, load0, load1) {
         fmt(cpuRate), ratio(cpuRate, torchCpuRate), fmt(run.peakRssMb)]);
     }
   }
-  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '));
+  printTable(rows);
   if (torch?.gemmGflops !== undefined) {
     console.log(`\nPyTorch ${torch.torch}: a 1024×256·256×1024 product runs at ${torch.gemmGflops.toFixed(1)} GFLOP/s on one thread (its BLAS sets the pace of every dense layer).`);
   }
