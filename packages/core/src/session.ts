@@ -5,6 +5,7 @@ import { selectBackend } from './backends/select.js';
 import { loadCheckpoint, saveCheckpoint, type RunState } from './checkpoint/checkpoint.js';
 import type { RunPlan } from './config/load.js';
 import { prepareData, type PreparedData } from './data/prepare.js';
+import type { Environment } from './env/environment.js';
 import { GraftError, unknownName } from './errors.js';
 import type { SourceContext } from './source.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -25,9 +26,10 @@ export interface Session {
 }
 
 /** Load data, pick and start the backend, load the source and build one head per task. */
-export async function openSession(plan: RunPlan, registry: Registry, log: Logger): Promise<Session> {
+export async function openSession(plan: RunPlan, registry: Registry, env: Environment): Promise<Session> {
+  const log = env.log;
   const sourceTokenizer = plan.source.plugin.tokenizer?.(plan.source.options, plan.dir);
-  const data = await prepareData(plan.tasks, { seed: plan.seed, configDir: plan.dir, log, sourceTokenizer });
+  const data = await prepareData(plan.tasks, { seed: plan.seed, configDir: plan.dir, env, sourceTokenizer });
   const modalities = new Set(data.groups.map((g) => g.dataset.modality));
   const backend = await selectBackend(plan.backend, registry, { convolutions: modalities.has('image'), embeddings: modalities.has('text') });
   log.debug(`backend: ${backend.name}`);
@@ -36,6 +38,7 @@ export async function openSession(plan: RunPlan, registry: Registry, log: Logger
     configDir,
     seed: plan.seed,
     log,
+    env,
     where,
     inputShape: firstInput?.shape.slice(1),
     async loadSource(spec, dir) {

@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod';
+import type { Environment } from './env/environment.js';
 import type { Logger } from './logger.js';
 import type { Trunk } from './model/trunk.js';
 
@@ -8,6 +9,8 @@ export interface SourceContext {
   configDir: string;
   seed: number;
   log: Logger;
+  /** Files, downloads (with cache and mirror), clock: read model files through these, not `node:` modules. */
+  env: Environment;
   /** Config path of the source spec, for error messages. */
   where: string;
   /** Shape of one raw sample of the first task's main input (without the batch axis), when known. */

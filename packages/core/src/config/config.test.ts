@@ -19,7 +19,6 @@ const plugin = definePlugin({
   ],
   datasets: [{ name: 'demo/data', description: 'demo', options: z.strictObject({ path: z.string() }), load: async () => { throw new Error('unused'); } }],
   sources: [{ name: 'demo/net', description: 'demo', options: z.strictObject({ alpha: z.number().default(1) }), load: async () => { throw new Error('unused'); } }],
-  weightings: [{ name: 'equal', description: 'equal', options: z.strictObject({}), create: () => ({ kind: 'loss' as const, combine: (l) => l[0]!, currentWeights: () => [1] }) }],
 });
 const registry = buildRegistry([corePlugin, plugin]);
 

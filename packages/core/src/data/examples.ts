@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod';
+import type { Environment } from '../env/environment.js';
 import type { Logger } from '../logger.js';
 
 /** A typed array on the host, with its shape. The first dimension is the sample axis. */
@@ -54,6 +55,8 @@ export interface DatasetContext {
   /** The run's seed, for any sampling the dataset does. */
   seed: number;
   log: Logger;
+  /** Files, downloads (with cache and mirror), clock: read data through these, not `node:` modules. */
+  env: Environment;
   /** Config path of this dataset's spec, for error messages (`tasks[0].data`). */
   where: string;
   /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DataSpec, TaskPlan } from '../config/load.js';
 import { GraftError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import type { Environment } from '../env/environment.js';
 import type { Task } from '../task.js';
 import { deriveSeed, Rng } from '../train/rng.js';
 import type { Dataset, Examples, HostTensor, TargetColumn } from './examples.js';
@@ -25,10 +25,17 @@ export interface PreparedData {
   scales: Map<string, TargetScale>;
 }
 
+export interface PrepareOptions {
+  seed: number;
+  configDir: string;
+  env: Environment;
+  sourceTokenizer?: string;
+}
+
 /** Load each distinct dataset once, apply few-shot subsampling and validation hold-out, resolve tasks. */
 export async function prepareData(
   tasks: readonly TaskPlan[],
-  opts: { seed: number; configDir: string; log: Logger; sourceTokenizer?: string },
+  opts: PrepareOptions,
 ): Promise<PreparedData> {
   const groups: DataGroup[] = [];
   const resolved: Task[] = [];
@@ -63,11 +70,12 @@ export async function prepareData(
   return { groups, tasks: resolved, scales };
 }
 
-async function loadDataset(spec: DataSpec, opts: { seed: number; configDir: string; log: Logger; sourceTokenizer?: string }): Promise<Dataset> {
+async function loadDataset(spec: DataSpec, opts: PrepareOptions): Promise<Dataset> {
   const dataset = await spec.plugin.load(spec.options, {
     configDir: opts.configDir,
     seed: opts.seed,
-    log: opts.log,
+    log: opts.env.log,
+    env: opts.env,
     where: spec.where,
     perClass: spec.perClass,
     sourceTokenizer: opts.sourceTokenizer,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { PLUGIN_API_VERSION, Rng, silentLogger } from '@graft/core';
+import { PLUGIN_API_VERSION, Rng, nodeEnvironment, silentLogger } from '@graft/core';
 import { describe, expect, it } from 'vitest';
 import tabularPlugin, { csvDataset, csvOptionsSchema, findPenguinsCsv, mlpOptionsSchema, mlpSource, penguinsDataset } from './index.js';
 
@@ -16,7 +16,7 @@ const OPTIONS = csvOptionsSchema.parse({
   targets: { species: { kind: 'classes' }, sex: { kind: 'classes' }, body_mass: { column: 'body_mass_g', kind: 'values' } },
   split: { validation: 0.15, test: 0.2, seed: 1 },
 });
-const ctx = { configDir: '/', seed: 1, log: silentLogger, where: 'tasks[0].data' };
+const ctx = { configDir: '/', seed: 1, log: silentLogger, env: nodeEnvironment(), where: 'tasks[0].data' };
 
 describe('@graft/tabular plugin', () => {
   it('registers tabular/csv, tabular/penguins and tabular/mlp under plugin API 1', () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { Rng, silentLogger, type PretrainedSource, type SourceContext } from '@graft/core';
+import { Rng, nodeEnvironment, silentLogger, type PretrainedSource, type SourceContext } from '@graft/core';
 
 export interface SourceContractOptions {
   /** Options to load the source with (already valid for its schema). */
@@ -16,6 +16,7 @@ export function sourceContract(source: PretrainedSource, o: SourceContractOption
     configDir: process.cwd(),
     seed: 0,
     log: silentLogger,
+    env: nodeEnvironment(),
     where: 'source',
     loadSource: () => Promise.reject(new Error('this contract run loads no nested source')),
     ...o.context,

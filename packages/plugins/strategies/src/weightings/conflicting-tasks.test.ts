@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, type Weighting } from '@graft/core';
+import { equal, Rng, type Weighting } from '@graft/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cagrad } from './cagrad.js';
-import { equal } from './equal.js';
 import { gradnorm } from './gradnorm.js';
 import { mgda } from './mgda.js';
 import { pcgrad } from './pcgrad.js';

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, type LossWeightingMethod, type Weighting } from '@graft/core';
+import { equal, Rng, type LossWeightingMethod, type Weighting } from '@graft/core';
 import { describe, expect, it } from 'vitest';
 import { dwa } from './dwa.js';
-import { equal } from './equal.js';
 import { weightings } from './index.js';
 import { rlw } from './rlw.js';
 import { staticWeighting } from './static.js';
@@ -30,7 +29,7 @@ function value(m: LossWeightingMethod, losses: number[]): number {
 describe('weightings list', () => {
   it('names each weighting once, with strict options that have defaults', () => {
     const names = weightings.map((w) => w.name);
-    expect(names).toEqual(['equal', 'static', 'uncertainty', 'dwa', 'rlw', 'gradnorm', 'pcgrad', 'mgda', 'cagrad']);
+    expect(names).toEqual(['static', 'uncertainty', 'dwa', 'rlw', 'gradnorm', 'pcgrad', 'mgda', 'cagrad']);
     for (const w of weightings) {
       expect(w.options.safeParse({}).success, w.name).toBe(true);
       expect(w.options.safeParse({ nope: 1 }).success, w.name).toBe(false);

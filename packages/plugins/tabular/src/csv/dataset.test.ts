@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger, type Dataset, type DatasetContext } from '@graft/core';
+import { nodeEnvironment, silentLogger, type Dataset, type DatasetContext } from '@graft/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvDataset } from './dataset.js';
 import { csvOptionsSchema } from './options.js';
@@ -24,7 +24,7 @@ NA,NA,black,cat,yes,4.1
 `;
 
 let dir: string;
-const ctx = (): DatasetContext => ({ configDir: dir, seed: 7, log: silentLogger, where: 'tasks[0].data' });
+const ctx = (): DatasetContext => ({ configDir: dir, seed: 7, log: silentLogger, env: nodeEnvironment(), where: 'tasks[0].data' });
 const load = (options: object): Promise<Dataset> => csvDataset.load(csvOptionsSchema.parse({ path: 'pets.csv', ...options }), ctx());
 const ALL_TRAIN = { validation: 0, test: 0 };
 const TARGETS = { kind: { kind: 'classes' }, friendly: { kind: 'classes' }, weight: { kind: 'values' } };

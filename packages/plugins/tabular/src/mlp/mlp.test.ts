@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, silentLogger, type SourceContext } from '@graft/core';
+import { Rng, nodeEnvironment, silentLogger, type SourceContext } from '@graft/core';
 import { sourceContract } from '@graft/testing';
 import { describe, expect, it } from 'vitest';
 import { mlpOptionsSchema, mlpSource } from './source.js';
@@ -9,6 +9,7 @@ const ctx = (over: Partial<Omit<SourceContext, 'loadSource'>> = {}): SourceConte
   configDir: '.',
   seed: 5,
   log: silentLogger,
+  env: nodeEnvironment(),
   where: 'source',
   inputShape: [4],
   loadSource: () => Promise.reject(new Error('tabular/mlp loads no nested source')),

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoTokenizer } from '@huggingface/transformers';
-import { silentLogger } from '@graft/core';
+import { nodeEnvironment, silentLogger } from '@graft/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readVocabFile } from '../fixture/tiny-bert.js';
 import { writeFileAtomic } from '../hf/model-files.js';
@@ -16,7 +16,7 @@ import { mailBody, spamAssassinDataset, spamAssassinOptions } from './spam-assas
 
 let tokDir: string;
 let dataDir: string;
-const ctx = () => ({ configDir: dataDir, seed: 3, log: silentLogger, where: 'tasks[0].data' });
+const ctx = () => ({ configDir: dataDir, seed: 3, log: silentLogger, env: nodeEnvironment(), where: 'tasks[0].data' });
 
 beforeAll(async () => {
   tokDir = mkdtempSync(join(tmpdir(), 'graft-tok-'));

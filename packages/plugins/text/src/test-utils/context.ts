@@ -1,4 +1,4 @@
-import { silentLogger, type SourceContext } from '@graft/core';
+import { nodeEnvironment, silentLogger, type SourceContext } from '@graft/core';
 
 /** A source context for tests: no nested sources, silent logging. */
 export function sourceContext(seed = 0): SourceContext {
@@ -6,6 +6,7 @@ export function sourceContext(seed = 0): SourceContext {
     configDir: '/',
     seed,
     log: silentLogger,
+    env: nodeEnvironment(),
     where: 'source',
     loadSource: () => Promise.reject(new Error('these tests load no nested sources')),
   };

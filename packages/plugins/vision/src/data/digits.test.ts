@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { silentLogger } from '@graft/core';
+import { nodeEnvironment, silentLogger } from '@graft/core';
 import { digits, parseDigitsCsv } from './digits.js';
 import { debianCandidates } from './debian.js';
 
-const ctx = { configDir: process.cwd(), seed: 0, log: silentLogger, where: 'tasks[0].data' };
+const ctx = { configDir: process.cwd(), seed: 0, log: silentLogger, env: nodeEnvironment(), where: 'tasks[0].data' };
 const available = debianCandidates('python3-sklearn', 'usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz').some((p) => existsSync(p));
 if (!available) console.warn('Skipping the scikit-learn digits test: run packages/plugins/vision/scripts/fetch-test-assets.sh.');
 

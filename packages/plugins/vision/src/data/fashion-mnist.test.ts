@@ -4,12 +4,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
-import { silentLogger, type Dataset } from '@graft/core';
+import { nodeEnvironment, silentLogger, type Dataset } from '@graft/core';
 import { DEBIAN_FASHION_MNIST_DIR, FASHION_CLASSES, fashionMnist } from './fashion-mnist.js';
 
 const SPLITS = new URL('../../../../../../shared/reference/fashion-mnist-splits.json', import.meta.url).pathname;
 const available = existsSync(join(DEBIAN_FASHION_MNIST_DIR, 'train-images-idx3-ubyte.gz'));
-const ctx = { configDir: process.cwd(), seed: 0, log: silentLogger, where: 'tasks[0].data' };
+const ctx = { configDir: process.cwd(), seed: 0, log: silentLogger, env: nodeEnvironment(), where: 'tasks[0].data' };
 if (!available) console.warn(`Skipping the Fashion-MNIST tests: no ${DEBIAN_FASHION_MNIST_DIR} (apt-get install dataset-fashion-mnist, or scripts/fetch-test-assets.sh).`);
 
 const counts = (labels: ArrayLike<number>, k: number) => {

@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { silentLogger } from '@graft/core';
+import { nodeEnvironment, silentLogger } from '@graft/core';
 import { fontDigits, place, renderFontDigits } from './font-digits.js';
 import { readFontFace } from './font-names.js';
 
@@ -48,7 +48,7 @@ describe.skipIf(!hasFonts)('vision/font-digits', () => {
     cacheDir = await mkdtemp(join(tmpdir(), 'graft-fonts-'));
   });
   afterAll(() => rm(cacheDir, { recursive: true, force: true }));
-  const ctx = { configDir: '/', seed: 3, log: silentLogger, where: 'tasks[0].data' };
+  const ctx = { configDir: '/', seed: 3, log: silentLogger, env: nodeEnvironment(), where: 'tasks[0].data' };
 
   it('renders ten digits per distinct face, caches them, and tests on faces it did not train on', async () => {
     const o = fontDigits.options.parse({ maxFaces: 10, variants: 2, cacheDir, testFraction: 0.2 });

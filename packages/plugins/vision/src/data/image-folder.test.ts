@@ -3,11 +3,11 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import sharp from 'sharp';
-import { silentLogger } from '@graft/core';
+import { nodeEnvironment, silentLogger } from '@graft/core';
 import { imageFolder } from './image-folder.js';
 
 let root: string;
-const ctx = () => ({ configDir: root, seed: 0, log: silentLogger, where: 'tasks[0].data' });
+const ctx = () => ({ configDir: root, seed: 0, log: silentLogger, env: nodeEnvironment(), where: 'tasks[0].data' });
 
 /** A solid-colour image of `w × h` pixels. */
 function solid(w: number, h: number, rgb: [number, number, number], format: 'png' | 'jpeg'): Promise<Buffer> {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { existsSync } from 'node:fs';
-import { GraftError, silentLogger, type SourceContext, type Trunk } from '@graft/core';
+import { GraftError, nodeEnvironment, silentLogger, type SourceContext, type Trunk } from '@graft/core';
 import { loadLayersModelFrom } from '../io/load-model.js';
 import { imagenetPreprocess } from '../preprocess.js';
 import { findDebianFile } from '../data/debian.js';
@@ -13,7 +13,7 @@ const MIRROR = new URL('../../../../../../shared/models', import.meta.url).pathn
 const hasModel = existsSync(`${MIRROR}/mobilenet_v1_0.25_224/model.json`);
 const dogJpg = findDebianFile('darknet', 'usr/share/darknet/data/dog.jpg');
 // MobileNet sources load no other source, so loadSource is never called.
-const ctx: SourceContext = { configDir: process.cwd(), seed: 1, log: silentLogger, where: 'source', loadSource: () => Promise.reject(new Error('unused')) };
+const ctx: SourceContext = { configDir: process.cwd(), seed: 1, log: silentLogger, env: nodeEnvironment(), where: 'source', loadSource: () => Promise.reject(new Error('unused')) };
 
 if (!hasModel) console.warn(`Skipping the real MobileNet tests: no ${MIRROR}/mobilenet_v1_0.25_224 (shared/models beside the repository).`);
 if (!dogJpg) console.warn('Skipping the dog photo test: run packages/plugins/vision/scripts/fetch-test-assets.sh to unpack darknet\'s data/dog.jpg.');

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { GraftError, silentLogger, type SourceContext } from '@graft/core';
+import { GraftError, nodeEnvironment, silentLogger, type SourceContext } from '@graft/core';
 import { saveLayersModel } from '../io/save-model.js';
 import { mobilenetV2 } from './mobilenet-v2.js';
 import { tfjsLayers } from './tfjs-layers.js';
@@ -11,7 +11,7 @@ import { tfjsLayers } from './tfjs-layers.js';
 let root: string;
 let reference: tf.LayersModel;
 // These sources load no other source, so loadSource is never called.
-const ctx = (): SourceContext => ({ configDir: root, seed: 1, log: silentLogger, where: 'source', loadSource: () => Promise.reject(new Error('unused')) });
+const ctx = (): SourceContext => ({ configDir: root, seed: 1, log: silentLogger, env: nodeEnvironment(), where: 'source', loadSource: () => Promise.reject(new Error('unused')) });
 
 /** A two-bottleneck MobileNet v2 with keras.applications layer names (Sandler et al. 2018, Fig. 4). */
 function tinyMobileNetV2(): tf.LayersModel {

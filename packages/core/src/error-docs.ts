@@ -1,0 +1,168 @@
+import type { GraftErrorCode } from './errors.js';
+
+/** What the reference says about one error code. */
+export interface ErrorDoc {
+  /** A short title. */
+  title: string;
+  /** When Graft raises it, and why that is a problem. */
+  when: string;
+  /** What the user usually does about it. */
+  fix: string;
+}
+
+/**
+ * One entry per error code, for the docs site's error reference (like Astro's). The type makes a new
+ * code without an entry a compile error, so the reference never falls behind the code.
+ */
+export const ERROR_DOCS: { readonly [C in GraftErrorCode]: ErrorDoc } = {
+  GRAFT_CONFIG_NOT_FOUND: {
+    title: 'Config file not found',
+    when: 'The path given with `-c` (or to `runtime.load`) names no file.',
+    fix: 'Check the path; `examples/` holds configs to start from.',
+  },
+  GRAFT_CONFIG_PARSE: {
+    title: 'Config file is not valid YAML or JSON',
+    when: 'The config file could not be parsed; the message quotes the parser and the position.',
+    fix: 'Fix the syntax at the position shown. `.json` files are read as JSON, anything else as YAML.',
+  },
+  GRAFT_CONFIG_INVALID: {
+    title: 'Config value is invalid',
+    when: 'A key is unknown, a value has the wrong type or range, or a plugin rejects its options. The message names the file and the path in it (`stages[1].lr`).',
+    fix: 'Correct the value named; `graft schema` prints the JSON Schema for editor completion.',
+  },
+  GRAFT_UNKNOWN_PLUGIN_ITEM: {
+    title: 'Unknown plugin item',
+    when: 'A name refers to something no loaded plugin registered.',
+    fix: 'Check `graft plugins` for the registered names, or list the plugin that provides it under `plugins`.',
+  },
+  GRAFT_UNKNOWN_STRATEGY: {
+    title: 'Unknown strategy',
+    when: 'A stage’s `use` (or a `graft compare --strategies` entry) names no registered strategy or preset.',
+    fix: 'Pick one of the listed choices (a did-you-mean is given for typos), or load the plugin that provides it.',
+  },
+  GRAFT_UNKNOWN_SOURCE: {
+    title: 'Unknown source',
+    when: '`source.use` names no registered pretrained source.',
+    fix: 'Pick a listed source (`graft plugins`), or load the plugin that provides it.',
+  },
+  GRAFT_UNKNOWN_DATASET: {
+    title: 'Unknown dataset',
+    when: 'A task’s `data.use` names no registered dataset provider.',
+    fix: 'Pick a listed dataset (`graft plugins`), or load the plugin that provides it.',
+  },
+  GRAFT_UNKNOWN_BACKEND: {
+    title: 'Unknown backend',
+    when: '`backend` names no registered backend.',
+    fix: 'Use `auto` or one of the listed backends; `graft backends` shows which run here.',
+  },
+  GRAFT_UNKNOWN_TASK_TYPE: {
+    title: 'Unknown task type',
+    when: 'A task’s `type` names no registered task kind.',
+    fix: 'Use `classification`, `regression`, or a type a loaded plugin registers.',
+  },
+  GRAFT_UNKNOWN_WEIGHTING: {
+    title: 'Unknown weighting',
+    when: 'A stage’s `weighting.use` names no registered multi-task weighting.',
+    fix: 'Pick one of the listed weightings (`graft plugins`).',
+  },
+  GRAFT_PLUGIN_LOAD: {
+    title: 'Plugin could not be loaded',
+    when: 'A module listed under `plugins` is not installed, does not exist, or threw while it was imported.',
+    fix: 'Install the package next to the config (or fix the path), and fix the error the message quotes.',
+  },
+  GRAFT_PLUGIN_API: {
+    title: 'Plugin targets another plugin API',
+    when: 'A plugin’s `meta.api` differs from the plugin API this Graft implements.',
+    fix: 'Upgrade Graft or the plugin, as the message says.',
+  },
+  GRAFT_PLUGIN_INVALID: {
+    title: 'Plugin is malformed',
+    when: 'A plugin module does not export a plugin object, or one of its contributions has the wrong shape.',
+    fix: 'Default-export `definePlugin({ meta, ... })` and check the field the message names.',
+  },
+  GRAFT_PLUGIN_DUPLICATE: {
+    title: 'Two plugins register the same name',
+    when: 'A plugin is loaded twice, or two plugins register an item of the same kind under one name.',
+    fix: 'Remove one of them, or rename the item in your own plugin.',
+  },
+  GRAFT_BACKEND_UNAVAILABLE: {
+    title: 'Backend unavailable',
+    when: 'The backend asked for cannot run here (a missing package, no GPU, no WebGPU adapter), or none can train the run.',
+    fix: 'Follow the fix in the message (`graft backends` lists each backend and why it does or does not run), or use `backend: auto`.',
+  },
+  GRAFT_BACKEND_KERNEL_MISSING: {
+    title: 'Backend lacks a kernel',
+    when: 'The chosen backend has no implementation of an operation the run needs (usually a gradient).',
+    fix: 'Use another backend (`auto` picks one that can train the run).',
+  },
+  GRAFT_CHECKPOINT_NOT_FOUND: {
+    title: 'Checkpoint not found',
+    when: 'No checkpoint exists where `--resume`, `eval`, `predict`, `export` or a `graft/checkpoint` source looked.',
+    fix: 'Train first, or pass the path of an existing checkpoint.',
+  },
+  GRAFT_CHECKPOINT_CORRUPT: {
+    title: 'Checkpoint is damaged or foreign',
+    when: 'A checkpoint file fails its signature, length or checksum checks, or its header is inconsistent.',
+    fix: 'The file is left untouched; resume from an earlier checkpoint or train again.',
+  },
+  GRAFT_CHECKPOINT_MISMATCH: {
+    title: 'Checkpoint does not fit',
+    when: 'A checkpoint was written by another config, or its weights do not match the model’s shapes.',
+    fix: 'Use the config the checkpoint was trained with.',
+  },
+  GRAFT_MODEL_LOAD: {
+    title: 'Pretrained model could not be loaded',
+    when: 'Model files are missing, malformed, unsafe (paths escaping their folder, impossible sizes) or unreachable.',
+    fix: 'Check the model path or URL; offline, use a mirror folder or a local `path`.',
+  },
+  GRAFT_DATA_NOT_FOUND: {
+    title: 'Data not found',
+    when: 'A dataset’s files are not where the config (or the dataset’s defaults) say.',
+    fix: 'Check the path, or let the dataset download its files (see the data guide).',
+  },
+  GRAFT_DATA_INVALID: {
+    title: 'Data is invalid',
+    when: 'A dataset file cannot be read as what it claims to be, has no usable samples, or is too large to read safely.',
+    fix: 'Check the file named in the message.',
+  },
+  GRAFT_LABELS_MISMATCH: {
+    title: 'Labels do not fit the task',
+    when: 'A task reads a label column that is missing or of the wrong kind (classes vs values).',
+    fix: 'Pick another column with `target`, or change the task’s `type`.',
+  },
+  GRAFT_NAN_LOSS: {
+    title: 'Loss became NaN or infinite',
+    when: 'Training diverged; the run stops and the last checkpoint is kept.',
+    fix: 'Lower `lr`, set `clipNorm`, or check the data for NaN or infinite values.',
+  },
+  GRAFT_OUT_OF_MEMORY: {
+    title: 'Out of memory',
+    when: 'A backend could not allocate a tensor (the wasm heap is limited to 4 GiB).',
+    fix: 'Lower `batchSize` or the input size, or use another backend.',
+  },
+  GRAFT_RUN_LOCKED: {
+    title: 'Run folder is in use',
+    when: 'Another Graft process holds the lock of the run’s output folder; two runs there would mix their metrics and checkpoints.',
+    fix: 'Wait for the other run, stop it, or give this run another `name` or `output.dir`. A lock left by a dead process is taken over automatically.',
+  },
+  GRAFT_FILE_ACCESS: {
+    title: 'A file could not be read or written',
+    when: 'The operating system refused a file operation: no permission, a read-only or full disk, a path too long.',
+    fix: 'Choose a writable location (`output.dir`, `GRAFT_CACHE`) or fix the permissions.',
+  },
+  GRAFT_DOWNLOAD: {
+    title: 'Download failed',
+    when: 'A model or dataset file could not be fetched, was too large, or did not match its pinned checksum (it is never cached then).',
+    fix: 'Connect to the network, retry, or point `GRAFT_MIRROR` at a folder or server holding a copy.',
+  },
+  GRAFT_INVALID_ARGUMENT: {
+    title: 'Invalid argument',
+    when: 'A function of Graft’s API was called with a value it cannot accept.',
+    fix: 'Check the value named in the message against the API reference.',
+  },
+  GRAFT_USAGE: {
+    title: 'Invalid command-line usage',
+    when: 'A command-line option or argument is missing, unknown or out of range.',
+    fix: 'Run the command with `--help` for its usage.',
+  },
+};
