@@ -91,4 +91,10 @@ describe('prepareData splits', () => {
   it('refuses a validation fraction that leaves nothing to validate on', async () => {
     await expect(prepareData([plan({ perClass: 1, validation: 0.2 })], { seed: 3, configDir: '.', env: nodeEnvironment() })).rejects.toMatchObject({ code: 'GRAFT_DATA_INVALID' });
   });
+
+  it('refuses a task whose target the data lacks as a config error (exit 2), before anything trains', async () => {
+    const p = plan({});
+    const e = await prepareData([{ ...p, target: 'tone' }], { seed: 3, configDir: '.', env: nodeEnvironment() }).catch((err: unknown) => err);
+    expect(e).toMatchObject({ code: 'GRAFT_LABELS_MISMATCH', exitCode: 2 });
+  });
 });
