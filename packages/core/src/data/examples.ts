@@ -31,6 +31,11 @@ export interface Examples {
   inputs: Record<string, HostTensor>;
   /** Label columns by name; a task picks one with `target`. */
   targets: Record<string, TargetColumn>;
+  /**
+   * Optional sample ids (their index in what the dataset loaded), carried through every subsampling and
+   * split, so that `Dataset.fitToTraining` can find the raw values of the final training rows.
+   */
+  rows?: Int32Array;
 }
 
 /** What a dataset plugin returns. */

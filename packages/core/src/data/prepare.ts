@@ -172,11 +172,13 @@ export function take(examples: Examples, indices: ArrayLike<number>): Examples {
     if ('mask' in t && t.mask) (out as TargetColumn).mask = Uint8Array.from(indices as ArrayLike<number>, (i) => t.mask![i]!);
     return out;
   };
-  return {
+  const out: Examples = {
     size: indices.length,
     inputs: Object.fromEntries(Object.entries(examples.inputs).map(([k, v]) => [k, pick(v)])),
     targets: Object.fromEntries(Object.entries(examples.targets).map(([k, v]) => [k, pick(v)])),
   };
+  if (examples.rows) out.rows = Int32Array.from(indices as ArrayLike<number>, (i) => examples.rows![i]!);
+  return out;
 }
 
 /** A batch as tensors: inputs by name, and for each task its target and label mask. */
