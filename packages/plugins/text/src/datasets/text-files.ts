@@ -4,8 +4,8 @@ import type { Dataset, DatasetContext } from '@graft/core';
 import { textFileOptionsShape } from './common-options.js';
 import { buildTextDataset, type TextRow, type TextSplits } from './text-dataset.js';
 
-const textFileOptions = z.object(textFileOptionsShape).strict();
-export type TextFileOptions = z.infer<typeof textFileOptions>;
+/** The options of a file-based text dataset, parsed. */
+export type TextFileOptions = z.infer<z.ZodObject<typeof textFileOptionsShape>>;
 
 /** A row as a file reader returns it: the text, its labels by field, and the split it names, if any. */
 export interface FileRow {
