@@ -124,7 +124,7 @@ describe('graft export --format onnx', () => {
     await writeTinyBert(join(dir, 'bert'), { vocab: vocabFromTexts(texts), hidden: 32, heads: 4, layers: 2, seed: 5 });
     write(join(dir, 'train.jsonl'), texts.map((text, i) => JSON.stringify({ text, label: i % 2 === 0 ? 'spam' : 'ham' })).join('\n'));
     const config = join(dir, 'graft.yaml');
-    write(config, `backend: cpu\nsource: { use: text/bert, path: bert }\ntasks: [{ name: spam, data: { use: text/jsonl, path: train.jsonl, tokenizer: bert } }]\nstages: [{ use: fine-tune, epochs: 3, lr: 0.001, batchSize: 3 }]\n`);
+    write(config, `backend: cpu\nsource: { use: text/bert, path: bert }\ntasks: [{ name: spam, data: { use: text/jsonl, path: train.jsonl, tokenizer: bert, testFraction: 0 } }]\nstages: [{ use: fine-tune, epochs: 3, lr: 0.001, batchSize: 3 }]\n`);
     expect((await run('train', '-c', config, '--json')).code).toBe(0);
     const exported = await run('export', '-c', config, '--format', 'onnx', '--out', join(dir, 'exported'), '--json');
     expect(exported.code).toBe(0);

@@ -15,7 +15,8 @@ export type {
   GradientWeightingMethod,
   StepInfo,
 } from './weighting.js';
-export type { Dataset, DatasetContext, DatasetProvider, Examples, HostTensor, TargetColumn, TargetInfo } from './data/examples.js';
+export type { Dataset, DatasetContext, DatasetProvider, Examples, FittableSplits, HostTensor, TargetColumn, TargetInfo } from './data/examples.js';
+export { stratifiedSplit, stratifiedFolds } from './data/split.js';
 export type { Trunk, TrunkSplit, LayerGroup, NamedVariable } from './model/trunk.js';
 export { layersTrunk, reinitializeLayer, glorotUniform, type LayersTrunkOptions } from './model/layers-trunk.js';
 export { GraftModel, type GroupState } from './model/graft-model.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GraftError } from '../errors.js';
 
@@ -71,6 +71,9 @@ export function readCheckpointFile<M>(path: string): { meta: M; tensors: Map<str
   if (!existsSync(path)) {
     throw new GraftError('GRAFT_CHECKPOINT_NOT_FOUND', { what: `No checkpoint at ${path}`, fix: 'Train first (graft train -c FILE), or pass the path of an existing checkpoint' });
   }
+  if (!statSync(path).isFile()) {
+    throw new GraftError('GRAFT_CHECKPOINT_NOT_FOUND', { what: `${path} is a directory, not a checkpoint file`, fix: 'Pass the checkpoint file itself (runs/<name>/checkpoint.graft)' });
+  }
   const bytes = readFileSync(path);
   const corrupt = (why: string) =>
     new GraftError('GRAFT_CHECKPOINT_CORRUPT', {
@@ -89,16 +92,35 @@ export function readCheckpointFile<M>(path: string): { meta: M; tensors: Map<str
   } catch {
     throw corrupt('Its header is not valid JSON.');
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw corrupt('Its header is not a JSON object.');
   if (header.format !== CHECKPOINT_FORMAT_VERSION) throw corrupt(`It has format ${header.format}; this Graft reads format ${CHECKPOINT_FORMAT_VERSION}.`);
   const payload = bytes.subarray(headerStart + headerLength);
   if (payload.length !== header.payloadBytes) throw corrupt(`Its payload has ${payload.length} bytes where the header promises ${header.payloadBytes} (truncated).`);
   if (sha256(payload) !== header.sha256) throw corrupt('Its payload does not match its checksum.');
+  const problem = tensorTableProblem(header.tensors, payload.length);
+  if (problem) throw corrupt(problem);
   const tensors = new Map<string, StoredTensor>();
   for (const e of header.tensors) {
     const slice = payload.buffer.slice(payload.byteOffset + e.offset, payload.byteOffset + e.offset + e.length);
     tensors.set(e.name, { shape: e.shape, dtype: e.dtype, data: e.dtype === 'int32' ? new Int32Array(slice) : new Float32Array(slice) });
   }
   return { meta: header.meta, tensors };
+}
+
+/** Why the tensor table cannot describe the payload, or undefined when every entry fits it. */
+function tensorTableProblem(tensors: unknown, payloadBytes: number): string | undefined {
+  if (!Array.isArray(tensors)) return 'Its header has no tensor table.';
+  for (const [i, e] of (tensors as Partial<TensorEntry>[]).entries()) {
+    if (typeof e !== 'object' || e === null || typeof e.name !== 'string') return `Tensor entry ${i} has no name.`;
+    if (e.dtype !== 'float32' && e.dtype !== 'int32') return `Tensor "${e.name}" has dtype ${JSON.stringify(e.dtype)}, not float32 or int32.`;
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) return `Tensor "${e.name}" has an invalid shape.`;
+    const { offset, length } = e;
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset! < 0 || length! < 0 || offset! + length! > payloadBytes) {
+      return `Tensor "${e.name}" spans bytes outside the ${payloadBytes}-byte payload.`;
+    }
+    if (length !== e.shape.reduce((a: number, b: number) => a * b, 1) * 4) return `Tensor "${e.name}" has ${length} bytes, which its shape [${e.shape.join(', ')}] does not fit.`;
+  }
+  return undefined;
 }
 
 function sha256(data: Uint8Array): string {

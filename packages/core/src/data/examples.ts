@@ -31,6 +31,11 @@ export interface Examples {
   inputs: Record<string, HostTensor>;
   /** Label columns by name; a task picks one with `target`. */
   targets: Record<string, TargetColumn>;
+  /**
+   * Optional sample ids (their index in what the dataset loaded), carried through every subsampling and
+   * split, so that `Dataset.fitToTraining` can find the raw values of the final training rows.
+   */
+  rows?: Int32Array;
 }
 
 /** What a dataset plugin returns. */
@@ -44,8 +49,21 @@ export interface Dataset {
   train: Examples;
   validation?: Examples;
   test?: Examples;
-  /** Things the user should know about the data: skipped files, truncated texts. Shown in the report. */
+  /** Things the user should know about the data: skipped files, truncated texts. Printed before training. */
   notes?: string[];
+  /**
+   * Fit data statistics (feature standardisation, imputation) on the final training split, after core has
+   * carved validation and folds from it, and apply them to every split. Without it, a statistic computed at
+   * load time would include rows that later become validation or fold rows.
+   */
+  fitToTraining?(splits: FittableSplits): FittableSplits & { notes?: string[] };
+}
+
+/** The splits `Dataset.fitToTraining` receives and returns. */
+export interface FittableSplits {
+  train: Examples;
+  validation?: Examples;
+  test?: Examples;
 }
 
 /** What a dataset plugin gets besides its options. */

@@ -1,10 +1,46 @@
 import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { CheckpointMeta } from '../checkpoint/checkpoint.js';
 import { readCheckpointFile } from '../checkpoint/format.js';
 import { GraftError } from '../errors.js';
 import type { PretrainedSource } from '../source.js';
+
+/** Checkpoints trained from checkpoints, at most this deep: transfer chains longer than this are not real. */
+const MAX_CHAIN = 16;
+
+type SourceSpec = { use: string } & Record<string, unknown>;
+const sourceOf = (meta: CheckpointMeta) => (meta.config as { source?: SourceSpec }).source;
+
+/**
+ * Follow the chain of checkpoints this one was trained from (each names its source) before loading any
+ * of them, and refuse a chain that comes back to a checkpoint already in it (which would load forever)
+ * or is implausibly long. The error names the whole chain.
+ */
+function checkSourceChain(path: string, meta: CheckpointMeta): void {
+  const chain = [path];
+  let spec = sourceOf(meta);
+  let dir = meta.configDir;
+  while (spec?.use === 'graft/checkpoint' && typeof spec.path === 'string') {
+    const next = resolve(dir, spec.path);
+    if (chain.includes(next)) {
+      throw new GraftError('GRAFT_CHECKPOINT_CORRUPT', {
+        what: `The checkpoint ${path} is trained from a chain of checkpoints that loops: ${[...chain, next].join(' → ')}`,
+        why: 'Each checkpoint records the source it was trained from; following them would never end',
+        fix: 'Point `source.path` at the checkpoint of an earlier run that was not trained from this one',
+      });
+    }
+    if (chain.length >= MAX_CHAIN) {
+      throw new GraftError('GRAFT_CHECKPOINT_CORRUPT', { what: `The checkpoint ${path} is trained from a chain of more than ${MAX_CHAIN} checkpoints: ${chain.join(' → ')} → …`, fix: 'Train from a checkpoint nearer the original source' });
+    }
+    chain.push(next);
+    if (!existsSync(next)) return; // the nested load says it is missing
+    const nextMeta = readCheckpointFile<CheckpointMeta>(next).meta;
+    spec = sourceOf(nextMeta);
+    dir = nextMeta.configDir;
+  }
+}
 
 const options = z.strictObject({
   /** A checkpoint written by `graft train` (`runs/<name>/checkpoint.graft`). */
@@ -25,9 +61,7 @@ export const checkpointSource: PretrainedSource<z.output<typeof options>> = {
     const { meta, tensors } = readCheckpointFile<CheckpointMeta>(path);
     const spec = (meta.config as { source?: { use: string } & Record<string, unknown> }).source;
     if (!spec) throw new GraftError('GRAFT_CHECKPOINT_CORRUPT', { what: `${path} does not record the source it was trained from`, fix: 'Use a checkpoint written by `graft train`' });
-    if (spec.use === 'graft/checkpoint' && resolve(meta.configDir, String(spec.path)) === path) {
-      throw new GraftError('GRAFT_CHECKPOINT_CORRUPT', { what: `${path} names itself as its source`, fix: 'Point `source.path` at the checkpoint of an earlier run' });
-    }
+    checkSourceChain(path, meta);
     const trunk = await ctx.loadSource(spec, meta.configDir);
     for (const w of trunk.weights()) {
       const t = tensors.get(`w/${w.key}`);

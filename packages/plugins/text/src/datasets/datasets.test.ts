@@ -86,14 +86,69 @@ describe('text/jsonl', () => {
         .map((r) => JSON.stringify(r))
         .join('\n'),
     );
-    const data = await jsonlDataset.load(jsonlOptions.parse({ path: 'train.jsonl', tokenizer: tokDir, maxLength: 6 }), ctx());
+    const data = await jsonlDataset.load(jsonlOptions.parse({ path: 'train.jsonl', tokenizer: tokDir, maxLength: 6, testFraction: 0 }), ctx());
     expect(data.modality).toBe('text');
     expect(data.targets).toEqual({ label: { kind: 'classes', classes: ['neg', 'pos'] } });
     expect(data.train.size).toBe(4);
     expect(data.train.inputs.input_ids!.shape).toEqual([4, 6]);
     expect(Array.from(data.train.targets.label!.data)).toEqual([1, 0, 0, 1]);
     expect(Array.from(data.train.targets.label!.mask!)).toEqual([1, 1, 0, 1]);
-    expect(data.notes).toEqual(['1 of 4 texts were longer than 6 tokens and were truncated.', '1 of 4 texts have no label.']);
+    expect(data.notes).toEqual([
+      'No test split given and testFraction is 0: no held-out test texts, so final metrics cannot be measured on unseen data.',
+      '1 of 4 texts were longer than 6 tokens and were truncated.',
+      '1 of 4 texts have no label.',
+    ]);
+  });
+
+  it('accepts a UTF-8 byte-order mark', async () => {
+    writeFileSync(join(dataDir, 'bom.jsonl'), '\ufeff{"text":"good movie","label":"pos"}\r\n{"text":"bad film","label":"neg"}\r\n');
+    const data = await jsonlDataset.load(jsonlOptions.parse({ path: 'bom.jsonl', tokenizer: tokDir, testFraction: 0 }), ctx());
+    expect(Array.from(data.train.targets.label!.data)).toEqual([1, 0]);
+  });
+
+  const reviews = (n: number, extra: (i: number) => object = () => ({})) =>
+    Array.from({ length: n }, (_, i) => JSON.stringify({ text: `review number ${i}`, label: i % 4 === 0 ? 'neg' : 'pos', ...extra(i) })).join('\n');
+
+  it('carves a stratified test split when none is given, and says so first', async () => {
+    writeFileSync(join(dataDir, 'reviews.jsonl'), reviews(100));
+    const data = await jsonlDataset.load(jsonlOptions.parse({ path: 'reviews.jsonl', tokenizer: tokDir }), ctx());
+    expect(data.test!.size).toBe(20);
+    expect(Array.from(data.test!.targets.label!.data).filter((c) => c === 0)).toHaveLength(5); // 25 neg × 0.2
+    expect(data.train.size).toBe(80);
+    expect(data.notes![0]).toBe('No test split given: 20 texts (testFraction 0.2, stratified by "label") were held out of reviews.jsonl as the test split.');
+    const again = await jsonlDataset.load(jsonlOptions.parse({ path: 'reviews.jsonl', tokenizer: tokDir }), ctx());
+    expect(Array.from(again.test!.inputs.input_ids!.data)).toEqual(Array.from(data.test!.inputs.input_ids!.data));
+  });
+
+  it('honours a split field in the rows, and refuses an unknown split name', async () => {
+    const split = (i: number) => (i < 10 ? 'test' : i < 15 ? 'dev' : i < 20 ? 'train' : undefined);
+    writeFileSync(join(dataDir, 'split.jsonl'), reviews(40, (i) => (split(i) ? { split: split(i) } : {})));
+    const data = await jsonlDataset.load(jsonlOptions.parse({ path: 'split.jsonl', tokenizer: tokDir }), ctx());
+    expect([data.train.size, data.validation!.size, data.test!.size]).toEqual([25, 5, 10]);
+    expect(data.notes![0]).toBe('split.jsonl: the "split" field put 25 texts in train, 5 in validation, 10 in test.');
+    writeFileSync(join(dataDir, 'badsplit.jsonl'), reviews(3, () => ({ split: 'holdout' })));
+    await expect(jsonlDataset.load(jsonlOptions.parse({ path: 'badsplit.jsonl', tokenizer: tokDir }), ctx())).rejects.toThrow(/GRAFT_DATA_INVALID: "split" is "holdout", not a split name at badsplit.jsonl:1/);
+  });
+
+  it('makes one target per label field, each with its own classes and mask', async () => {
+    writeFileSync(
+      join(dataDir, 'news.jsonl'),
+      [
+        { text: 'stocks fall', topic: 'business', tone: 'neg' },
+        { text: 'team wins', topic: 'sport', tone: 'pos' },
+        { text: 'market calm', topic: 'business' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const o = jsonlOptions.parse({ path: 'news.jsonl', tokenizer: tokDir, labelField: ['topic', 'tone'], testFraction: 0 });
+    const data = await jsonlDataset.load(o, ctx());
+    expect(data.targets).toEqual({ topic: { kind: 'classes', classes: ['business', 'sport'] }, tone: { kind: 'classes', classes: ['neg', 'pos'] } });
+    expect(data.defaultTarget).toBe('topic');
+    expect(Array.from(data.train.targets.topic!.data)).toEqual([0, 1, 0]);
+    expect(data.train.targets.topic!.mask).toBeUndefined();
+    expect(Array.from(data.train.targets.tone!.mask!)).toEqual([1, 1, 0]);
+    await expect(jsonlDataset.load(jsonlOptions.parse({ ...o, classes: ['a', 'b'] }), ctx())).rejects.toMatchObject({ code: 'GRAFT_CONFIG_INVALID' });
   });
 
   it('tokenizes with the source’s tokenizer when it names none, and says what to do when there is none', async () => {

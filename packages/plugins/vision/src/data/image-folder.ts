@@ -1,4 +1,5 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
 import { extname, join, relative, resolve } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
@@ -35,7 +36,8 @@ export const imageFolder: DatasetProvider<ImageFolderOptions> = {
   options,
   async load(o, ctx) {
     const seed = o.seed ?? ctx.seed;
-    const notes: string[] = [];
+    // The loader cannot know the source's input size; say that a mismatch means a second resize.
+    const notes: string[] = [`images resized to ${o.size}×${o.size} (\`size\`); a source with another input size resizes them again, so set \`size\` to the source's input size to resize once.`];
     const trainDir = resolve(ctx.configDir, o.path);
     const classes = await classFolders(trainDir, `${ctx.where}.path`);
     const train = await readImages(trainDir, classes, o, `${ctx.where}.path`, notes);
@@ -71,7 +73,8 @@ async function classFolders(dir: string, where: string): Promise<string[]> {
   } catch (cause) {
     throw new GraftError('GRAFT_DATA_NOT_FOUND', { what: `Image folder ${dir} does not exist or cannot be read`, where, cause });
   }
-  const classes = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  // Class folders may be symbolic links (a class shared between datasets): they are followed.
+  const classes = (await kinds(dir, entries.filter((e) => !e.name.startsWith('.')))).filter((e) => e.kind === 'dir').map((e) => e.name).sort();
   if (classes.length < 2) {
     throw new GraftError('GRAFT_DATA_INVALID', {
       what: `Image folder ${dir} has ${classes.length === 0 ? 'no class folders' : `only one class folder (${classes[0]})`}`,
@@ -94,10 +97,8 @@ async function readImages(
   const files: { file: string; label: number }[] = [];
   for (const name of classes) {
     const folder = join(dir, name);
-    const images = (await readdir(folder, { withFileTypes: true }))
-      .filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()))
-      .map((e) => e.name)
-      .sort();
+    const candidates = (await readdir(folder, { withFileTypes: true })).filter((e) => IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()));
+    const images = (await kinds(folder, candidates)).filter((e) => e.kind === 'file').map((e) => e.name).sort();
     if (images.length === 0) {
       throw new GraftError('GRAFT_DATA_INVALID', {
         what: `Class folder "${name}" has no images`,
@@ -145,6 +146,17 @@ async function readImages(
   const pixels = new Uint8Array(kept.length * per);
   kept.forEach((f, i) => pixels.set(f.pixels!, i * per));
   return { pixels, imageShape: [o.size, o.size, o.channels], targets: { label: Int32Array.from(kept, (f) => f.label) } };
+}
+
+/** What each entry is, following symbolic links (a dangling link is neither a file nor a folder). */
+async function kinds(dir: string, entries: Dirent[]): Promise<{ name: string; kind: 'file' | 'dir' | 'other' }[]> {
+  return Promise.all(
+    entries.map(async (e) => {
+      if (!e.isSymbolicLink()) return { name: e.name, kind: e.isFile() ? ('file' as const) : e.isDirectory() ? ('dir' as const) : ('other' as const) };
+      const target = await stat(join(dir, e.name)).catch(() => undefined);
+      return { name: e.name, kind: target?.isFile() ? ('file' as const) : target?.isDirectory() ? ('dir' as const) : ('other' as const) };
+    }),
+  );
 }
 
 async function decode(file: string, o: ImageFolderOptions): Promise<Uint8Array> {

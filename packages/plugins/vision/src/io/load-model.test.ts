@@ -115,6 +115,49 @@ describe('loadLayersModelFrom a directory', () => {
   });
 });
 
+describe('hostile weights manifests', () => {
+  async function copyWith(edit: (json: any) => void): Promise<string> {
+    const dir = await mkdtemp(join(root, 'hostile-'));
+    await cp(modelDir, dir, { recursive: true });
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    edit(json);
+    await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+    return dir;
+  }
+
+  it('refuses a shard listed twice (also spelled differently, also across groups)', async () => {
+    for (const paths of [['group1-shard1of1.bin', 'group1-shard1of1.bin'], ['group1-shard1of1.bin', './group1-shard1of1.bin']]) {
+      const dir = await copyWith((j) => (j.weightsManifest[0].paths = paths));
+      const e = await rejection(loadLayersModelFrom(dir));
+      expect(e.code).toBe('GRAFT_MODEL_LOAD');
+      expect(e.message).toContain('lists the shard "group1-shard1of1.bin" twice');
+    }
+    const across = await copyWith((j) => j.weightsManifest.push({ paths: ['group1-shard1of1.bin'], weights: [] }));
+    expect((await rejection(loadLayersModelFrom(across))).message).toContain('twice');
+  });
+
+  it('refuses weights larger than the cap from the manifest alone, before reading a shard', async () => {
+    const dir = await copyWith((j) => (j.weightsManifest[0].weights[0].shape = [65536, 65536]));
+    await rm(join(dir, 'group1-shard1of1.bin'));
+    const e = await rejection(loadLayersModelFrom(dir));
+    expect(e.message).toMatch(/weights need 17179869\d+ bytes, more than the \d+-byte cap/);
+  });
+
+  it('refuses a model.json over 64 MiB without reading it', async () => {
+    const dir = await copyWith(() => {});
+    await truncate(join(dir, 'model.json'), 65 * 2 ** 20);
+    expect((await rejection(loadLayersModelFrom(dir))).message).toContain('model.json has 68157440 bytes, more than the 67108864-byte cap');
+  });
+
+  it('compares shard sizes with the manifest before reading them', async () => {
+    const dir = await copyWith(() => {});
+    // 3 GiB, sparse: costs no disk, and reading it whole would fail (Node reads at most 2 GiB into one buffer).
+    await truncate(join(dir, 'group1-shard1of1.bin'), 3 * 2 ** 30);
+    const e = await rejection(loadLayersModelFrom(dir));
+    expect(e.message).toContain('is too long: 3221225472 bytes, but the manifest needs 104');
+  });
+});
+
 describe('loadLayersModelFrom a URL', () => {
   let server: Server;
   let base: string;
