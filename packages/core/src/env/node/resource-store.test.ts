@@ -128,8 +128,9 @@ describe('nodeResourceStore', () => {
     const drawn: string[] = [];
     const store = nodeResourceStore(nodeFileStore(), { cacheRoot: tempDir('graft-cache-'), mirror: undefined, progress: { isTTY: true, write: (t) => drawn.push(t) } });
     await store.get({ url: `${base}/data/file.bin`, label: 'the test file' });
+    expect(drawn.length).toBeGreaterThan(1);
     expect(drawn.at(-1)).toBe('\r\x1b[2K');
-    expect(drawn.slice(0, -1).every((line) => /^\r\x1b\[2KDownloading the test file {2}0\.0 \/ 0\.0 MB {2}100%$/.test(line))).toBe(true);
+    expect(drawn.slice(0, -1)).toEqual(drawn.slice(0, -1).map(() => '\r\x1b[2KDownloading the test file  0.0 / 0.0 MB  100%'));
   });
 });
 
