@@ -105,6 +105,8 @@ describe('nodeResourceStore', () => {
       const store = nodeResourceStore(nodeFileStore(), { cacheRoot: tempDir('graft-cache-'), mirror, progress: undefined });
       expect(await store.get({ url, sha256: sha })).toEqual(body);
     }
+    const capped = nodeResourceStore(nodeFileStore(), { cacheRoot: tempDir('graft-cache-'), mirror: byName, progress: undefined });
+    await expect(capped.get({ url, maxBytes: 100 })).rejects.toThrow(`GRAFT_DOWNLOAD: ${join(byName, 'file.bin')} has ${body.length} bytes, over the 100-byte limit`);
     writeFileSync(join(byName, 'file.bin'), 'not the file');
     const store = nodeResourceStore(nodeFileStore(), { cacheRoot: tempDir('graft-cache-'), mirror: byName, progress: undefined });
     await expect(store.get({ url, sha256: sha })).rejects.toThrow(`GRAFT_DOWNLOAD: ${url} from ${join(byName, 'file.bin')} does not match its pinned checksum`);

@@ -61,13 +61,13 @@ export function nodeResourceStore(files: FileStore, options: string | NodeResour
     async get(resource) {
       const url = parseUrl(resource);
       const path = cachePathFor(url, cacheRoot);
-      const cached = await files.read(path);
+      const cached = await readIfPresent(files, path, resource.maxBytes).catch(() => undefined);
       if (cached) {
         if (matches(cached, resource)) return cached;
         await files.remove(path); // Left by an older pin or damaged on disk: fetch it again.
       }
       for (const copy of resource.localCopies ?? []) {
-        const bytes = await readIfPresent(files, copy);
+        const bytes = await readIfPresent(files, copy, resource.maxBytes).catch(() => undefined);
         if (bytes && matches(bytes, resource)) return bytes;
       }
       const looked: string[] = [];
@@ -76,7 +76,7 @@ export function nodeResourceStore(files: FileStore, options: string | NodeResour
           looked.push(place);
           const bytes = isUrl(place)
             ? await downloadBytes(new URL(place), resource, { progress, missingIsUndefined: true, fix: `Check the mirror ${mirror} (GRAFT_MIRROR)` })
-            : await readIfPresent(files, place);
+            : await readIfPresent(files, place, resource.maxBytes);
           if (!bytes) continue;
           verify(bytes, resource, place);
           if (isUrl(place)) await files.write(path, bytes);
@@ -100,7 +100,7 @@ export function nodeResourceStore(files: FileStore, options: string | NodeResour
       const info = await files.stat(path);
       if (info?.kind === 'file') return { location: path, bytes: info.size };
       for (const copy of resource.localCopies ?? []) {
-        const bytes = await readIfPresent(files, copy);
+        const bytes = await readIfPresent(files, copy, resource.maxBytes).catch(() => undefined);
         if (bytes && matches(bytes, resource)) return { location: copy, bytes: bytes.length };
       }
       return undefined;
@@ -123,10 +123,14 @@ function isUrl(s: string): boolean {
   return /^https?:\/\//i.test(s);
 }
 
-async function readIfPresent(files: FileStore, path: string): Promise<Uint8Array | undefined> {
+/** A file's bytes, undefined when absent; one over `maxBytes` is refused before it is read. */
+async function readIfPresent(files: FileStore, path: string, maxBytes: number | undefined): Promise<Uint8Array | undefined> {
   const info = await files.stat(path).catch(() => undefined);
   if (info?.kind !== 'file') return undefined;
-  return files.read(path).catch(() => undefined);
+  if (maxBytes !== undefined && info.size > maxBytes) {
+    throw new GraftError('GRAFT_DOWNLOAD', { what: `${path} has ${info.size} bytes, over the ${maxBytes}-byte limit for this file`, fix: 'Replace it with the original file' });
+  }
+  return files.read(path);
 }
 
 function parseUrl(resource: Resource): URL {
