@@ -74,7 +74,7 @@ describe.skipIf(!ready)('graft data, against a mirror on loopback serving the re
     const { cache } = isolated();
     requests = [];
     const first = await run('data', 'fetch', '--all');
-    expect(first.stderr).toBe('');
+    expect(first.stderr).not.toContain('GRAFT_'); // a terminal running the tests may show progress lines there
     expect(first.code).toBe(0);
     expect(requests.sort()).toEqual([...routes.keys()].sort());
     for (const f of files) expect(first.stdout).toContain(cachePathFor(new URL(f.url), cache));
