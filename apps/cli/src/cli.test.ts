@@ -75,6 +75,15 @@ describe('graft compare', () => {
       expect(r.mean).toBeCloseTo(values.reduce((a: number, b: number) => a + b, 0) / values.length, 10);
       expect(r.runs.map((x: { seed: number }) => x.seed)).toEqual([0, 1]);
     }
+    // Identical splits: per few-shot size and seed, both entries saw the same examples; other seeds or
+    // sizes drew other training samples (the digests can tell them apart), from the same test split.
+    type Run = { seed: number; splits: { train: string; test: string } };
+    const splits = (i: number) => results[i].runs.map((x: Run) => x.splits);
+    expect(splits(0)).toEqual(splits(1));
+    expect(splits(2)).toEqual(splits(3));
+    const trains = [0, 2].flatMap((i) => splits(i).map((s: Run['splits']) => s.train));
+    expect(new Set(trains).size).toBe(4);
+    expect(new Set([0, 2].flatMap((i) => splits(i).map((s: Run['splits']) => s.test))).size).toBe(1);
     const { readFileSync } = await import('node:fs');
     const dir = join(config, '..', 'runs', 'cmp');
     expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).results).toHaveLength(4);

@@ -2,7 +2,7 @@ export { GraftError, isGraftError, didYouMean, unknownName, type GraftErrorCode,
 export { silentLogger, stderrLogger, type Logger } from './logger.js';
 export { ERROR_DOCS, type ErrorDoc } from './error-docs.js';
 export type { Environment, FileStore, FileInfo, FolderLock, Resource, ResourceStore, Clock, RandomSource } from './env/environment.js';
-export { nodeEnvironment, nodeFileStore, nodeResourceStore, defaultCacheDir, cachePathFor } from './env/node/index.js';
+export { nodeEnvironment, nodeFileStore, nodeResourceStore, defaultCacheDir, cachePathFor, mirrorFromEnv, mirrorPlaces, type NodeResourceOptions } from './env/node/index.js';
 export type { Backend, BackendAvailability, BackendCapabilities } from './backend.js';
 export type { PretrainedSource, SourceContext } from './source.js';
 export type { Strategy, StageControl, GroupControl } from './strategy.js';

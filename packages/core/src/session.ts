@@ -5,6 +5,7 @@ import { selectBackend } from './backends/select.js';
 import { loadCheckpoint, saveCheckpoint, type RunState } from './checkpoint/checkpoint.js';
 import type { RunPlan } from './config/load.js';
 import { prepareData, type PreparedData } from './data/prepare.js';
+import { splitFingerprints } from './data/fingerprint.js';
 import type { Environment } from './env/environment.js';
 import { GraftError, unknownName } from './errors.js';
 import type { SourceContext } from './source.js';
@@ -75,6 +76,8 @@ export interface TrainOptions {
 export interface TrainOutcome extends TrainResult {
   checkpoint?: string;
   backend: string;
+  /** A digest of each split's examples, so runs that should share their data can be checked to. */
+  splits: Partial<Record<'train' | 'validation' | 'test', string>>;
 }
 
 /** Train a session's model through every stage, writing metrics.jsonl and a checkpoint after each epoch. */
@@ -111,7 +114,7 @@ export async function trainSession(session: Session, options: TrainOptions = {})
   try {
     const result = await trainer.run(state);
     appendFileSync(metricsPath, `${JSON.stringify({ type: 'final', ...result.final })}\n`);
-    return { ...result, backend: session.backend.name, checkpoint: saved || state ? session.checkpointPath : undefined };
+    return { ...result, backend: session.backend.name, checkpoint: saved || state ? session.checkpointPath : undefined, splits: splitFingerprints(data) };
   } finally {
     trainer.dispose();
   }

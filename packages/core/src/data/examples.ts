@@ -1,5 +1,5 @@
 import type { ZodType } from 'zod';
-import type { Environment } from '../env/environment.js';
+import type { Environment, Resource } from '../env/environment.js';
 import type { Logger } from '../logger.js';
 
 /** A typed array on the host, with its shape. The first dimension is the sample axis. */
@@ -93,4 +93,9 @@ export interface DatasetProvider<Options = any> {
   /** Validates the plugin-specific options of `data: { use: name, ... }`. Must be a strict zod object. */
   options: ZodType<Options>;
   load(options: Options, ctx: DatasetContext): Promise<Dataset>;
+  /**
+   * The public files it downloads when no `path` is given (pinned, through `env.resources`): what
+   * `graft data ls` lists and `graft data fetch` fetches ahead of time.
+   */
+  files?(): readonly Resource[];
 }

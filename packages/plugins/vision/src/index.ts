@@ -19,6 +19,7 @@ export { mobilenetV1, mobilenetV1Url, type MobileNetV1Options } from './sources/
 export { mobilenetV2, type MobileNetV2Options } from './sources/mobilenet-v2.js';
 export { tfjsLayers, type TfjsLayersOptions } from './sources/tfjs-layers.js';
 export { fashionMnist, FASHION_CLASSES, DEBIAN_FASHION_MNIST_DIR, type FashionMnistOptions } from './data/fashion-mnist.js';
+export { fashionMnistFile, sklearnDigitsFile, FASHION_MNIST_NAMES } from './data/public-files.js';
 export { imageFolder, type ImageFolderOptions } from './data/image-folder.js';
 export { digits, type DigitsOptions } from './data/digits.js';
 export { fontDigits, renderFontDigits, type FontDigitsOptions, type FontDigitPool } from './data/font-digits.js';

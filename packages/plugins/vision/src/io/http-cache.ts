@@ -62,7 +62,7 @@ async function download(url: URL, describeAlternatives: () => string): Promise<U
     throw new GraftError('GRAFT_MODEL_LOAD', {
       what: `Could not reach ${url.href}`,
       why: `${reason(cause)}. ${describeAlternatives()}`,
-      fix: 'Connect to the network, or set GRAFT_MODEL_MIRROR (or the source\'s `mirror` option) to a directory holding a copy of the model, or give the model directory with `path`',
+      fix: 'Connect to the network, or set GRAFT_MIRROR (or the source\'s `mirror` option) to a directory holding a copy of the model, or give the model directory with `path`',
       cause,
     });
   }
@@ -70,7 +70,7 @@ async function download(url: URL, describeAlternatives: () => string): Promise<U
     throw new GraftError('GRAFT_MODEL_LOAD', {
       what: `The server answered ${response.status} ${response.statusText} for ${url.href}`,
       why: describeAlternatives(),
-      fix: 'Check the URL, or use a mirror directory (GRAFT_MODEL_MIRROR) or a local `path`',
+      fix: 'Check the URL, or use a mirror directory (GRAFT_MIRROR) or a local `path`',
     });
   }
   return new Uint8Array(await response.arrayBuffer());

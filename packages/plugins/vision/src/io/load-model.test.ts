@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, mkdir, readFile, rename, rm, symlink, truncate, writeFile, cp } from 'node:fs/promises';
@@ -212,7 +212,7 @@ describe('loadLayersModelFrom a URL', () => {
     expect(requests).toEqual(['/m/tiny/model.json', '/m/tiny/group1-shard1of1.bin']);
   });
 
-  it('reads a mirror directory (option or GRAFT_MODEL_MIRROR) instead of the URL, by folder name or full layout', async () => {
+  it('reads a mirror directory (option, GRAFT_MIRROR or GRAFT_MODEL_MIRROR) instead of the URL, by folder name or full layout', async () => {
     const mirror = join(root, 'mirror');
     await cp(modelDir, join(mirror, 'tiny'), { recursive: true });
     const byName = await loadLayersModelFrom('https://storage.example.invalid/x/tiny/model.json', { cacheDir, mirror });
@@ -220,13 +220,15 @@ describe('loadLayersModelFrom a URL', () => {
     await cp(modelDir, join(mirror, 'storage.example.invalid', 'y', 'tiny2'), { recursive: true });
     const full = await loadLayersModelFrom('https://storage.example.invalid/y/tiny2/model.json', { cacheDir, mirror });
     expect(full.dir).toBe(join(mirror, 'storage.example.invalid', 'y', 'tiny2'));
-    const before = process.env.GRAFT_MODEL_MIRROR;
-    process.env.GRAFT_MODEL_MIRROR = mirror;
-    try {
-      expect((await loadLayersModelFrom('https://storage.example.invalid/x/tiny/model.json', { cacheDir })).via).toBe('mirror');
-    } finally {
-      if (before === undefined) delete process.env.GRAFT_MODEL_MIRROR;
-      else process.env.GRAFT_MODEL_MIRROR = before;
+    // GRAFT_MIRROR (data and models), a URL there (for data only) passing over to GRAFT_MODEL_MIRROR, the older name.
+    for (const [mirrorVar, modelVar] of [[mirror, ''], ['http://mirror.example.invalid/', mirror], ['', mirror]]) {
+      vi.stubEnv('GRAFT_MIRROR', mirrorVar!);
+      vi.stubEnv('GRAFT_MODEL_MIRROR', modelVar!);
+      try {
+        expect((await loadLayersModelFrom('https://storage.example.invalid/x/tiny/model.json', { cacheDir })).via).toBe('mirror');
+      } finally {
+        vi.unstubAllEnvs();
+      }
     }
     expect(requests).toEqual([]);
   });
@@ -241,7 +243,7 @@ describe('loadLayersModelFrom a URL', () => {
     expect(e.message).toContain(`Could not reach http://127.0.0.1:${port}/a/model.json`);
     expect(e.message).toContain('ECONNREFUSED');
     expect(e.message).toContain(`It is not in the cache (${cacheDir}, set by GRAFT_CACHE) and the mirror ${join(root, 'mirror')} has no copy of it`);
-    expect(e.message).toContain('set GRAFT_MODEL_MIRROR');
+    expect(e.message).toContain('set GRAFT_MIRROR');
   });
 
   it('reports a 404 and refuses a remote manifest that escapes the model folder without requesting it', async () => {
