@@ -6,7 +6,7 @@ export { nodeEnvironment, nodeFileStore, nodeResourceStore, defaultCacheDir, cac
 export type { Backend, BackendAvailability, BackendCapabilities } from './backend.js';
 export type { PretrainedSource, SourceContext } from './source.js';
 export type { Strategy, StageControl, GroupControl } from './strategy.js';
-export type { Task, TaskType, MetricValue } from './task.js';
+export type { Task, TaskType, MetricValue, PretextSpec, PretextHead } from './task.js';
 export type {
   Weighting,
   WeightingMethod,

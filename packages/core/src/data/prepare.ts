@@ -47,6 +47,13 @@ export async function prepareData(
       groups.push(group);
     }
     const { dataset } = group;
+    if (plan.type.pretext) {
+      // A self-supervised task makes its targets from the inputs: it reads no label column.
+      const task: Task = { name: plan.name, type: plan.type, target: '', info: { kind: 'values', dims: 0 }, dataGroup: groups.indexOf(group), headSize: 0 };
+      group.tasks.push(task);
+      resolved.push(task);
+      continue;
+    }
     const target = plan.target ?? dataset.defaultTarget;
     const info = dataset.targets[target];
     const where = `${plan.data.where.replace(/\.data$/, '')}.target`;
@@ -65,7 +72,7 @@ export async function prepareData(
   }
   const scales = new Map<string, TargetScale>();
   for (const task of resolved) {
-    if (task.info.kind === 'values') scales.set(task.name, targetScale(groups[task.dataGroup]!.dataset.train.targets[task.target]!));
+    if (task.info.kind === 'values' && !task.type.pretext) scales.set(task.name, targetScale(groups[task.dataGroup]!.dataset.train.targets[task.target]!));
   }
   return { groups, tasks: resolved, scales };
 }
@@ -146,6 +153,8 @@ export function take(examples: Examples, indices: ArrayLike<number>): Examples {
 /** A batch as tensors: inputs by name, and for each task its target and label mask. */
 export interface Batch {
   inputs: Record<string, tf.Tensor>;
+  /** The same inputs on the host, for self-supervised heads that make their targets from them. */
+  host: Record<string, HostTensor>;
   targets: Record<string, { y: tf.Tensor; mask: tf.Tensor1D }>;
 }
 
@@ -155,7 +164,7 @@ export function gatherBatch(examples: Examples, indices: ArrayLike<number>, task
     Object.entries(part.inputs).map(([k, v]) => [k, tf.tensor(v.data instanceof Uint8Array ? Float32Array.from(v.data) : v.data, v.shape)]),
   );
   const targets = Object.fromEntries(
-    tasks.map((task) => {
+    tasks.filter((task) => !task.type.pretext).map((task) => {
       const column = part.targets[task.target]!;
       const scale = scales.get(task.name);
       const values = scale ? Float32Array.from(column.data, (v) => (v - scale.mean) / scale.std) : column.data;
@@ -163,7 +172,7 @@ export function gatherBatch(examples: Examples, indices: ArrayLike<number>, task
       return [task.name, { y: tf.tensor(values, column.shape, scale ? 'float32' : 'int32'), mask: tf.tensor1d(mask) }];
     }),
   );
-  return { inputs, targets };
+  return { inputs, host: part.inputs, targets };
 }
 
 export function disposeBatch(batch: Batch): void {

@@ -224,15 +224,20 @@ export class Trainer {
       const out: tf.Scalar[] = [];
       for (const { group, batch, features, activations, split } of batches) {
         const tasks = group.tasks.filter((t) => !only || t.name === only);
-        if (tasks.length === 0) continue;
-        const f =
-          features ??
-          (activations && split
-            ? split.suffix(activations, true)
-            : this.model.trunkFrozen
-              ? this.model.features(batch.inputs, false)
-              : this.model.trunk.apply(this.model.trunk.preprocess(batch.inputs), true));
+        let f: tf.Tensor2D | undefined;
         for (const task of tasks) {
+          const pretext = this.model.pretextHeads.get(task.name);
+          if (pretext) {
+            out.push(pretext.loss(batch.host, true, dropoutSeed));
+            continue;
+          }
+          f ??=
+            features ??
+            (activations && split
+              ? split.suffix(activations, true)
+              : this.model.trunkFrozen
+                ? this.model.features(batch.inputs, false)
+                : this.model.trunk.apply(this.model.trunk.preprocess(batch.inputs), true));
           const target = batch.targets[task.name]!;
           out.push(task.type.loss(this.model.heads.get(task.name)!.apply(f, true, dropoutSeed), target.y, target.mask));
         }
@@ -260,7 +265,8 @@ export class Trainer {
     } else {
       const perTask: tf.Tensor1D[] = [];
       for (const name of taskNames) {
-        const headOwn = headVars.filter((v) => this.model.heads.get(name)!.variables.includes(v));
+        const own = this.model.headVariables(name);
+        const headOwn = headVars.filter((v) => own.includes(v));
         const { value, grads: g } = tf.variableGrads(() => taskLosses(name)[0]!, [...trunkVars, ...headOwn]);
         lossValues.set(name, (await value.data())[0]!);
         value.dispose();
@@ -302,7 +308,7 @@ export class Trainer {
 
   /** Which cached activations this epoch can train on: the whole frozen trunk's, a frozen prefix's, or none. */
   private cacheMode(options: StagePlan['options']): CacheMode {
-    if (!options.cacheFeatures) return { kind: 'none' };
+    if (!options.cacheFeatures || this.model.hasPretext) return { kind: 'none' };
     if (this.model.trunkFrozen) return { kind: 'features' };
     const boundary = this.model.groups.findIndex((g) => g.trainable);
     if (options.bn === 'train' || boundary <= 0) return { kind: 'none' };

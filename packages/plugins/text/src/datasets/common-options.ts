@@ -12,7 +12,7 @@ export const textFileOptionsShape = {
   textField: z.string().min(1).default('text'),
   /** Field holding the class label; rows without one are unlabelled (masked). @default 'label' */
   labelField: z.string().min(1).default('label'),
-  /** Tokenizer: a directory in the Hugging Face layout, a hub id, or a WordPiece `vocab.txt`. @default the source's tokenizer (`text/bert`; `text/mlm` with a `vocab` file) */
+  /** Tokenizer: a directory in the Hugging Face layout, a hub id, or a WordPiece `vocab.txt`. @default the source's tokenizer (`text/bert`'s directory, `text/bert-init`'s `vocab`) */
   tokenizer: z.string().min(1).optional(),
   /** Texts longer than this many tokens are truncated (and counted in the notes). @default 128 */
   maxLength: z.number().int().min(2).max(4096).default(128),
