@@ -40,10 +40,13 @@ export async function prepareData(
   const groups: DataGroup[] = [];
   const resolved: Task[] = [];
   for (const plan of tasks) {
-    let group = groups.find((g) => g.key === plan.data.key);
+    // Few-shot subsampling limits labelled samples; a self-supervised task reads every training text of its
+    // data (ULMFiT's language model learns from the target task's unlabelled texts), so it gets its own group.
+    const spec = plan.type.pretext && plan.data.perClass ? { ...plan.data, perClass: undefined, key: `${plan.data.key}#unlabelled` } : plan.data;
+    let group = groups.find((g) => g.key === spec.key);
     if (!group) {
-      const dataset = await loadDataset(plan.data, opts);
-      group = { key: plan.data.key, dataset, tasks: [] };
+      const dataset = await loadDataset(spec, opts);
+      group = { key: spec.key, dataset, tasks: [] };
       groups.push(group);
     }
     const { dataset } = group;

@@ -79,14 +79,17 @@ export class Trainer {
   private optimizer?: Optimizer;
   private weighting?: WeightingMethod;
   private position = { stage: 0, epoch: -1 };
+  /** The tasks and data groups the current stage trains (its `tasks` option); evaluation covers all of `allData`. */
+  private data: PreparedData;
 
   constructor(
     private readonly plan: RunPlan,
     readonly model: GraftModel,
-    private readonly data: PreparedData,
+    private readonly allData: PreparedData,
     private readonly log: Logger,
     private readonly callbacks: TrainCallbacks = {},
   ) {
+    this.data = allData;
     this.rng = new Rng(deriveSeed(plan.seed, 7));
     this.groupVersions = model.groups.map(() => 0);
   }
@@ -108,6 +111,7 @@ export class Trainer {
   private async runStage(s: number, resume?: RunState): Promise<void> {
     const stage = this.plan.stages[s]!;
     const { strategy, options } = stage;
+    this.data = stageTasks(this.allData, options.tasks);
     const control = this.stageControl(stage);
     this.applyDiscriminative(stage);
     if (options.bnMomentum !== undefined) this.model.trunk.setNormMomentum?.(options.bnMomentum);
@@ -308,7 +312,7 @@ export class Trainer {
 
   /** Which cached activations this epoch can train on: the whole frozen trunk's, a frozen prefix's, or none. */
   private cacheMode(options: StagePlan['options']): CacheMode {
-    if (!options.cacheFeatures || this.model.hasPretext) return { kind: 'none' };
+    if (!options.cacheFeatures || this.data.tasks.some((t) => t.type.pretext)) return { kind: 'none' };
     if (this.model.trunkFrozen) return { kind: 'features' };
     const boundary = this.model.groups.findIndex((g) => g.trainable);
     if (options.bn === 'train' || boundary <= 0) return { kind: 'none' };
@@ -389,7 +393,7 @@ export class Trainer {
   evaluate(split: SplitName): Promise<TaskMetrics | undefined> {
     const frozen = this.model.trunkFrozen;
     const key = this.cacheKey(this.model.groups.length - 1);
-    return evaluateSplit(this.model, this.data, split, async (examples) => (frozen ? this.featureCache.get(examples, key, trunkFeatures(this.model)) : undefined));
+    return evaluateSplit(this.model, this.allData, split, async (examples) => (frozen ? this.featureCache.get(examples, key, trunkFeatures(this.model)) : undefined));
   }
 
   private async finalEvaluation(): Promise<TrainResult['final']> {
@@ -444,6 +448,13 @@ interface StepBatch {
   features?: tf.Tensor2D;
   activations?: tf.Tensor;
   split?: TrunkSplit;
+}
+
+/** The part of the data a stage trains: only the named tasks, and only the data groups they read. */
+function stageTasks(data: PreparedData, names: readonly string[] | undefined): PreparedData {
+  if (!names) return data;
+  const groups = data.groups.map((g) => ({ ...g, tasks: g.tasks.filter((t) => names.includes(t.name)) })).filter((g) => g.tasks.length > 0);
+  return { ...data, groups, tasks: data.tasks.filter((t) => names.includes(t.name)) };
 }
 
 function pickIndex(weights: number[], rng: Rng): number {

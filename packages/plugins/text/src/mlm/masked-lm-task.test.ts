@@ -92,4 +92,45 @@ describe('masked-lm task', () => {
     expect(resumed.outcome.history.map((h) => h.loss)).toEqual(straight.outcome.history.map((h) => h.loss));
     expect(resumed.weights).toEqual(straight.weights);
   });
+
+  it('runs ULMFiT’s target-task LM stage before the classifier in one config: the LM loss falls, the classifier head rests', async () => {
+    writeFileSync(join(dir, 'target.jsonl'), CORPUS.map((text) => JSON.stringify({ text, label: text.includes('cat') || text.includes('dog') ? 'pet' : 'other' })).join('\n'));
+    const data = { use: 'text/jsonl', path: join(dir, 'target.jsonl'), maxLength: 16, tokenizer: join(dir, 'vocab.txt') };
+    const cfg = {
+      ...config(mkdtempSync(join(tmpdir(), 'graft-mlm-run-')), 1),
+      tasks: [
+        // Few labels for the classifier (as `graft compare --per-class` sets on every task); every training
+        // text, unlabelled, for the language model.
+        { name: 'pet', data: { ...data, perClass: 3 } },
+        { name: 'lm', type: 'masked-lm', data: { ...data, perClass: 3 } },
+      ],
+      stages: [
+        { use: 'fine-tune', tasks: ['lm'], epochs: 6, lr: 3e-3, batchSize: 8 },
+        { use: 'fine-tune', tasks: ['pet'], epochs: 2, lr: 1e-3, batchSize: 8 },
+      ],
+    };
+    const session = await (await runtime.load(cfg)).open();
+    expect(session.data.groups.map((g) => [g.tasks.map((t) => t.name), g.dataset.train.size])).toEqual([[['pet'], 6], [['lm'], CORPUS.length]]);
+    const head = () => session.model.heads.get('pet')!.variables.map((v) => Array.from(v.dataSync()));
+    const initial = head();
+    const heads: number[][][] = [];
+    const outcome = await trainSession(session, { callbacks: { onEpochEnd: (e: HistoryEntry) => void (e.stage === 0 && heads.push(head())) } });
+    const final = head();
+    session.dispose();
+    const lm = outcome.history.filter((h) => h.stage === 0);
+    console.log(`target-task LM: epoch losses ${lm.map((h) => h.loss.toFixed(2)).join(' ')}`);
+    expect(lm.map((h) => Object.keys(h.taskLosses))).toEqual(lm.map(() => ['lm']));
+    expect(lm.at(-1)!.loss).toBeLessThan(lm[0]!.loss - 0.5);
+    expect(heads.every((h) => JSON.stringify(h) === JSON.stringify(initial))).toBe(true);
+    expect(final).not.toEqual(initial);
+    expect(outcome.history.filter((h) => h.stage === 1).map((h) => Object.keys(h.taskLosses))).toEqual([['pet'], ['pet']]);
+    expect(Object.keys(outcome.final.metrics).sort()).toEqual(['lm', 'pet']);
+  });
+
+  it('refuses a stage that names a task the config does not have', async () => {
+    const cfg = { ...config(mkdtempSync(join(tmpdir(), 'graft-mlm-run-')), 1), stages: [{ use: 'fine-tune', tasks: ['ml'] }] };
+    await expect(runtime.load(cfg)).rejects.toThrow(
+      'GRAFT_CONFIG_INVALID: Stage 0 trains task "ml", which the config does not define at stages[0].tasks[0] in <config>. Valid choices: lm. Did you mean "lm"?',
+    );
+  });
 });
