@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { HostTensor, TargetInfo } from './data/examples.js';
+import type { Augmentation, HostTensor, TargetInfo } from './data/examples.js';
 import type { NamedVariable, Trunk } from './model/trunk.js';
 import type { Rng } from './train/rng.js';
 
@@ -39,7 +39,20 @@ export interface TaskType {
 /** How a self-supervised task type builds its head over a run's trunk. */
 export interface PretextSpec {
   /** A fresh head over `trunk`; throws a GraftError when the trunk is not one this task can train. */
-  createHead(context: { trunk: Trunk; rng: Rng; task: string; where: string }): PretextHead;
+  createHead(context: PretextContext): PretextHead;
+}
+
+/** What a self-supervised head is built from. */
+export interface PretextContext {
+  trunk: Trunk;
+  rng: Rng;
+  task: string;
+  /** The task's `head` settings from the config (hidden widths, dropout), for heads that have such layers. */
+  head: { hidden: readonly number[]; dropout: number };
+  /** The augmentation of the task's dataset (its `augment` option), for tasks that contrast augmented views. */
+  augment?: Augmentation;
+  /** Config path of the task, for errors (`tasks[0]`). */
+  where: string;
 }
 
 /**

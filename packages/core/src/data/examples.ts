@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs';
 import type { ZodType } from 'zod';
 import type { Environment } from '../env/environment.js';
 import type { Logger } from '../logger.js';
@@ -46,7 +47,19 @@ export interface Dataset {
   test?: Examples;
   /** Things the user should know about the data: skipped files, truncated texts. Shown in the report. */
   notes?: string[];
+  /**
+   * Random, label-preserving transforms of a training batch (crops, flips, colour jitter), applied by the
+   * loop to every training batch and used by self-supervised tasks to make their views. Trunk features are
+   * never cached for augmented data.
+   */
+  augment?: Augmentation;
 }
+
+/**
+ * Raw batch inputs (`[batch, ...]` as the dataset gives them, before `Trunk.preprocess`) → transformed inputs
+ * of the same shapes, everything random drawn from `seed`. Runs inside `tf.tidy`.
+ */
+export type Augmentation = (inputs: Record<string, tf.Tensor>, seed: number) => Record<string, tf.Tensor>;
 
 /** What a dataset plugin gets besides its options. */
 export interface DatasetContext {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TaskPlan } from '../config/load.js';
+import type { Dataset } from '../data/examples.js';
 import type { PretextHead, Task } from '../task.js';
 import type { Rng } from '../train/rng.js';
 import { Head } from './head.js';
@@ -29,11 +30,13 @@ export class GraftModel {
     readonly tasks: readonly Task[],
     headPlans: readonly TaskPlan['head'][],
     rng: Rng,
+    /** The datasets, by `Task.dataGroup`: self-supervised heads use their augmentation. */
+    datasets: readonly Dataset[] = [],
   ) {
     this.heads = new Map();
     this.pretextHeads = new Map();
     tasks.forEach((t, i) => {
-      if (t.type.pretext) this.pretextHeads.set(t.name, t.type.pretext.createHead({ trunk, rng, task: t.name, where: `tasks[${i}]` }));
+      if (t.type.pretext) this.pretextHeads.set(t.name, t.type.pretext.createHead({ trunk, rng, task: t.name, head: headPlans[i]!, augment: datasets[t.dataGroup]?.augment, where: `tasks[${i}]` }));
       else this.heads.set(t.name, new Head(t.name, trunk.featureSize, headPlans[i]!.hidden, t.headSize, headPlans[i]!.dropout, rng));
     });
     this.groups = [

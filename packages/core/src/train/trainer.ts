@@ -312,7 +312,7 @@ export class Trainer {
 
   /** Which cached activations this epoch can train on: the whole frozen trunk's, a frozen prefix's, or none. */
   private cacheMode(options: StagePlan['options']): CacheMode {
-    if (!options.cacheFeatures || this.data.tasks.some((t) => t.type.pretext)) return { kind: 'none' };
+    if (!options.cacheFeatures || this.data.tasks.some((t) => t.type.pretext) || this.data.groups.some((g) => g.dataset.augment)) return { kind: 'none' };
     if (this.model.trunkFrozen) return { kind: 'features' };
     const boundary = this.model.groups.findIndex((g) => g.trainable);
     if (options.bn === 'train' || boundary <= 0) return { kind: 'none' };
@@ -337,6 +337,13 @@ export class Trainer {
     if (mode.kind === 'features') cached = await this.featureCache.get(train, this.cacheKey(this.model.groups.length - 1), trunkFeatures(this.model));
     if (mode.kind === 'prefix') cached = await this.prefixCache.get(train, this.cacheKey(mode.boundary), prefixActivations(this.model, mode.split));
     const batch = gatherBatch(cached ? { ...train, inputs: {} } : train, indices, group.tasks, this.data.scales);
+    const augment = group.dataset.augment;
+    if (augment && !cached) {
+      const raw = batch.inputs;
+      const seed = rng.seed();
+      batch.inputs = tf.tidy(() => augment(raw, seed));
+      tf.dispose(Object.values(raw).filter((t) => !Object.values(batch.inputs).includes(t)));
+    }
     if (!cached) return { group, batch };
     const rows = gatherRows(cached, indices);
     batch.inputs = { cached: rows };

@@ -5,13 +5,14 @@ import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { GraftError, deriveSeed, type DatasetProvider } from '@graft/core';
 import { debianCandidates, debianHowTo } from './debian.js';
-import { allIndices, imageDataset, seedOption, type LabelledImages } from './labelled-images.js';
+import { allIndices, imageDataset, seedOption, type LabelledImages, augmentOption } from './labelled-images.js';
 import { holdOutPerClass } from './split.js';
 
 const SKLEARN_DIGITS = 'usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz';
 const DIGIT_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 const options = z.strictObject({
+  ...augmentOption,
   /** The `digits.csv.gz` (or `.csv`) file. @default scikit-learn's copy from Debian's python3-sklearn */
   path: z.string().min(1).optional().describe("scikit-learn's digits.csv.gz (default: Debian python3-sklearn's)."),
   ...seedOption,
@@ -42,6 +43,7 @@ export const digits: DatasetProvider<DigitsOptions> = {
     const pool = parseDigitsCsv(await readFile(file), file);
     const { kept, held } = holdOutPerClass(pool.targets.label!, allIndices(pool.targets.label!.length), o.testFraction, deriveSeed(o.seed ?? ctx.seed, 0x7e57));
     return imageDataset({
+      augment: o.augment,
       targets: { label: { kind: 'classes', classes: [...DIGIT_CLASSES] } },
       train: { pool, indices: kept },
       test: { pool, indices: held },
