@@ -88,7 +88,10 @@ describe('graft compare', () => {
     const dir = join(config, '..', 'runs', 'cmp');
     expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).results).toHaveLength(4);
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
-    expect(html.match(/<svg/g)).toHaveLength(2);
+    // Bars, the sample-efficiency curve (two few-shot sizes) and the learning curves.
+    expect(html.match(/<svg/g)).toHaveLength(3);
+    expect(html).toContain('<h2>Sample efficiency</h2>');
+    expect(html).toContain('labelled samples per class');
     expect(html).toContain('quick');
   });
 

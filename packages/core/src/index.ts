@@ -6,7 +6,7 @@ export { nodeEnvironment, nodeFileStore, nodeResourceStore, defaultCacheDir, cac
 export type { Backend, BackendAvailability, BackendCapabilities } from './backend.js';
 export type { PretrainedSource, SourceContext } from './source.js';
 export type { Strategy, StageControl, GroupControl } from './strategy.js';
-export type { Task, TaskType, MetricValue } from './task.js';
+export type { Task, TaskType, MetricValue, PretextSpec, PretextHead, PretextContext } from './task.js';
 export type {
   Weighting,
   WeightingMethod,
@@ -15,7 +15,7 @@ export type {
   GradientWeightingMethod,
   StepInfo,
 } from './weighting.js';
-export type { Dataset, DatasetContext, DatasetProvider, Examples, FittableSplits, HostTensor, TargetColumn, TargetInfo } from './data/examples.js';
+export type { Augmentation, Dataset, DatasetContext, DatasetProvider, Examples, FittableSplits, HostTensor, TargetColumn, TargetInfo } from './data/examples.js';
 export { stratifiedSplit, stratifiedFolds } from './data/split.js';
 export type { Trunk, TrunkSplit, LayerGroup, NamedVariable } from './model/trunk.js';
 export { layersTrunk, reinitializeLayer, glorotUniform, type LayersTrunkOptions } from './model/layers-trunk.js';

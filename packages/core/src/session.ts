@@ -62,7 +62,7 @@ export async function openSession(plan: RunPlan, registry: Registry, env: Enviro
       });
     }
   }
-  const model = new GraftModel(trunk, data.tasks, plan.tasks.map((t) => t.head), new Rng(deriveSeed(plan.seed, 1)));
+  const model = new GraftModel(trunk, data.tasks, plan.tasks.map((t) => t.head), new Rng(deriveSeed(plan.seed, 1)), data.groups.map((g) => g.dataset));
   return { plan, backend, data, model, checkpointPath: join(plan.output.dir, 'checkpoint.graft'), dispose: () => model.dispose() };
 }
 

@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs';
 import type { ZodType } from 'zod';
 import type { Environment, Resource } from '../env/environment.js';
 import type { Logger } from '../logger.js';
@@ -57,6 +58,12 @@ export interface Dataset {
    * load time would include rows that later become validation or fold rows.
    */
   fitToTraining?(splits: FittableSplits): FittableSplits & { notes?: string[] };
+  /**
+   * Random, label-preserving transforms of a training batch (crops, flips, colour jitter), applied by the
+   * loop to every training batch and used by self-supervised tasks to make their views. Trunk features are
+   * never cached for augmented data.
+   */
+  augment?: Augmentation;
 }
 
 /** The splits `Dataset.fitToTraining` receives and returns. */
@@ -65,6 +72,12 @@ export interface FittableSplits {
   validation?: Examples;
   test?: Examples;
 }
+
+/**
+ * Raw batch inputs (`[batch, ...]` as the dataset gives them, before `Trunk.preprocess`) → transformed inputs
+ * of the same shapes, everything random drawn from `seed`. Runs inside `tf.tidy`.
+ */
+export type Augmentation = (inputs: Record<string, tf.Tensor>, seed: number) => Record<string, tf.Tensor>;
 
 /** What a dataset plugin gets besides its options. */
 export interface DatasetContext {

@@ -48,18 +48,28 @@ export async function prepareData(
   const resolved: Task[] = [];
   const notes: string[] = [];
   for (const plan of tasks) {
-    let group = groups.find((g) => g.key === plan.data.key);
+    // Few-shot subsampling limits labelled samples; a self-supervised task reads every training text of its
+    // data (ULMFiT's language model learns from the target task's unlabelled texts), so it gets its own group.
+    const spec = plan.type.pretext && plan.data.perClass ? { ...plan.data, perClass: undefined, key: `${plan.data.key}#unlabelled` } : plan.data;
+    let group = groups.find((g) => g.key === spec.key);
     if (!group) {
-      const { dataset, notes: split } = await loadDataset(plan.data, opts);
-      const where = plan.data.where;
+      const { dataset, notes: split } = await loadDataset(spec, opts);
+      const where = spec.where;
       for (const note of [...(dataset.notes ?? []), ...split]) {
         notes.push(`${where}: ${note}`);
         opts.env.log.info(`${where}: ${note}`);
       }
-      group = { key: plan.data.key, dataset, tasks: [] };
+      group = { key: spec.key, dataset, tasks: [] };
       groups.push(group);
     }
     const { dataset } = group;
+    if (plan.type.pretext) {
+      // A self-supervised task makes its targets from the inputs: it reads no label column.
+      const task: Task = { name: plan.name, type: plan.type, target: '', info: { kind: 'values', dims: 0 }, dataGroup: groups.indexOf(group), headSize: 0 };
+      group.tasks.push(task);
+      resolved.push(task);
+      continue;
+    }
     const target = plan.target ?? dataset.defaultTarget;
     const info = dataset.targets[target];
     const where = `${plan.data.where.replace(/\.data$/, '')}.target`;
@@ -78,7 +88,7 @@ export async function prepareData(
   }
   const scales = new Map<string, TargetScale>();
   for (const task of resolved) {
-    if (task.info.kind === 'values') scales.set(task.name, targetScale(groups[task.dataGroup]!.dataset.train.targets[task.target]!));
+    if (task.info.kind === 'values' && !task.type.pretext) scales.set(task.name, targetScale(groups[task.dataGroup]!.dataset.train.targets[task.target]!));
   }
   return { groups, tasks: resolved, scales, notes };
 }
@@ -184,6 +194,8 @@ export function take(examples: Examples, indices: ArrayLike<number>): Examples {
 /** A batch as tensors: inputs by name, and for each task its target and label mask. */
 export interface Batch {
   inputs: Record<string, tf.Tensor>;
+  /** The same inputs on the host, for self-supervised heads that make their targets from them. */
+  host: Record<string, HostTensor>;
   targets: Record<string, { y: tf.Tensor; mask: tf.Tensor1D }>;
 }
 
@@ -193,7 +205,7 @@ export function gatherBatch(examples: Examples, indices: ArrayLike<number>, task
     Object.entries(part.inputs).map(([k, v]) => [k, tf.tensor(v.data instanceof Uint8Array ? Float32Array.from(v.data) : v.data, v.shape)]),
   );
   const targets = Object.fromEntries(
-    tasks.map((task) => {
+    tasks.filter((task) => !task.type.pretext).map((task) => {
       const column = part.targets[task.target]!;
       const scale = scales.get(task.name);
       const values = scale ? Float32Array.from(column.data, (v) => (v - scale.mean) / scale.std) : column.data;
@@ -201,7 +213,7 @@ export function gatherBatch(examples: Examples, indices: ArrayLike<number>, task
       return [task.name, { y: tf.tensor(values, column.shape, scale ? 'float32' : 'int32'), mask: tf.tensor1d(mask) }];
     }),
   );
-  return { inputs, targets };
+  return { inputs, host: part.inputs, targets };
 }
 
 export function disposeBatch(batch: Batch): void {

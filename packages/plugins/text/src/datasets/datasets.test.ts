@@ -157,7 +157,7 @@ describe('text/jsonl', () => {
     const fromSource = await jsonlDataset.load(jsonlOptions.parse({ path: 'small.jsonl' }), { ...ctx(), sourceTokenizer: tokDir });
     expect(Array.from(fromSource.train.inputs.input_ids!.data)).toEqual(Array.from(own.train.inputs.input_ids!.data));
     await expect(jsonlDataset.load(jsonlOptions.parse({ path: 'small.jsonl' }), ctx())).rejects.toThrow(
-      'GRAFT_CONFIG_INVALID: The text dataset has no tokenizer, and the source provides none at tasks[0].data.tokenizer. Set `tokenizer` to a Hugging Face directory, a hub id or a WordPiece vocab.txt, or use a source that has one (text/bert, or text/mlm with a `vocab` file).',
+      'GRAFT_CONFIG_INVALID: The text dataset has no tokenizer, and the source provides none at tasks[0].data.tokenizer. Set `tokenizer` to a Hugging Face directory, a hub id or a WordPiece vocab.txt, or use a source that has one (text/bert, text/bert-init).',
     );
   });
 
@@ -205,6 +205,21 @@ describe('text/spam-assassin', () => {
     expect(data.notes![1]).toMatch(/^\d+ of 20 texts were longer than 32 tokens and were truncated\.$/);
     const again = await spamAssassinDataset.load(o, ctx());
     expect(Array.from(again.train.inputs.input_ids!.data)).toEqual(Array.from(data.train.inputs.input_ids!.data));
+  });
+
+  it('splits mails into windows, each a sample with its mail’s label, and no mail in two splits', async () => {
+    const one = await spamAssassinDataset.load(spamAssassinOptions.parse({ tokenizer: tokDir, maxPerClass: 10, maxLength: 24 }), ctx());
+    const o = spamAssassinOptions.parse({ tokenizer: tokDir, maxPerClass: 10, maxLength: 24, windows: 3 });
+    const data = await spamAssassinDataset.load(o, ctx());
+    const rows = data.train.size + data.test!.size;
+    expect(rows).toBeGreaterThan(20);
+    expect(rows).toBeLessThanOrEqual(60);
+    expect(data.notes).toContain(`20 texts gave ${rows} windows of up to 24 tokens.`);
+    // Each mail's first window is its first 22 tokens, as without windows (the labels follow the mails).
+    const first = (d: typeof data, i: number) => Array.from(d.test!.inputs.input_ids!.data.subarray(i * 24, i * 24 + 24));
+    expect(first(data, 0)).toEqual(first(one, 0));
+    const spam = (d: typeof data) => d.test!.targets.label!.data.reduce((n, l) => n + l, 0);
+    expect(spam(data)).toBeGreaterThanOrEqual(spam(one));
   });
 
   it('keeps the body of a mail', () => {

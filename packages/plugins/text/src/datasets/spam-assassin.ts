@@ -10,7 +10,7 @@ export const SPAM_ASSASSIN_GROUPS = ['easy-ham-1', 'easy-ham-2', 'hard-ham-1', '
 
 export const spamAssassinOptions = z
   .object({
-    /** Tokenizer: a directory in the Hugging Face layout, a hub id, or a WordPiece `vocab.txt`. @default the source's tokenizer (`text/bert`; `text/mlm` with a `vocab` file) */
+    /** Tokenizer: a directory in the Hugging Face layout, a hub id, or a WordPiece `vocab.txt`. @default the source's tokenizer (`text/bert`'s directory, `text/bert-init`'s `vocab`) */
     tokenizer: z.string().min(1).optional(),
     /** @default 128 */
     maxLength: z.number().int().min(2).max(4096).default(128),
@@ -27,6 +27,12 @@ export const spamAssassinOptions = z
     validationFraction: z.number().min(0).max(0.5).default(0),
     /** @default 0.2 */
     testFraction: z.number().min(0).max(0.5).default(0.2),
+    /**
+     * Split each mail into up to this many consecutive windows of `maxLength` tokens, each a sample with the
+     * mail's label, as BERT's pretraining reads whole documents (for a `masked-lm` task); 1 keeps each mail's
+     * beginning. Splitting is by mail, so no mail has windows in two splits. @default 1
+     */
+    windows: z.number().int().min(1).max(64).default(1),
   })
   .strict();
 export type SpamAssassinOptions = z.infer<typeof spamAssassinOptions>;
@@ -104,6 +110,7 @@ export const spamAssassinDataset: DatasetProvider<SpamAssassinOptions> = {
       maxLength: o.maxLength,
       classes: ['ham', 'spam'],
       where: ctx.where,
+      windows: o.windows,
     });
     dataset.notes = [`SpamAssassin: ${rows.length} messages from ${o.groups.join(', ')}.`, ...(dataset.notes ?? [])];
     return dataset;

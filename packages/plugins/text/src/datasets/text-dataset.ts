@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { GraftError, Rng } from '@graft/core';
 import type { Dataset, Examples } from '@graft/core';
-import { encodeTexts, loadTokenizer } from '../hf/tokenizer.js';
+import { encodeTexts, encodeWindows, loadTokenizer } from '../hf/tokenizer.js';
 
 /** One labelled (or unlabelled: `label` undefined) text. */
 export interface TextRow {
@@ -36,6 +36,8 @@ export interface BuildTextDatasetOptions {
   target?: string;
   /** Several label columns, read from `TextRow.labels` by these names; the first is the default target. */
   targets?: string[];
+  /** Split each text into up to this many consecutive windows of `maxLength` tokens, one sample each. @default 1 */
+  windows?: number;
 }
 
 /** The label of `row` in target `name`. */
@@ -56,7 +58,7 @@ function tokenizerRef(options: BuildTextDatasetOptions): string {
   throw new GraftError('GRAFT_CONFIG_INVALID', {
     what: 'The text dataset has no tokenizer, and the source provides none',
     where: `${options.where}.tokenizer`,
-    fix: 'Set `tokenizer` to a Hugging Face directory, a hub id or a WordPiece vocab.txt, or use a source that has one (text/bert, or text/mlm with a `vocab` file)',
+    fix: 'Set `tokenizer` to a Hugging Face directory, a hub id or a WordPiece vocab.txt, or use a source that has one (text/bert, text/bert-init)',
   });
 }
 
@@ -88,18 +90,27 @@ export async function buildTextDataset(splits: TextSplits, options: BuildTextDat
     }
     classesOf.set(name, classes);
   }
-  const encoded = encodeTexts(tokenizer, all.map((r) => r.text), options.maxLength);
+  const windows = options.windows ?? 1;
+  const texts = all.map((r) => r.text);
+  const encoded = windows > 1 ? encodeWindows(tokenizer, texts, options.maxLength, windows) : encodeTexts(tokenizer, texts, options.maxLength);
+  const perText = encoded.rowsPerText ?? all.map(() => 1);
   const notes: string[] = [];
   if (encoded.truncated > 0) {
-    notes.push(`${encoded.truncated} of ${all.length} texts were longer than ${options.maxLength} tokens and were truncated.`);
+    const limit = windows > 1 ? `${windows} windows of ${options.maxLength}` : `${options.maxLength}`;
+    notes.push(`${encoded.truncated} of ${all.length} texts were longer than ${limit} tokens and were truncated.`);
   }
+  if (windows > 1) notes.push(`${all.length} texts gave ${encoded.input_ids.shape[0]} windows of up to ${options.maxLength} tokens.`);
   for (const name of targetNames) {
     const unlabelled = all.filter((r) => labelIn(r, name, options) === undefined).length;
     if (unlabelled > 0) notes.push(`${unlabelled} of ${all.length} texts have no label${options.targets ? ` in "${name}"` : ''}.`);
   }
   const L = encoded.length;
   let offset = 0;
-  const take = (rows: TextRow[]): Examples => {
+  let textAt = 0;
+  const take = (texts: TextRow[]): Examples => {
+    // Each text's windows are consecutive rows, each with the text's label.
+    const rows = texts.flatMap((r, i) => Array.from({ length: perText[textAt + i]! }, () => r));
+    textAt += texts.length;
     const n = rows.length;
     const ids = encoded.input_ids.data.slice(offset * L, (offset + n) * L);
     const mask = encoded.attention_mask.data.slice(offset * L, (offset + n) * L);

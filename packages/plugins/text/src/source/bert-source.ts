@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { deriveSeed, GraftError } from '@graft/core';
 import type { PretrainedSource, SourceContext } from '@graft/core';
 import { loadBertModel } from '../bert/load-model.js';
+import { readModelJson } from '../hf/model-files.js';
+import { maskingTokens, tokenizerJsonIds } from '../mlm/special-tokens.js';
 import { BertTrunk } from './bert-trunk.js';
 import { resolveModelDir } from './resolve.js';
 
@@ -54,6 +56,7 @@ export const bertSource = {
       maxLength: options.maxLength,
       seed: deriveSeed(ctx.seed, 2),
       modelDir: dir,
+      masking: maskingTokens(tokenizerJsonIds(await readModelJson(dir, 'tokenizer.json'))),
     });
   },
 } satisfies PretrainedSource<BertSourceOptions>;

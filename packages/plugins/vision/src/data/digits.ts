@@ -5,12 +5,13 @@ import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { GraftError, deriveSeed, type DatasetProvider } from '@graft/core';
 import { sklearnDigitsFile } from './public-files.js';
-import { allIndices, imageDataset, seedOption, type LabelledImages } from './labelled-images.js';
+import { allIndices, imageDataset, seedOption, type LabelledImages, augmentOption } from './labelled-images.js';
 import { holdOutPerClass } from './split.js';
 
 const DIGIT_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 const options = z.strictObject({
+  ...augmentOption,
   /** The `digits.csv.gz` (or `.csv`) file. @default scikit-learn's public copy, from the cache, Debian's python3-sklearn, `GRAFT_MIRROR` or the network */
   path: z.string().min(1).optional().describe("scikit-learn's digits.csv.gz (default: its public copy, downloaded once into the cache)."),
   ...seedOption,
@@ -33,6 +34,7 @@ export const digits: DatasetProvider<DigitsOptions> = {
     const pool = o.path ? await readDigitsFile(resolve(ctx.configDir, o.path), `${ctx.where}.path`) : parseDigitsCsv(await ctx.env.resources.get(sklearnDigitsFile()), sklearnDigitsFile().url);
     const { kept, held } = holdOutPerClass(pool.targets.label!, allIndices(pool.targets.label!.length), o.testFraction, deriveSeed(o.seed ?? ctx.seed, 0x7e57));
     return imageDataset({
+      augment: o.augment,
       targets: { label: { kind: 'classes', classes: [...DIGIT_CLASSES] } },
       train: { pool, indices: kept },
       test: { pool, indices: held },

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { GraftError, deriveSeed, type Dataset, type DatasetProvider, type ResourceStore } from '@graft/core';
 import { parseIdx, readIdx, type IdxArray } from './idx.js';
 import { FASHION_MNIST_BASE_URL, FASHION_MNIST_NAMES, fashionMnistFile, type FashionMnistName } from './public-files.js';
-import { allIndices, imageDataset, seedOption, type LabelledImages } from './labelled-images.js';
+import { allIndices, imageDataset, seedOption, type LabelledImages, augmentOption } from './labelled-images.js';
 import { holdOutPerClass } from './split.js';
 
 /** Where Debian's `dataset-fashion-mnist` package installs the four IDX files (one place the default looks). */
@@ -20,12 +20,15 @@ const GROUPINGS = {
 } as const;
 
 const options = z.strictObject({
+  ...augmentOption,
   /**
    * Directory holding the IDX files (`train-images-idx3-ubyte[.gz]` …).
    * @default the public files, from the cache, Debian's dataset-fashion-mnist, `GRAFT_MIRROR` or the network
    */
   path: z.string().min(1).optional().describe('Directory of the IDX files (default: the public files, downloaded once into the cache).'),
   ...seedOption,
+  /** Training samples kept, stratified and seeded (e.g. a smaller unlabelled pool for self-supervised pretraining). @default all 60,000 */
+  trainSize: z.number().int().min(10).max(60000).optional().describe('Training images kept (stratified, seeded).'),
   /** Test samples kept, stratified and seeded. @default all 10,000 */
   testSize: z.number().int().min(10).max(10000).optional().describe('Test images kept (stratified, seeded).'),
   /**
@@ -72,8 +75,9 @@ export const fashionMnist: DatasetProvider<FashionMnistOptions> = {
       checkRange(trainIdx, train.targets.label!.length, file, 'train');
       checkRange(testIdx, test.targets.label!.length, file, 'test');
       notes.push(`Exact splits from ${file} (seed ${seed}, ${o.shots ?? ctx.perClass} per class).`);
-    } else if (o.testSize !== undefined) {
-      testIdx = holdOutPerClass(test.targets.label!, testIdx, o.testSize / testIdx.length, deriveSeed(seed, 0x7e57)).held;
+    } else {
+      if (o.testSize !== undefined) testIdx = holdOutPerClass(test.targets.label!, testIdx, o.testSize / testIdx.length, deriveSeed(seed, 0x7e57)).held;
+      if (o.trainSize !== undefined) trainIdx = holdOutPerClass(train.targets.label!, trainIdx, o.trainSize / trainIdx.length, deriveSeed(seed, 0x7a1)).held;
     }
     const targets: Dataset['targets'] = { label: { kind: 'classes', classes: [...FASHION_CLASSES] } };
     let [trainPool, testPool] = [train, test];
@@ -84,7 +88,7 @@ export const fashionMnist: DatasetProvider<FashionMnistOptions> = {
       const withGroup = (p: LabelledImages) => ({ ...p, targets: { ...p.targets, group: p.targets.label!.map((l) => grouping.of[l]!) } });
       [trainPool, testPool] = [withGroup(train), withGroup(test)];
     }
-    return imageDataset({ targets, train: { pool: trainPool, indices: trainIdx }, test: { pool: testPool, indices: testIdx }, notes });
+    return imageDataset({ augment: o.augment, targets, train: { pool: trainPool, indices: trainIdx }, test: { pool: testPool, indices: testIdx }, notes });
   },
 };
 

@@ -4,12 +4,13 @@ import { extname, join, relative, resolve } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
 import { GraftError, deriveSeed, type DatasetProvider } from '@graft/core';
-import { allIndices, imageDataset, seedOption, type LabelledImages } from './labelled-images.js';
+import { allIndices, imageDataset, seedOption, type LabelledImages, augmentOption } from './labelled-images.js';
 import { holdOutPerClass } from './split.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff']);
 
 const options = z.strictObject({
+  ...augmentOption,
   /** Directory with one sub-directory of images per class (relative to the config file). */
   path: z.string().min(1).describe('Directory with one folder of images per class.'),
   /** A separate test directory of the same layout; without it, `testFraction` of each class is held out. */
@@ -44,7 +45,7 @@ export const imageFolder: DatasetProvider<ImageFolderOptions> = {
     const classNames = { label: { kind: 'classes' as const, classes } };
     if (!o.testPath) {
       const { kept, held } = holdOutPerClass(train.targets.label!, allIndices(train.targets.label!.length), o.testFraction, deriveSeed(seed, 0x7e57));
-      return imageDataset({ targets: classNames, train: { pool: train, indices: kept }, test: { pool: train, indices: held }, notes });
+      return imageDataset({ augment: o.augment, targets: classNames, train: { pool: train, indices: kept }, test: { pool: train, indices: held }, notes });
     }
     const testDir = resolve(ctx.configDir, o.testPath);
     const testClasses = await classFolders(testDir, `${ctx.where}.testPath`);
@@ -58,6 +59,7 @@ export const imageFolder: DatasetProvider<ImageFolderOptions> = {
     }
     const test = await readImages(testDir, testClasses, o, `${ctx.where}.testPath`, notes, classes);
     return imageDataset({
+      augment: o.augment,
       targets: classNames,
       train: { pool: train, indices: allIndices(train.targets.label!.length) },
       test: { pool: test, indices: allIndices(test.targets.label!.length) },
