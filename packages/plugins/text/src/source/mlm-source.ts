@@ -15,51 +15,51 @@ import { BertTrunk } from './bert-trunk.js';
 export const mlmSourceOptions = z
   .object({
     /** Where the pretrained model is written and, on later runs, read back (relative to the config file). */
-    out: z.string().min(1),
+    out: z.string().min(1).describe('Where the pretrained model is written and, on later runs, read back (relative to the config file).'),
     /**
      * Unlabelled text: `spam-assassin` (the mail bodies, labels ignored), or a file relative to the config
      * file: `.txt` (one text per line) or `.jsonl` (field `textField`).
      */
-    corpus: z.string().min(1),
+    corpus: z.string().min(1).describe('Unlabelled text: `spam-assassin` (the mail bodies, labels ignored), or a file relative to the config file: `.txt` (one text per line) or `.jsonl` (field `textField`).'),
     /** Message groups of the `spam-assassin` corpus to read (keep them apart from the labelled task's). @default all five */
-    groups: z.array(z.enum(SPAM_ASSASSIN_GROUPS)).min(1).optional(),
+    groups: z.array(z.enum(SPAM_ASSASSIN_GROUPS)).min(1).optional().describe('Message groups of the `spam-assassin` corpus to read (keep them apart from the labelled task\'s). Default: all five.'),
     /** Field of a `.jsonl` corpus holding the text. @default 'text' */
-    textField: z.string().min(1).default('text'),
+    textField: z.string().min(1).default('text').describe('Field of a `.jsonl` corpus holding the text. Default: \'text\'.'),
     /** Use at most this many texts. */
-    limit: z.number().int().min(1).optional(),
+    limit: z.number().int().min(1).optional().describe('Use at most this many texts.'),
     /** A WordPiece `vocab.txt` (e.g. bert-base-uncased's), or `corpus` to build a small one from the text. @default 'corpus' */
-    vocab: z.string().min(1).default('corpus'),
+    vocab: z.string().min(1).default('corpus').describe('A WordPiece `vocab.txt` (e.g. bert-base-uncased\'s), or `corpus` to build a small one from the text. Default: \'corpus\'.'),
     /** @default 2 */
-    layers: z.number().int().min(1).max(24).default(2),
+    layers: z.number().int().min(1).max(24).default(2).describe('Transformer layers of the model pretrained here. Default: 2.'),
     /** @default 64 */
-    hidden: z.number().int().min(8).max(1024).default(64),
+    hidden: z.number().int().min(8).max(1024).default(64).describe('Hidden size of the model pretrained here. Default: 64.'),
     /** @default 4 */
-    heads: z.number().int().min(1).max(16).default(4),
+    heads: z.number().int().min(1).max(16).default(4).describe('Attention heads per layer. Default: 4.'),
     /** Tokens per training sequence. @default 64 */
-    maxLength: z.number().int().min(8).max(512).default(64),
+    maxLength: z.number().int().min(8).max(512).default(64).describe('Tokens per training sequence. Default: 64.'),
     /**
      * Split each text into up to this many consecutive sequences of `maxLength` tokens, as BERT's pretraining
      * reads whole documents; 1 keeps only each text's beginning. @default 1
      */
-    windows: z.number().int().min(1).max(64).default(1),
+    windows: z.number().int().min(1).max(64).default(1).describe('Split each text into up to this many consecutive sequences of `maxLength` tokens, as BERT\'s pretraining reads whole documents; 1 keeps only each text\'s beginning. Default: 1.'),
     /** @default 5 */
-    epochs: z.number().int().min(1).default(5),
+    epochs: z.number().int().min(1).default(5).describe('Pretraining epochs over the corpus. Default: 5.'),
     /** @default 16 */
-    batchSize: z.number().int().min(1).default(16),
+    batchSize: z.number().int().min(1).default(16).describe('Sequences per pretraining step. Default: 16.'),
     /** Adam's peak learning rate. @default 1e-3 */
-    lr: z.number().positive().default(1e-3),
+    lr: z.number().positive().default(1e-3).describe('Adam\'s peak learning rate. Default: 1e-3.'),
     /** Learning-rate schedule: warm-up over 10% of the steps then linear decay, or constant. @default 'slanted-triangular' */
-    schedule: z.enum(['slanted-triangular', 'constant']).default('slanted-triangular'),
+    schedule: z.enum(['slanted-triangular', 'constant']).default('slanted-triangular').describe('Learning-rate schedule: warm-up over 10% of the steps then linear decay, or constant. Default: \'slanted-triangular\'.'),
     /**
      * Masked-LM pretraining never trains the pooler or the [CLS] state (BERT's next-sentence task did),
      * so the mean of the token states is the informative feature of a model made here. @default 'mean'
      */
-    pooling: z.enum(['cls', 'mean']).default('mean'),
+    pooling: z.enum(['cls', 'mean']).default('mean').describe('Masked-LM pretraining never trains the pooler or the [CLS] state (BERT\'s next-sentence task did), so the mean of the token states is the informative feature of a model made here. Default: \'mean\'.'),
     /**
      * Seed of the pretraining (initialisation, masking, order, the `limit` sample). It is the model's own, not
      * the run's: every seed of a `graft compare` fine-tunes the same pretrained model. @default 0
      */
-    seed: z.number().int().min(0).default(0),
+    seed: z.number().int().min(0).default(0).describe('Seed of the pretraining (initialisation, masking, order, the `limit` sample). It is the model\'s own, not the run\'s: every seed of a `graft compare` fine-tunes the same pretrained model. Default: 0.'),
   })
   .strict();
 export type MlmSourceOptions = z.infer<typeof mlmSourceOptions>;
