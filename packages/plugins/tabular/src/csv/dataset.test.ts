@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { classificationTask, nodeEnvironment, prepareData, silentLogger, type Dataset, type DatasetContext } from '@graft/core';
@@ -124,6 +124,14 @@ describe('tabular/csv', () => {
     expect(d.train.inputs.features!.shape).toEqual([10, 4]);
     expect(d.notes).toContain('features (4): height, colour=black, colour=brown, colour=white.');
     expect(Array.from(d.train.inputs.features!.data.subarray(0, 8))).toEqual([10, 1, 0, 0, 12, 0, 0, 1]);
+  });
+
+  it('refuses a CSV over 512 MiB, and a folder, before reading anything', async () => {
+    await writeFile(join(dir, 'huge.csv'), '');
+    await truncate(join(dir, 'huge.csv'), 600 * 2 ** 20); // sparse
+    const huge = csvDataset.load(csvOptionsSchema.parse({ path: 'huge.csv', features: ['x'], targets: { y: { kind: 'values' } } }), ctx());
+    await expect(huge).rejects.toThrow('GRAFT_DATA_INVALID: CSV file ' + join(dir, 'huge.csv') + ' has 629145600 bytes, more than the 536870912-byte cap');
+    await expect(csvDataset.load(csvOptionsSchema.parse({ path: '.', features: ['x'], targets: { y: { kind: 'values' } } }), ctx())).rejects.toThrow(/is a folder, not a CSV file/);
   });
 
   it('names a missing column and lists the available ones', async () => {

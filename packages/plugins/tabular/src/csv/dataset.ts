@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, resolve } from 'node:path';
 import {
   didYouMean,
@@ -35,10 +35,21 @@ export const csvDataset: DatasetProvider<CsvOptions> = {
   },
 };
 
+/** The largest CSV file read: a JavaScript string holds at most about 512 Mi characters. */
+const MAX_CSV_BYTES = 512 * 1024 * 1024;
+
 async function readText(file: string, ctx: DatasetContext): Promise<string> {
   try {
+    const info = await stat(file);
+    if (info.isDirectory()) {
+      throw new GraftError('GRAFT_DATA_INVALID', { what: `${file} is a folder, not a CSV file`, where: `${ctx.where}.path`, fix: 'Name the CSV file itself.' });
+    }
+    if (info.size > MAX_CSV_BYTES) {
+      throw new GraftError('GRAFT_DATA_INVALID', { what: `CSV file ${file} has ${info.size} bytes, more than the ${MAX_CSV_BYTES}-byte cap`, where: `${ctx.where}.path`, fix: 'Split or sample the file.' });
+    }
     return await readFile(file, 'utf8');
   } catch (cause) {
+    if (cause instanceof GraftError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code;
     const isPenguins = /^penguins(_raw)?\.csv$/.test(basename(file));
     throw new GraftError(code === 'ENOENT' ? 'GRAFT_DATA_NOT_FOUND' : 'GRAFT_DATA_INVALID', {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoTokenizer } from '@huggingface/transformers';
-import { nodeEnvironment, silentLogger } from '@graft/core';
+import { classificationTask, nodeEnvironment, prepareData, silentLogger, type TaskPlan } from '@graft/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readVocabFile } from '../fixture/tiny-bert.js';
 import { writeFileAtomic } from '../hf/model-files.js';
@@ -149,6 +149,26 @@ describe('text/jsonl', () => {
     expect(data.train.targets.topic!.mask).toBeUndefined();
     expect(Array.from(data.train.targets.tone!.mask!)).toEqual([1, 1, 0]);
     await expect(jsonlDataset.load(jsonlOptions.parse({ ...o, classes: ['a', 'b'] }), ctx())).rejects.toMatchObject({ code: 'GRAFT_CONFIG_INVALID' });
+  });
+
+  it('two label fields are two tasks on one data group; a target the data lacks exits 2 before training', async () => {
+    const options = jsonlOptions.parse({ path: 'news.jsonl', tokenizer: tokDir, labelField: ['topic', 'tone'], testFraction: 0 });
+    const task = (name: string, target: string): TaskPlan => ({
+      name,
+      type: classificationTask,
+      target,
+      data: { plugin: jsonlDataset, options, key: 'news', where: 'tasks[0].data' },
+      head: { hidden: [], dropout: 0 },
+    });
+    const data = await prepareData([task('topic', 'topic'), task('tone', 'tone')], { seed: 1, configDir: dataDir, env: nodeEnvironment() });
+    expect(data.groups).toHaveLength(1);
+    expect(data.groups[0]!.tasks.map((t) => [t.name, t.target, t.headSize])).toEqual([
+      ['topic', 'topic', 2],
+      ['tone', 'tone', 2],
+    ]);
+    const e = await prepareData([task('x', 'sentiment')], { seed: 1, configDir: dataDir, env: nodeEnvironment() }).catch((err: unknown) => err);
+    expect(e).toMatchObject({ code: 'GRAFT_LABELS_MISMATCH', exitCode: 2 });
+    expect((e as Error).message).toContain('Valid choices: topic, tone');
   });
 
   it('tokenizes with the source’s tokenizer when it names none, and says what to do when there is none', async () => {

@@ -2,10 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute, sep } from 'node:path';
 import { GraftError } from '@graft/core';
-import { groupBytes, loadError, parseModelJson, safeRelativePath, type LayersModelJson } from './manifest.js';
-
-/** The largest model.json read; real ones are kilobytes to a few megabytes. */
-const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
+import { groupBytes, loadError, MAX_MODEL_JSON_BYTES, parseModelJson, safeRelativePath, type LayersModelJson } from './manifest.js';
 
 /**
  * A tfjs IO handler that reads a layers model from a directory: `model.json` plus the weight shards its

@@ -168,6 +168,17 @@ describe('loadLayersModelFrom a URL', () => {
     // Serves <root>/models/... and a manifest that points outside the model's folder.
     server = createServer(async (req, res) => {
       requests.push(req.url!);
+      if (req.url!.startsWith('/endless/')) {
+        // A hostile server: a valid model.json, then a shard that never ends (no Content-Length).
+        if (req.url!.endsWith('model.json')) return res.end(await readFile(join(root, 'models', 'tiny', 'model.json')));
+        const chunk = Buffer.alloc(65536);
+        const pump = () => {
+          while (res.write(chunk));
+          res.once('drain', pump);
+        };
+        res.on('close', () => res.removeAllListeners('drain'));
+        return pump();
+      }
       try {
         res.end(await readFile(join(root, 'models', decodeURIComponent(req.url!.replace(/^\/m\//, '')))));
       } catch {
@@ -194,6 +205,12 @@ describe('loadLayersModelFrom a URL', () => {
     expect(requests).toEqual([]);
     const want = (reference.predict(probe) as tf.Tensor).arraySync();
     expect((second.model.predict(probe) as tf.Tensor).arraySync()).toEqual(want);
+  });
+
+  it('cuts off a shard download that sends more than its manifest needs', async () => {
+    const endless = base.replace(/\/m$/, '/endless');
+    const e = await rejection(loadLayersModelFrom(`${endless}/tiny/model.json`, { cacheDir, mirror: join(root, 'empty-mirror') }));
+    expect(e.message).toMatch(/group1-shard1of1\.bin sends over \d+ bytes, more than the 104 its model\.json allows/);
   });
 
   it('says so when the cache cannot be written', async () => {

@@ -15,6 +15,9 @@ const QUANTIZED_BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 
  */
 export const MAX_WEIGHT_BYTES = 2 ** 31 - 1;
 
+/** The largest model.json read or downloaded; real ones are kilobytes to a few megabytes. */
+export const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
+
 /**
  * Parse and check the text of a `model.json`: it must be a tfjs *layers* model whose weights manifest
  * lists only safe relative paths. `file` names the file in error messages.
