@@ -143,7 +143,7 @@ export function resolvePlan(config: ConfigFile, registry: Registry): RunPlan {
     return { strategy, options, weighting: { plugin, options: weightingOptions }, where: `stages[${i}]` };
   });
 
-  const name = s.name ?? basename(file).replace(/\.(ya?ml|json)$/i, '');
+  const name = runName(config);
   return {
     file,
     dir: config.dir,
@@ -154,10 +154,24 @@ export function resolvePlan(config: ConfigFile, registry: Registry): RunPlan {
     tasks,
     stages,
     evaluate: s.evaluate,
-    output: { dir: resolve(config.dir, s.output.dir ?? `runs/${name}`), checkpoint: s.output.checkpoint },
+    output: { dir: runDir(config), checkpoint: s.output.checkpoint },
     raw: config.raw,
     hash: createHash('sha256').update(canonicalJson(config.raw)).digest('hex'),
   };
+}
+
+/** The run's name: `name`, else the config file's name without its extension. */
+export function runName(config: ConfigFile): string {
+  return config.structure.name ?? basename(config.file).replace(/\.(ya?ml|json)$/i, '');
+}
+
+/**
+ * The one output-directory rule: `output.dir` (relative to the config), else `runs/<name>` beside the
+ * config. Training writes its checkpoint and metrics there; `graft compare` writes its results and report
+ * there and runs its variants in `compare/` (`compare-multitask/`) below it.
+ */
+export function runDir(config: ConfigFile): string {
+  return resolve(config.dir, config.structure.output.dir ?? `runs/${runName(config)}`);
 }
 
 function pick<T>(map: ReadonlyMap<string, T>, name: string, code: GraftErrorCode, kind: string, where: string): T {
