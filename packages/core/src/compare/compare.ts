@@ -117,6 +117,16 @@ export async function compareStrategies(runtime: Runtime, config: ConfigFile, op
       });
     }
   }
+  if (options.folds) {
+    const stopping = options.entries.filter((e) => available.get(e)!.some((stage) => stage.earlyStopping !== undefined));
+    if (stopping.length > 0) {
+      throw new GraftError('GRAFT_USAGE', {
+        what: `Cross-validation (folds) cannot be combined with early stopping, which ${stopping.map((e) => `"${e}"`).join(', ')} use`,
+        why: 'With folds, the held-out fold is both the validation split early stopping selects on and the split the run is scored on, so the scores would be biased upward.',
+        fix: 'Drop `earlyStopping` from the stages, or compare without folds (a separate validation split)',
+      });
+    }
+  }
   const sources = options.sources && options.sources.length > 0 ? sourceSpecs(structuredClone(config.raw) as Raw, registry, options.sources) : undefined;
   const baseSeed = raw.seed ?? 0;
   const perClassList = options.perClass && options.perClass.length > 0 ? options.perClass : [undefined];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
@@ -12,6 +12,7 @@ import type { TaskType } from '../task.js';
 import type { Weighting } from '../weighting.js';
 import { commonDataShape, configStructureSchema, optionShape, type ConfigStructure } from './schema.js';
 import { invalidConfig } from './issues.js';
+import { checkConfigBounds, CONFIG_LIMITS } from './read-limits.js';
 import { commonStageShape, type StageOptions } from './stage-options.js';
 
 /** A config file read from disk, not yet checked against the plugins. */
@@ -72,16 +73,25 @@ export interface RunPlan {
 /** Read and parse a YAML or JSON config file and check its structure. */
 export function readConfigFile(file: string): ConfigFile {
   const path = resolve(file);
-  if (!existsSync(path)) {
+  const info = statSync(path, { throwIfNoEntry: false });
+  if (!info) {
     throw new GraftError('GRAFT_CONFIG_NOT_FOUND', {
       what: `Config file "${file}" does not exist`,
       fix: 'Pass the path of a YAML or JSON config with -c; the examples/ folder has some to start from',
     });
   }
+  if (info.isDirectory()) {
+    throw new GraftError('GRAFT_CONFIG_NOT_FOUND', {
+      what: `"${file}" is a folder, not a config file`,
+      fix: `Pass the config file itself with -c (e.g. ${file.replace(/\/+$/, '')}/graft.yaml)`,
+    });
+  }
+  checkConfigBounds('', file, info.size);
   const text = readFileSync(path, 'utf8');
+  checkConfigBounds(text, file, info.size);
   let raw: unknown;
   try {
-    raw = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+    raw = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text, { maxAliasCount: CONFIG_LIMITS.maxAliases });
   } catch (cause) {
     throw new GraftError('GRAFT_CONFIG_PARSE', {
       what: `${file} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}`,

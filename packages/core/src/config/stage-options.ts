@@ -106,7 +106,10 @@ export const commonStageShape = {
   sampling: z.enum(['all', 'proportional', 'uniform', 'temperature']).default('all').describe('Task sampling with separate datasets.'),
   /** Temperature for `sampling: temperature`. @default 2 */
   temperature: positive.default(2).describe('Temperature for `sampling: temperature`.'),
-  /** Stop the stage when the validation metric has not improved for `patience` epochs. */
+  /**
+   * Stop the stage when the validation metric has not improved for `patience` epochs. Refused with
+   * `graft compare --folds`: the held-out fold would serve as both the stopping and the scoring split.
+   */
   earlyStopping: z
     .strictObject({
       patience: z.number().int().positive().describe('Epochs without improvement before stopping.'),
@@ -114,7 +117,7 @@ export const commonStageShape = {
       restoreBest: z.boolean().default(true).describe('Restore the best epoch’s weights when stopping.'),
     })
     .optional()
-    .describe('Early stopping on the first task’s primary validation metric.'),
+    .describe('Early stopping on the first task’s primary validation metric (not with compare --folds).'),
 };
 
 export const commonStageSchema = z.strictObject(commonStageShape);
