@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Registry } from '../plugins/registry.js';
 import { commonStageShape } from './stage-options.js';
+import { specSchema, type OptionedItem } from './plugin-options.js';
 
 const taskName = z
   .string()
@@ -106,27 +107,20 @@ function topLevel<A extends z.ZodType, B extends z.ZodType, C extends z.ZodType>
 export const configStructureSchema = topLevel(spec, spec, spec);
 export type ConfigStructure = z.output<typeof configStructureSchema>;
 
-function useUnion(entries: Iterable<[string, { options: z.ZodType }]>, common: z.ZodRawShape = {}): z.ZodType {
-  const members = [...entries].map(([name, item]) =>
-    z.strictObject({ ...common, ...optionShape(item.options), use: z.literal(name) }).describe(name),
-  );
+function useUnion(entries: Iterable<[string, OptionedItem]>, common: z.ZodRawShape = {}, kind: string): z.ZodType {
+  const members = [...entries].map(([name, item]) => specSchema(item, common, kind).describe(name));
   if (members.length === 0) return spec;
   return members.length === 1 ? members[0]! : z.union(members as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
 }
 
-/** The shape of a plugin's options object (plugins declare strict zod objects). */
-export function optionShape(options: z.ZodType): z.ZodRawShape {
-  const def = (options as unknown as { _zod: { def: { type: string; shape?: z.ZodRawShape } } })._zod.def;
-  return def.type === 'object' && def.shape ? def.shape : {};
-}
-
 /** The whole config schema for the registered plugins, as editors see it (`graft schema`). */
 export function fullConfigSchema(registry: Registry): z.ZodType {
-  const stageCommon = Object.fromEntries(Object.entries(commonStageShape).filter(([k]) => k !== 'use')) as z.ZodRawShape;
+  const { use: _stageUse, ...stageCommon } = commonStageShape;
+  const { use: _dataUse, ...dataCommon } = commonDataShape;
   return topLevel(
-    useUnion(registry.sources),
-    useUnion(registry.datasets, { ...commonDataShape }),
-    useUnion(registry.strategies, stageCommon),
+    useUnion(registry.sources, {}, 'source'),
+    useUnion(registry.datasets, dataCommon, 'dataset'),
+    useUnion(registry.strategies, stageCommon, 'strategy'),
   );
 }
 
