@@ -27,6 +27,8 @@ export { createRuntime, TOKENS, type Runtime, type RuntimeOptions, type PlannedR
 export { openSession, trainSession, type Session, type TrainOptions, type TrainOutcome } from './session.js';
 export { readConfigFile, fromObject, resolvePlan, canonicalJson, runDir, runName, type RunPlan, type TaskPlan, type StagePlan, type ConfigFile } from './config/load.js';
 export { configJsonSchema, fullConfigSchema, configStructureSchema } from './config/schema.js';
+export { defineConfig, type GraftConfig } from './config/define-config.js';
+export { compareConfig, compareMultitaskConfig, type CompareRequest, type MultitaskCompareRequest } from './compare/request.js';
 export { commonStageSchema, type StageOptions } from './config/stage-options.js';
 export { formatPath } from './config/issues.js';
 export { Rng, deriveSeed } from './train/rng.js';

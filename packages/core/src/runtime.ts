@@ -9,6 +9,9 @@ import { buildRegistry, importPlugins, type ModuleImporter } from './plugins/loa
 import type { Registry } from './plugins/registry.js';
 import { openSession, trainSession, type Session, type TrainOptions, type TrainOutcome } from './session.js';
 import { corePlugin } from './tasks/plugin.js';
+import type { CompareResult } from './compare/compare.js';
+import type { MultitaskRow } from './compare/multitask.js';
+import { compareConfig, compareMultitaskConfig, type CompareRequest, type MultitaskCompareRequest } from './compare/request.js';
 import type { CheckpointMeta } from './checkpoint/checkpoint.js';
 import { readCheckpointFile } from './checkpoint/format.js';
 import { CHECKPOINT_FILE, checkpointIn } from './run/checkpoint-path.js';
@@ -72,6 +75,16 @@ export interface Runtime {
   registryFor(config: string | ConfigFile): Promise<Registry>;
   /** Open a trained run from its folder or checkpoint file alone (the checkpoint stores its config). */
   openTrained(runOrCheckpoint: string): Promise<TrainedRun>;
+  /** Compare strategies (and sources) on identical splits and seeds; the config's `compare` section fills the rest. */
+  compare(config: string | ConfigFile | Record<string, unknown>, request?: CompareRequest): Promise<{ dir: string; results: CompareResult[] }>;
+  /** Multi-task learning against single-task and sequential transfer, with Δm%. */
+  compareMultitask(config: string | ConfigFile | Record<string, unknown>, request?: MultitaskCompareRequest): Promise<{ dir: string; rows: MultitaskRow[] }>;
+}
+
+/** A config path, an already-read config, or a config object → a checked config file. */
+function toConfigFile(config: string | ConfigFile | Record<string, unknown>): ConfigFile {
+  if (typeof config === 'string') return readConfigFile(config);
+  return 'structure' in config && 'raw' in config ? (config as ConfigFile) : fromObject(config);
 }
 
 /** Register each environment service under its token. */
@@ -122,9 +135,11 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       const planned = await runtime.load(fromObject(meta.config, path, meta.configDir));
       return planned.openTrained(path);
     },
+    compare: async (config, request) => compareConfig(runtime, toConfigFile(config), request),
+    compareMultitask: async (config, request) => compareMultitaskConfig(runtime, toConfigFile(config), request),
     registryFor: async (config) => registryOf(typeof config === 'string' ? readConfigFile(config) : config),
     async load(config) {
-      const file = typeof config === 'string' ? readConfigFile(config) : 'structure' in config && 'raw' in config ? (config as ConfigFile) : fromObject(config);
+      const file = toConfigFile(config);
       const run = container.createChildContainer();
       const runRegistry = await registryOf(file);
       const plan = resolvePlan(file, runRegistry);

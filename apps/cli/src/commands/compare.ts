@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { compareMultitask, compareStrategies, GraftError, readConfigFile, runDir, type ConfigFile } from '@graft/core';
+import { GraftError, readConfigFile, type ConfigFile } from '@graft/core';
 import { cliRuntime } from '../context.js';
 import { printJson } from '../output.js';
 import { writeJsonAtomic } from '../files.js';
@@ -29,28 +29,25 @@ interface CompareFlags {
   json?: boolean;
 }
 
-/** Progress on stderr: which run starts, and how it ended (backend and time, or its error). */
-const progress = {
-  done(r: { id: string; backend?: string; seconds: number; error?: string; reused: boolean; index: number; total: number }) {
-    const head = `[${r.index + 1}/${r.total}] ${r.id}`;
-    if (r.reused) process.stderr.write(`${head} · reused (--resume)\n`);
-    else if (r.error) process.stderr.write(`${head} · FAILED after ${r.seconds.toFixed(1)}s: ${r.error.split('\n')[0]}\n`);
-    else process.stderr.write(`${head} · backend ${r.backend} · ${r.seconds.toFixed(1)}s\n`);
-  },
-};
+/** Progress on stderr: how each run ended (backend and time, or its error). */
+function done(r: { id: string; backend?: string; seconds: number; error?: string; reused: boolean; index: number; total: number }): void {
+  const head = `[${r.index + 1}/${r.total}] ${r.id}`;
+  if (r.reused) process.stderr.write(`${head} · reused (--resume)\n`);
+  else if (r.error) process.stderr.write(`${head} · FAILED after ${r.seconds.toFixed(1)}s: ${r.error.split('\n')[0]}\n`);
+  else process.stderr.write(`${head} · backend ${r.backend} · ${r.seconds.toFixed(1)}s\n`);
+}
 
-async function multitask(file: ConfigFile, opts: CompareFlags, dir: string): Promise<void> {
-  const settings = file.structure.compare;
-  const perClass = opts.perClass ? list(opts.perClass).map((s) => positiveInt(s, '--per-class')) : settings.perClass;
+async function multitask(file: ConfigFile, opts: CompareFlags): Promise<void> {
+  const perClass = opts.perClass ? list(opts.perClass).map((s) => positiveInt(s, '--per-class')) : undefined;
   if (perClass && perClass.length > 1) throw new GraftError('GRAFT_USAGE', { what: '--multitask takes one --per-class value', where: '--per-class' });
-  const rows = await compareMultitask(cliRuntime(), file, {
-    weightings: opts.weightings ? list(opts.weightings) : settings.weightings,
-    seeds: opts.seeds ? positiveInt(opts.seeds, '--seeds') : settings.seeds,
+  const { dir, rows } = await cliRuntime().compareMultitask(file, {
+    weightings: opts.weightings ? list(opts.weightings) : undefined,
+    seeds: opts.seeds ? positiveInt(opts.seeds, '--seeds') : undefined,
     sequential: opts.sequential,
     perClass: perClass?.[0],
-    dir,
+    dir: opts.out,
     resume: opts.resume,
-    onDone: progress.done,
+    onDone: done,
   });
   writeJsonAtomic(join(dir, 'results-multitask.json'), { rows });
   await writeMultitaskReport(join(dir, 'report-multitask.html'), `Graft multi-task comparison: ${file.structure.name ?? 'run'}`, rows, file.raw);
@@ -66,7 +63,7 @@ export function compareCommand(program: Command): void {
     .option('--strategies <list>', 'comma-separated strategy names, presets (see `graft plugins`), the config’s presets, or `config`')
     .option('--sources <list>', 'compare on each of these sources: names under compare.sources, `config`, or registered sources')
     .option('--seeds <n>', 'seeds per entry (default: compare.seeds, 3)')
-    .option('--folds <k>', 'K-fold cross-validation on the training data (metrics on the held-out folds)')
+    .option('--folds <k>', 'K-fold cross-validation on the training data (metrics on the held-out folds; not with early stopping)')
     .option('--per-class <list>', 'labelled samples per class to compare at, e.g. 10,100')
     .option('--multitask', 'compare single-task models, joint training per weighting, and (with --sequential) sequential transfer; reports Δm%')
     .option('--weightings <list>', 'with --multitask: weightings to run jointly (default: compare.weightings)')
@@ -76,18 +73,16 @@ export function compareCommand(program: Command): void {
     .option('--json', 'print { results } as JSON on stdout')
     .action(async (opts: CompareFlags) => {
       const file = readConfigFile(opts.config);
-      const dir = opts.out ?? runDir(file);
-      if (opts.multitask) return multitask(file, opts, dir);
-      const settings = file.structure.compare;
-      const results = await compareStrategies(cliRuntime(), file, {
-        entries: opts.strategies ? list(opts.strategies) : settings.strategies,
-        sources: opts.sources ? list(opts.sources) : settings.sources ? Object.keys(settings.sources) : undefined,
-        seeds: opts.seeds ? positiveInt(opts.seeds, '--seeds') : settings.seeds,
-        folds: opts.folds ? positiveInt(opts.folds, '--folds') : settings.folds,
-        perClass: opts.perClass ? list(opts.perClass).map((s) => positiveInt(s, '--per-class')) : settings.perClass,
-        dir,
+      if (opts.multitask) return multitask(file, opts);
+      const { dir, results } = await cliRuntime().compare(file, {
+        entries: opts.strategies ? list(opts.strategies) : undefined,
+        sources: opts.sources ? list(opts.sources) : undefined,
+        seeds: opts.seeds ? positiveInt(opts.seeds, '--seeds') : undefined,
+        folds: opts.folds ? positiveInt(opts.folds, '--folds') : undefined,
+        perClass: opts.perClass ? list(opts.perClass).map((s) => positiveInt(s, '--per-class')) : undefined,
+        dir: opts.out,
         resume: opts.resume,
-        onDone: progress.done,
+        onDone: done,
       });
       writeJsonAtomic(join(dir, 'results.json'), { results });
       await writeReport(join(dir, 'report.html'), `Graft comparison: ${file.structure.name ?? 'run'}`, results, file.raw);
