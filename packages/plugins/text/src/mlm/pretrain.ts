@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { GraftError, Rng, scheduleFactor, type HostTensor, type Logger } from '@graft/core';
+import { GraftError, Rng, scheduleFactor, type HostTensor, type Logger } from '@graft/core/internal';
 import type { BertEncoder } from '../bert/encoder.js';
 import { maskTokens, type MaskingOptions } from './masking.js';
 import type { MlmHead } from './mlm-head.js';
