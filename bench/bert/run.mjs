@@ -49,7 +49,7 @@ function batchData(seed) {
 async function worker(a) {
   const name = a.worker;
   const tf = await import('@tensorflow/tfjs');
-  const text = await import('@graft/text');
+  const text = await import('@graft/text/internal');
   const { Rng } = await import('@graft/core');
   if (name === 'wasm') await (await import('@graft/backend-wasm')).wasmBackend.init();
   else if (name === 'webgpu') await (await import('@graft/backend-webgpu')).webgpuBackend.init();

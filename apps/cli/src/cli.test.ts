@@ -103,6 +103,69 @@ describe('graft compare', () => {
   });
 });
 
+describe('graft compare: runs written as they finish, failures recorded, --resume, --sources', () => {
+  const body = (extra = '') =>
+    `name: cmp\nsource: { use: testing/tiny-conv, seed: 1 }\nbackend: cpu\ntasks: [{ name: strokes, data: { use: testing/strokes, train: 48, test: 24 } }]\nstages: [{ use: fine-tune, epochs: 1, lr: 0.01, batchSize: 16 }]\n${extra}`;
+
+  it('records a failed run, goes on with the others, prints the backend, and --resume reruns only what did not finish', async () => {
+    const config = tempConfig(body(`compare: { presets: { boom: [{ use: fine-tune, epochs: 1, lr: 1.0e+30 }] } }\n`));
+    const first = await run('compare', '-c', config, '--strategies', 'boom,linear-probe', '--seeds', '2', '--json');
+    expect(first.code).toBe(0);
+    const { results } = JSON.parse(first.stdout);
+    expect(results[0]).toMatchObject({ strategy: 'boom', failed: 2 });
+    expect(results[0].runs[0].error).toMatch(/^GRAFT_NAN_LOSS/);
+    expect(results[1]).toMatchObject({ strategy: 'linear-probe', failed: 0 });
+    expect(results[1].mean).toBeGreaterThan(0);
+    expect(first.stderr).toMatch(/\[1\/4\] boom\/seed-0 · FAILED after .*GRAFT_NAN_LOSS/);
+    expect(first.stderr).toMatch(/\[3\/4\] linear-probe\/seed-0 · backend cpu · /);
+    const dir = join(config, '..', 'runs', 'cmp', 'compare');
+    const { readFileSync } = await import('node:fs');
+    expect(JSON.parse(readFileSync(join(dir, 'linear-probe', 'seed-1', 'result.json'), 'utf8')).backend).toBe('cpu');
+
+    const resumed = await run('compare', '-c', config, '--strategies', 'boom,linear-probe', '--seeds', '2', '--resume', '--json');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toMatch(/\[3\/4\] linear-probe\/seed-0 · reused \(--resume\)/);
+    expect(resumed.stderr).toMatch(/\[1\/4\] boom\/seed-0 · FAILED/);
+    const again = JSON.parse(resumed.stdout).results;
+    expect(again[1].runs.map((r: { value: number }) => r.value)).toEqual(results[1].runs.map((r: { value: number }) => r.value));
+  });
+
+  it('compares the same entries on each source with identical splits and seeds, grouped by source', async () => {
+    const config = tempConfig(body(`compare: { sources: { small: { use: testing/tiny-conv, seed: 1 }, other: { use: testing/tiny-conv, seed: 9 } } }\n`));
+    const { code, stdout } = await run('compare', '-c', config, '--strategies', 'linear-probe', '--seeds', '2', '--json');
+    expect(code).toBe(0);
+    const { results } = JSON.parse(stdout);
+    expect(results.map((r: { source: string; strategy: string }) => `${r.source}:${r.strategy}`)).toEqual(['small:linear-probe', 'other:linear-probe']);
+    expect(results[0].runs.map((r: { seed: number }) => r.seed)).toEqual(results[1].runs.map((r: { seed: number }) => r.seed));
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(join(config, '..', 'runs', 'cmp', 'report.html'), 'utf8')).toContain('small · all data');
+    // `small` is the config's own source: same result as the plain comparison of the config.
+    const plain = JSON.parse((await run('compare', '-c', config, '--strategies', 'linear-probe', '--sources', 'config', '--seeds', '2', '--json')).stdout).results;
+    expect(plain[0].runs.map((r: { value: number }) => r.value)).toEqual(results[0].runs.map((r: { value: number }) => r.value));
+    const bad = await run('compare', '-c', config, '--strategies', 'linear-probe', '--sources', 'nope');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/GRAFT_USAGE: Unknown source "nope" to compare on at --sources\. Valid choices: config, small, other/);
+  });
+});
+
+describe('plugins a config lists', () => {
+  it('graft plugins -c, graft schema -c and graft compare --strategies see them', async () => {
+    const config = tempConfig(`name: own\nplugins: [./own-plugin.mjs]\nsource: { use: testing/tiny-conv, seed: 1 }\nbackend: cpu\ntasks: [{ name: strokes, data: { use: testing/strokes, train: 32, test: 16 } }]\nstages: [{ use: fine-tune, epochs: 1, lr: 0.01, batchSize: 16 }]\n`);
+    writeFileSync(
+      join(dirname(config), 'own-plugin.mjs'),
+      `export default { meta: { name: 'own', version: '1.0.0', api: 1 }, comparePresets: [{ name: 'own-probe', description: 'probe twice', stages: (b) => [{ ...b, use: 'linear-probe' }, { ...b, use: 'linear-probe' }] }] };\n`,
+    );
+    const plugins = JSON.parse((await run('plugins', '-c', config, '--json')).stdout).plugins;
+    expect(plugins.find((p: { name: string }) => p.name === 'own').comparePresets).toEqual([{ name: 'own-probe', description: 'probe twice' }]);
+    expect(plugins.find((p: { name: string }) => p.name === '@graft/strategies').comparePresets.map((p: { name: string }) => p.name)).toContain('lp-ft');
+    expect((await run('schema', '-c', config)).code).toBe(0);
+    const compared = await run('compare', '-c', config, '--strategies', 'own-probe', '--seeds', '1', '--json');
+    expect(compared.code).toBe(0);
+    expect(JSON.parse(compared.stdout).results[0].runs[0].history).toBeUndefined();
+    expect(JSON.parse(compared.stdout).results[0].runs[0].metrics.strokes.accuracy).toBeGreaterThanOrEqual(0);
+  });
+});
+
 describe('graft compare --multitask', () => {
   it('compares single-task models, joint weightings and sequential transfer, with Δm against the single-task row', async () => {
     const config = tempConfig(
@@ -148,7 +211,7 @@ describe('graft export --format onnx', () => {
       expect(best!.score).toBeCloseTo(graft[i].probabilities[graft[i].label], 4);
     }
     await classify.dispose();
-    expect((await run('export', '-c', config, '--format', 'tflite', '--out', join(dir, 'x'))).stderr).toContain('GRAFT_USAGE: Unknown export format "tflite" at --format. Valid choices: onnx.');
+    expect((await run('export', '-c', config, '--format', 'tflite', '--out', join(dir, 'x'))).stderr).toContain('GRAFT_USAGE: Unknown export format "tflite". Valid choices: onnx. Pick a format a loaded plugin exports');
   });
 });
 
@@ -169,14 +232,52 @@ describe('graft train on the real MobileNet', () => {
 });
 
 describe('graft eval and predict', () => {
-  it('evaluate and predict with the checkpoint a training run left', async () => {
-    const config = tempConfig(`source: { use: testing/tiny-conv, seed: 1 }\nbackend: cpu\ntasks: [{ name: strokes, data: { use: testing/strokes, train: 64, test: 16 } }]\nstages: [{ use: fine-tune, epochs: 2, lr: 0.01, batchSize: 16 }]\n`);
+  it('evaluate and predict with the checkpoint a training run left, from the config or the run folder alone', async () => {
+    const config = tempConfig(`name: ep\nsource: { use: testing/tiny-conv, seed: 1 }\nbackend: cpu\ntasks: [{ name: strokes, data: { use: testing/strokes, train: 64, test: 16 } }]\nstages: [{ use: fine-tune, epochs: 2, lr: 0.01, batchSize: 16 }]\n`);
     const trained = JSON.parse((await run('train', '-c', config, '--json')).stdout);
     const evaluated = JSON.parse((await run('eval', '-c', config, '--json')).stdout);
     expect(evaluated.metrics.strokes.accuracy).toBe(trained.final.metrics.strokes.accuracy);
+    const runFolder = join(dirname(config), 'runs', 'ep');
+    const fromFolder = JSON.parse((await run('eval', runFolder, '--json')).stdout);
+    expect(fromFolder.metrics).toEqual(evaluated.metrics);
+    expect(fromFolder.checkpoint).toBe(join(runFolder, 'checkpoint.graft'));
     const predicted = JSON.parse((await run('predict', '-c', config, '--limit', '3', '--json')).stdout);
     expect(predicted.results[0].predictions).toHaveLength(3);
     expect(['vertical', 'horizontal', 'diagonal', 'blank']).toContain(predicted.results[0].predictions[0].label);
+
+    // Raw inputs give the same predictions as the split's first samples.
+    const { createRuntime } = await import('@graft/core');
+    const { firstPartyPlugins } = await import('./plugins.js');
+    const session = await (await createRuntime({ plugins: firstPartyPlugins }).load(config)).open();
+    const test = session.data.groups[0]!.dataset.test!;
+    const image = test.inputs.image!;
+    const row = image.shape.slice(1).reduce((a, b) => a * b, 1);
+    const { tensor } = await import('@tensorflow/tfjs');
+    const samples = tensor(Array.from(image.data.subarray(0, 3 * row)), [3, ...image.shape.slice(1)]).arraySync();
+    session.dispose();
+    const inputFile = join(dirname(config), 'inputs.json');
+    writeFileSync(inputFile, JSON.stringify({ image: samples }));
+    const fromInputs = JSON.parse((await run('predict', runFolder, '--input', inputFile, '--json')).stdout);
+    expect(fromInputs.results).toEqual(predicted.results);
+  });
+
+  it('refuses a bad split, a bad limit, a missing run and a folder without a checkpoint with exit 2 or a clear code', async () => {
+    const config = tempConfig(`name: bad\nsource: { use: testing/tiny-conv, seed: 1 }\nbackend: cpu\ntasks: [{ name: strokes, data: { use: testing/strokes, train: 32, test: 16 } }]\nstages: [{ use: fine-tune, epochs: 1, lr: 0.01, batchSize: 16 }]\n`);
+    expect((await run('train', '-c', config, '--json')).code).toBe(0);
+    const split = await run('eval', '-c', config, '--split', 'bogus');
+    expect(split.code).toBe(2);
+    expect(split.stderr).toContain('GRAFT_USAGE: Unknown split "bogus" at split. Valid choices: train, validation, test.');
+    const limit = await run('predict', '-c', config, '--limit', '-1');
+    expect(limit.code).toBe(2);
+    expect(limit.stderr).toContain('GRAFT_USAGE: "-1" is not a positive whole number at --limit.');
+    const none = await run('eval');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('GRAFT_USAGE: No trained run named.');
+    const empty = await run('eval', dirname(config));
+    expect(empty.stderr).toMatch(/GRAFT_CHECKPOINT_NOT_FOUND: The folder .* holds no checkpoint\.graft/);
+    const inputDir = await run('predict', '-c', config, '--input', dirname(config));
+    expect(inputDir.code).toBe(2);
+    expect(inputDir.stderr).toMatch(/GRAFT_USAGE: .* is a folder, not a file at --input/);
   });
 });
 

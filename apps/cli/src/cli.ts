@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
-import { isGraftError } from '@graft/core';
 import { compareCommand } from './commands/compare.js';
 import { dataCommand } from './commands/data.js';
+import { describeFailure } from './failure.js';
 import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
 import { infoCommands } from './commands/info.js';
@@ -34,11 +34,8 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? 0 : 2;
     }
-    if (isGraftError(error)) {
-      process.stderr.write(`\n${error.message}\n`);
-      return error.exitCode;
-    }
-    process.stderr.write(`\nGRAFT_INTERNAL: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nThis is a bug in Graft; please report it with the config that caused it.\n`);
-    return 1;
+    const { message, exitCode } = describeFailure(error);
+    process.stderr.write(`\n${message}\n`);
+    return exitCode;
   }
 }

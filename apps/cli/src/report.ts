@@ -31,9 +31,12 @@ function errorBarSpec(values: { x: string; column: string; mean: number; std: nu
   };
 }
 
-/** Mean ± std of the compared metric, per entry, one panel per few-shot size. */
+/** A panel label, prefixed by the row's source when the comparison has several (rows group by source). */
+const withSource = (r: CompareResult, label: string) => (r.source ? `${r.source} · ${label}` : label);
+
+/** Mean ± std of the compared metric, per entry, one panel per source and few-shot size. */
 function barSpec(results: readonly CompareResult[]): vl.TopLevelSpec {
-  const values = results.map((r) => ({ x: r.strategy, column: r.perClass ? `${r.perClass} labelled/class` : 'all data', mean: r.mean, std: r.std }));
+  const values = results.map((r) => ({ x: r.strategy, column: withSource(r, r.perClass ? `${r.perClass} labelled/class` : 'all data'), mean: r.mean, std: r.std }));
   return errorBarSpec(values, `${results[0]?.metric ?? 'metric'} (mean ± std)`);
 }
 
@@ -42,7 +45,7 @@ function curveSpec(results: readonly CompareResult[]): vl.TopLevelSpec {
   const values = results.flatMap((r) => {
     const byEpoch = new Map<number, number[]>();
     for (const run of r.runs) run.history.forEach((h, i) => byEpoch.set(i + 1, [...(byEpoch.get(i + 1) ?? []), h.loss]));
-    return [...byEpoch].map(([epoch, losses]) => ({ strategy: r.strategy, perClass: r.perClass ? `${r.perClass}/class` : 'all', epoch, loss: losses.reduce((a, b) => a + b, 0) / losses.length }));
+    return [...byEpoch].map(([epoch, losses]) => ({ strategy: r.strategy, perClass: withSource(r, r.perClass ? `${r.perClass}/class` : 'all'), epoch, loss: losses.reduce((a, b) => a + b, 0) / losses.length }));
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -98,9 +101,18 @@ function efficiencySpec(curve: { points: EfficiencyPoint[]; yTitle: string }): v
 
 export function resultsTable(results: readonly CompareResult[]): string {
   const pct = (v: number) => (results[0]?.metric === 'accuracy' || results[0]?.metric === 'macroF1' ? (100 * v).toFixed(1) : v.toFixed(4));
+  const bySource = results.some((r) => r.source !== undefined);
   return table(
-    ['strategy', 'per class', `${results[0]?.task ?? ''} ${results[0]?.metric ?? ''}`.trim(), 'runs', 'wall time'],
-    results.map((r) => [r.strategy, r.perClass ? String(r.perClass) : 'all', `${pct(r.mean)} ± ${pct(r.std)}`, String(r.runs.length), `${r.seconds.toFixed(1)}s`]),
+    [...(bySource ? ['source'] : []), 'strategy', 'per class', `${results[0]?.task ?? ''} ${results[0]?.metric ?? ''}`.trim(), 'runs', 'failed', 'wall time'],
+    results.map((r) => [
+      ...(bySource ? [r.source ?? ''] : []),
+      r.strategy,
+      r.perClass ? String(r.perClass) : 'all',
+      `${pct(r.mean)} ± ${pct(r.std)}`,
+      String(r.runs.length - r.failed),
+      String(r.failed),
+      `${r.seconds.toFixed(1)}s`,
+    ]),
   );
 }
 
@@ -148,8 +160,14 @@ export function multitaskTable(rows: readonly MultitaskRow[]): string {
   const tasks = Object.keys(rows[0]?.tasks ?? {});
   const fmt = (s: MultitaskRow['tasks'][string]) => (s.metric === 'accuracy' || s.metric === 'macroF1' ? `${(100 * s.mean).toFixed(1)} ± ${(100 * s.std).toFixed(1)}` : `${s.mean.toFixed(3)} ± ${s.std.toFixed(3)}`);
   return table(
-    ['method', ...tasks.map((t) => `${t} ${rows[0]!.tasks[t]!.metric}${rows[0]!.tasks[t]!.higherIsBetter ? ' ↑' : ' ↓'}`), 'Δm% ↑', 'wall time'],
-    rows.map((r) => [r.method, ...tasks.map((t) => (r.tasks[t] ? fmt(r.tasks[t]!) : '—')), r.method === 'single-task' ? '0 (baseline)' : r.deltaM.toFixed(2), `${r.seconds.toFixed(1)}s`]),
+    ['method', ...tasks.map((t) => `${t} ${rows[0]!.tasks[t]!.metric}${rows[0]!.tasks[t]!.higherIsBetter ? ' ↑' : ' ↓'}`), 'Δm% ↑', 'failed', 'wall time'],
+    rows.map((r) => [
+      r.method,
+      ...tasks.map((t) => (r.tasks[t] ? fmt(r.tasks[t]!) : '—')),
+      r.method === 'single-task' ? '0 (baseline)' : r.deltaM.toFixed(2),
+      String(r.failed),
+      `${r.seconds.toFixed(1)}s`,
+    ]),
   );
 }
 

@@ -1,55 +1,47 @@
+/**
+ * `@graft/core`: the plugin API (the interfaces a plugin implements and the helpers it builds on) and the
+ * runtime (load a config, train, compare, open a trained run). Internals used by first-party packages and
+ * tests are on the `@graft/core/internal` subpath.
+ */
 export { GraftError, isGraftError, didYouMean, unknownName, type GraftErrorCode, type GraftErrorDetails } from './errors.js';
-export { silentLogger, stderrLogger, type Logger } from './logger.js';
 export { ERROR_DOCS, type ErrorDoc } from './error-docs.js';
+export { silentLogger, stderrLogger, type Logger } from './logger.js';
+
+// Environment services and their Node providers.
 export type { Environment, FileStore, FileInfo, FolderLock, Resource, ResourceStore, Clock, RandomSource } from './env/environment.js';
 export { nodeEnvironment, nodeFileStore, nodeResourceStore, defaultCacheDir, cachePathFor, mirrorFromEnv, mirrorPlaces, type NodeResourceOptions } from './env/node/index.js';
+
+// The plugin API: what a plugin contributes, and the helpers sources build on.
+export { definePlugin, PLUGIN_API_VERSION, CONTRIBUTION_KINDS, type ContributionKind, type GraftPlugin, type PluginMeta, type PluginList } from './plugins/define.js';
+export type { ModuleImporter } from './plugins/loader.js';
+export type { Registry } from './plugins/registry.js';
 export type { Backend, BackendAvailability, BackendCapabilities } from './backend.js';
 export type { PretrainedSource, SourceContext } from './source.js';
 export type { Strategy, StageControl, GroupControl } from './strategy.js';
 export type { Task, TaskType, MetricValue, PretextSpec, PretextHead, PretextContext } from './task.js';
-export type {
-  Weighting,
-  WeightingMethod,
-  WeightingContext,
-  LossWeightingMethod,
-  GradientWeightingMethod,
-  StepInfo,
-} from './weighting.js';
+export type { Weighting, WeightingMethod, WeightingContext, LossWeightingMethod, GradientWeightingMethod, StepInfo } from './weighting.js';
 export type { Augmentation, Dataset, DatasetContext, DatasetProvider, Examples, FittableSplits, HostTensor, TargetColumn, TargetInfo } from './data/examples.js';
 export { stratifiedSplit, stratifiedFolds } from './data/split.js';
 export type { Trunk, TrunkSplit, LayerGroup, NamedVariable } from './model/trunk.js';
-export { layersTrunk, reinitializeLayer, glorotUniform, type LayersTrunkOptions } from './model/layers-trunk.js';
-export { GraftModel, type GroupState } from './model/graft-model.js';
 export { Head } from './model/head.js';
-export { definePlugin, PLUGIN_API_VERSION, type GraftPlugin, type PluginMeta, type PluginList } from './plugins/define.js';
-export { buildRegistry, importPlugins, type ModuleImporter } from './plugins/loader.js';
-export type { Registry } from './plugins/registry.js';
-export { createRuntime, TOKENS, type Runtime, type RuntimeOptions, type PlannedRun } from './runtime.js';
-export { openSession, trainSession, type Session, type TrainOptions, type TrainOutcome } from './session.js';
-export { readConfigFile, fromObject, resolvePlan, canonicalJson, type RunPlan, type TaskPlan, type StagePlan, type ConfigFile } from './config/load.js';
-export { configJsonSchema, fullConfigSchema, configStructureSchema } from './config/schema.js';
-export { commonStageSchema, type StageOptions } from './config/stage-options.js';
-export { formatPath } from './config/issues.js';
+export type { Exporter, ExportRequest } from './run/exporter.js';
+export { baseStage, type ComparePreset, type StageSpec } from './compare/presets.js';
+export { layersTrunk, reinitializeLayer, glorotUniform, type LayersTrunkOptions } from './model/layers-trunk.js';
 export { Rng, deriveSeed } from './train/rng.js';
-export { Optimizer } from './train/optimizer.js';
-export { scheduleFactor } from './train/schedule.js';
-export { Trainer, type TrainerSnapshot, type HistoryEntry, type StepProgress, type TrainCallbacks, type TrainResult } from './train/trainer.js';
-export { evaluateSplit, predictSplit, type TaskMetrics, type SplitName } from './train/evaluate.js';
-export { sliceInputs } from './train/features.js';
-export { prepareData, stratifiedSample, take, type PreparedData, type PrepareOptions, type DataGroup } from './data/prepare.js';
-export { saveCheckpoint, loadCheckpoint, loadWeights, type CheckpointMeta, type RunState } from './checkpoint/checkpoint.js';
-export { readCheckpointFile, writeCheckpointFile } from './checkpoint/format.js';
-export { accuracy, macroF1, confusionMatrix } from './metrics/classification.js';
-export { regressionErrors } from './metrics/regression.js';
-export { classificationTask } from './tasks/classification.js';
-export { regressionTask } from './tasks/regression.js';
-export { corePlugin } from './tasks/plugin.js';
-export { equal } from './weightings/equal.js';
-export { cpuBackend } from './backends/cpu.js';
-export { selectBackend, type BackendNeeds } from './backends/select.js';
-export { compareStrategies, entryStages, mean, std, type CompareOptions, type CompareResult, type CompareRun } from './compare/compare.js';
-export { BUILTIN_PRESETS, type StageSpec } from './compare/presets.js';
-export { checkpointSource } from './sources/checkpoint.js';
-export { compareMultitask, type MultitaskCompareOptions, type MultitaskRow, type TaskScore } from './compare/multitask.js';
-export { deltaM, deltaMFromTables, type DeltaMEntry } from './metrics/delta-m.js';
 export { parseCsv, type CsvTable } from './data/csv.js';
+
+// The runtime: configs, training, comparisons, trained runs.
+export { createRuntime, TOKENS, type Runtime, type RuntimeOptions, type PlannedRun } from './runtime.js';
+export type { TrainOptions, TrainOutcome } from './session.js';
+export { readConfigFile, fromObject, runDir, runName, type RunPlan, type TaskPlan, type StagePlan, type ConfigFile } from './config/load.js';
+export { configJsonSchema } from './config/schema.js';
+export { commonStageSchema, type StageOptions } from './config/stage-options.js';
+export { defineConfig, type GraftConfig } from './config/define-config.js';
+export type { HistoryEntry, StepProgress, TrainCallbacks, TrainResult, TrainerSnapshot } from './train/trainer.js';
+export type { TaskMetrics, SplitName } from './train/evaluate.js';
+export type { TrainedRun, PredictRequest } from './run/trained-run.js';
+export type { TaskPredictions, RawInputs } from './run/predict.js';
+export type { CompareRequest, MultitaskCompareRequest } from './compare/request.js';
+export type { CompareOptions, CompareResult, CompareRun } from './compare/compare.js';
+export type { MultitaskCompareOptions, MultitaskRow, TaskScore } from './compare/multitask.js';
+export type { Variant, VariantOutcome } from './compare/variants.js';

@@ -9,6 +9,13 @@ import { buildRegistry, importPlugins, type ModuleImporter } from './plugins/loa
 import type { Registry } from './plugins/registry.js';
 import { openSession, trainSession, type Session, type TrainOptions, type TrainOutcome } from './session.js';
 import { corePlugin } from './tasks/plugin.js';
+import type { CompareResult } from './compare/compare.js';
+import type { MultitaskRow } from './compare/multitask.js';
+import { compareConfig, compareMultitaskConfig, type CompareRequest, type MultitaskCompareRequest } from './compare/request.js';
+import type { CheckpointMeta } from './checkpoint/checkpoint.js';
+import { readCheckpointFile } from './checkpoint/format.js';
+import { CHECKPOINT_FILE, checkpointIn } from './run/checkpoint-path.js';
+import { trainedRun, type TrainedRun } from './run/trained-run.js';
 
 /**
  * Injection tokens. Only composition roots (this file, the CLI, a browser runtime) touch the container.
@@ -53,13 +60,31 @@ export interface PlannedRun {
   open(): Promise<Session>;
   /** Open a session, train it, dispose it. */
   train(options?: TrainOptions): Promise<TrainOutcome>;
+  /** The trained model of this config: from its run folder's checkpoint, or another run folder or checkpoint. */
+  openTrained(checkpoint?: string): Promise<TrainedRun>;
 }
 
 export interface Runtime {
   /** Everything the runtime's plugins registered. */
   readonly registry: Registry;
+  /** The environment services runs use (stores, clock, logger). */
+  readonly env: Environment;
   /** Read a config (path or object), load the plugins it names into a child container, and resolve it. */
   load(config: string | ConfigFile | Record<string, unknown>): Promise<PlannedRun>;
+  /** The registry a config sees: the runtime's plugins plus those its `plugins` list names (the config is not resolved). */
+  registryFor(config: string | ConfigFile): Promise<Registry>;
+  /** Open a trained run from its folder or checkpoint file alone (the checkpoint stores its config). */
+  openTrained(runOrCheckpoint: string): Promise<TrainedRun>;
+  /** Compare strategies (and sources) on identical splits and seeds; the config's `compare` section fills the rest. */
+  compare(config: string | ConfigFile | Record<string, unknown>, request?: CompareRequest): Promise<{ dir: string; results: CompareResult[] }>;
+  /** Multi-task learning against single-task and sequential transfer, with Δm%. */
+  compareMultitask(config: string | ConfigFile | Record<string, unknown>, request?: MultitaskCompareRequest): Promise<{ dir: string; rows: MultitaskRow[] }>;
+}
+
+/** A config path, an already-read config, or a config object → a checked config file. */
+function toConfigFile(config: string | ConfigFile | Record<string, unknown>): ConfigFile {
+  if (typeof config === 'string') return readConfigFile(config);
+  return 'structure' in config && 'raw' in config ? (config as ConfigFile) : fromObject(config);
 }
 
 /** Register each environment service under its token. */
@@ -96,13 +121,27 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   }
   const registry = buildRegistry(container.resolveAll<GraftPlugin>(TOKENS.Plugin));
 
-  return {
+  const rootEnv = resolveEnvironment(container);
+  const registryOf = async (file: ConfigFile): Promise<Registry> => {
+    const extra = await importPlugins(file.structure.plugins, file.dir, options.importer);
+    return extra.length > 0 ? buildRegistry([...container.resolveAll<GraftPlugin>(TOKENS.Plugin), ...extra]) : registry;
+  };
+  const runtime: Runtime = {
     registry,
+    env: rootEnv,
+    async openTrained(runOrCheckpoint) {
+      const path = await checkpointIn(rootEnv.artifacts, rootEnv.artifacts.resolve(process.cwd(), runOrCheckpoint));
+      const { meta } = readCheckpointFile<CheckpointMeta>(path);
+      const planned = await runtime.load(fromObject(meta.config, path, meta.configDir));
+      return planned.openTrained(path);
+    },
+    compare: async (config, request) => compareConfig(runtime, toConfigFile(config), request),
+    compareMultitask: async (config, request) => compareMultitaskConfig(runtime, toConfigFile(config), request),
+    registryFor: async (config) => registryOf(typeof config === 'string' ? readConfigFile(config) : config),
     async load(config) {
-      const file = typeof config === 'string' ? readConfigFile(config) : 'structure' in config && 'raw' in config ? (config as ConfigFile) : fromObject(config);
+      const file = toConfigFile(config);
       const run = container.createChildContainer();
-      const extra = await importPlugins(file.structure.plugins, file.dir, options.importer);
-      const runRegistry = extra.length > 0 ? buildRegistry([...container.resolveAll<GraftPlugin>(TOKENS.Plugin), ...extra]) : registry;
+      const runRegistry = await registryOf(file);
       const plan = resolvePlan(file, runRegistry);
       const env = resolveEnvironment(run);
       const open = () => openSession(plan, runRegistry, env);
@@ -119,7 +158,13 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
             session.dispose();
           }
         },
+        async openTrained(checkpoint) {
+          const path = checkpoint === undefined ? env.artifacts.resolve(plan.output.dir, CHECKPOINT_FILE) : await checkpointIn(env.artifacts, env.artifacts.resolve(process.cwd(), checkpoint));
+          const { tensors } = readCheckpointFile(path);
+          return trainedRun(await open(), runRegistry, env, path, tensors);
+        },
       };
     },
   };
+  return runtime;
 }

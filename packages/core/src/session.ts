@@ -7,6 +7,7 @@ import type { RunPlan } from './config/load.js';
 import { prepareData, type PreparedData } from './data/prepare.js';
 import { splitFingerprints } from './data/fingerprint.js';
 import type { Environment } from './env/environment.js';
+import { parseSpec } from './config/plugin-options.js';
 import { GraftError, unknownName } from './errors.js';
 import type { SourceContext } from './source.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -45,10 +46,8 @@ export async function openSession(plan: RunPlan, registry: Registry, env: Enviro
     async loadSource(spec, dir) {
       const plugin = registry.sources.get(spec.use);
       if (!plugin) throw unknownName('GRAFT_UNKNOWN_SOURCE', 'source', spec.use, [...registry.sources.keys()], `${where} (nested)`);
-      const { use: _use, ...rest } = spec;
-      const parsed = plugin.options.safeParse(rest);
-      if (!parsed.success) throw new GraftError('GRAFT_CONFIG_INVALID', { what: `The nested source "${spec.use}" has invalid options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, where });
-      return plugin.load(parsed.data, context(dir, `${where} (nested)`));
+      const options = parseSpec(plugin, spec, {}, 'source', `${plan.file} (nested source of ${where})`, []);
+      return plugin.load(options, context(dir, `${where} (nested)`));
     },
   });
   const trunk = await plan.source.plugin.load(plan.source.options, context(plan.dir, 'source'));

@@ -1,59 +1,58 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { compareMultitask, compareStrategies, GraftError, readConfigFile } from '@graft/core';
+import { GraftError, readConfigFile, type ConfigFile } from '@graft/core';
 import { cliRuntime } from '../context.js';
 import { printJson } from '../output.js';
+import { writeJsonAtomic } from '../files.js';
 import { multitaskTable, resultsTable, writeMultitaskReport, writeReport } from '../report.js';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
-const positiveInts = (v: string) =>
-  list(v).map((s) => {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n <= 0) throw new GraftError('GRAFT_USAGE', { what: `"${s}" is not a positive integer`, where: '--per-class' });
-    return n;
-  });
+
+function positiveInt(s: string, flag: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n <= 0) throw new GraftError('GRAFT_USAGE', { what: `"${s}" is not a positive whole number`, where: flag });
+  return n;
+}
 
 interface CompareFlags {
   config: string;
   strategies?: string;
+  sources?: string;
   seeds?: string;
   folds?: string;
   perClass?: string;
   multitask?: boolean;
-  weightings: string;
+  weightings?: string;
   sequential?: boolean;
   out?: string;
+  resume?: boolean;
   json?: boolean;
 }
 
-function outputDir(file: ReturnType<typeof readConfigFile>, out: string | undefined): string {
-  const name = file.structure.name ?? 'compare';
-  const dir = resolve(out ?? join(file.dir, file.structure.output.dir ?? `runs/${name}`));
-  mkdirSync(dir, { recursive: true });
-  return dir;
+/** Progress on stderr: how each run ended (backend and time, or its error). */
+function done(r: { id: string; backend?: string; seconds: number; error?: string; reused: boolean; index: number; total: number }): void {
+  const head = `[${r.index + 1}/${r.total}] ${r.id}`;
+  if (r.reused) process.stderr.write(`${head} · reused (--resume)\n`);
+  else if (r.error) process.stderr.write(`${head} · FAILED after ${r.seconds.toFixed(1)}s: ${r.error.split('\n')[0]}\n`);
+  else process.stderr.write(`${head} · backend ${r.backend} · ${r.seconds.toFixed(1)}s\n`);
 }
 
-function writeJson(path: string, value: unknown): void {
-  writeFileSync(`${path}.tmp`, JSON.stringify(value, null, 2));
-  renameSync(`${path}.tmp`, path);
-}
-
-async function multitask(file: ReturnType<typeof readConfigFile>, opts: CompareFlags): Promise<void> {
-  const perClass = opts.perClass ? positiveInts(opts.perClass) : file.structure.compare?.perClass;
+async function multitask(file: ConfigFile, opts: CompareFlags): Promise<void> {
+  const perClass = opts.perClass ? list(opts.perClass).map((s) => positiveInt(s, '--per-class')) : undefined;
   if (perClass && perClass.length > 1) throw new GraftError('GRAFT_USAGE', { what: '--multitask takes one --per-class value', where: '--per-class' });
-  const rows = await compareMultitask(cliRuntime(), file, {
-    weightings: list(opts.weightings),
-    seeds: opts.seeds ? Number(opts.seeds) : (file.structure.compare?.seeds ?? 3),
+  const { dir, rows } = await cliRuntime().compareMultitask(file, {
+    weightings: opts.weightings ? list(opts.weightings) : undefined,
+    seeds: opts.seeds ? positiveInt(opts.seeds, '--seeds') : undefined,
     sequential: opts.sequential,
     perClass: perClass?.[0],
-    onRun: (r) => process.stderr.write(`[${r.index + 1}/${r.total}] ${r.method} · seed ${r.seed}\n`),
+    dir: opts.out,
+    resume: opts.resume,
+    onDone: done,
   });
-  const out = outputDir(file, opts.out);
-  writeJson(join(out, 'results-multitask.json'), { rows });
-  await writeMultitaskReport(join(out, 'report-multitask.html'), `Graft multi-task comparison: ${file.structure.name ?? 'run'}`, rows, file.raw);
+  writeJsonAtomic(join(dir, 'results-multitask.json'), { rows });
+  await writeMultitaskReport(join(dir, 'report-multitask.html'), `Graft multi-task comparison: ${file.structure.name ?? 'run'}`, rows, file.raw);
   if (opts.json) printJson({ rows });
-  else process.stdout.write(`\n${multitaskTable(rows)}\n\nWrote ${join(out, 'results-multitask.json')} and ${join(out, 'report-multitask.html')}\n`);
+  else process.stdout.write(`\n${multitaskTable(rows)}\n\nWrote ${join(dir, 'results-multitask.json')} and ${join(dir, 'report-multitask.html')}\n`);
 }
 
 export function compareCommand(program: Command): void {
@@ -61,38 +60,36 @@ export function compareCommand(program: Command): void {
     .command('compare')
     .description('Run several strategies on identical splits and seeds; print mean ± std, write results.json and report.html.')
     .requiredOption('-c, --config <file>', 'YAML or JSON config (its first stage gives the presets their lr, epochs, batch size, ...)')
-    .option('--strategies <list>', 'comma-separated strategy names, presets (last, full, full+discr, gradual, gradual+discr+stlr, lp-ft), config presets, or `config`')
-    .option('--seeds <n>', 'seeds per entry')
-    .option('--folds <k>', 'K-fold cross-validation on the training data (metrics on the held-out folds)')
+    .option('--strategies <list>', 'comma-separated strategy names, presets (see `graft plugins`), the config’s presets, or `config`')
+    .option('--sources <list>', 'compare on each of these sources: names under compare.sources, `config`, or registered sources')
+    .option('--seeds <n>', 'seeds per entry (default: compare.seeds, 3)')
+    .option('--folds <k>', 'K-fold cross-validation on the training data (metrics on the held-out folds; not with early stopping)')
     .option('--per-class <list>', 'labelled samples per class to compare at, e.g. 10,100')
     .option('--multitask', 'compare single-task models, joint training per weighting, and (with --sequential) sequential transfer; reports Δm%')
-    .option('--weightings <list>', 'with --multitask: weightings to run jointly', 'equal,uncertainty,pcgrad')
+    .option('--weightings <list>', 'with --multitask: weightings to run jointly (default: compare.weightings)')
     .option('--sequential', 'with --multitask: also train task 1, then transfer its trunk to task 2, ...')
-    .option('--out <dir>', 'where results.json and report.html go (default: the run’s output directory)')
+    .option('--out <dir>', 'where results, report and runs go (default: the run’s output directory)')
+    .option('--resume', 'reuse the results of runs a previous comparison finished (same config); rerun the rest')
     .option('--json', 'print { results } as JSON on stdout')
     .action(async (opts: CompareFlags) => {
       const file = readConfigFile(opts.config);
       if (opts.multitask) return multitask(file, opts);
-      const settings = file.structure.compare;
-      const entries = opts.strategies ? list(opts.strategies) : (settings?.strategies ?? ['scratch', 'linear-probe', 'fine-tune', 'gradual-unfreeze']);
-      const seeds = opts.seeds ? Number(opts.seeds) : (settings?.seeds ?? 3);
-      const folds = opts.folds ? Number(opts.folds) : settings?.folds;
-      const perClass = opts.perClass ? positiveInts(opts.perClass) : settings?.perClass;
-      const runtime = cliRuntime();
-      const results = await compareStrategies(runtime, file, {
-        entries,
-        seeds,
-        folds,
-        perClass,
-        onRun: (r) => process.stderr.write(`[${r.index + 1}/${r.total}] ${r.entry}${r.perClass ? ` · ${r.perClass}/class` : ''} · seed ${r.seed}${r.fold !== undefined ? ` · fold ${r.fold}` : ''}\n`),
+      const { dir, results } = await cliRuntime().compare(file, {
+        entries: opts.strategies ? list(opts.strategies) : undefined,
+        sources: opts.sources ? list(opts.sources) : undefined,
+        seeds: opts.seeds ? positiveInt(opts.seeds, '--seeds') : undefined,
+        folds: opts.folds ? positiveInt(opts.folds, '--folds') : undefined,
+        perClass: opts.perClass ? list(opts.perClass).map((s) => positiveInt(s, '--per-class')) : undefined,
+        dir: opts.out,
+        resume: opts.resume,
+        onDone: done,
       });
-      const out = outputDir(file, opts.out);
-      writeJson(join(out, 'results.json'), { results });
-      await writeReport(join(out, 'report.html'), `Graft comparison: ${file.structure.name ?? 'run'}`, results, file.raw);
+      writeJsonAtomic(join(dir, 'results.json'), { results });
+      await writeReport(join(dir, 'report.html'), `Graft comparison: ${file.structure.name ?? 'run'}`, results, file.raw);
       if (opts.json) {
         printJson({ results: results.map(({ runs, ...r }) => ({ ...r, runs: runs.map(({ history: _h, ...run }) => run) })) });
       } else {
-        process.stdout.write(`\n${resultsTable(results)}\n\nWrote ${join(out, 'results.json')} and ${join(out, 'report.html')}\n`);
+        process.stdout.write(`\n${resultsTable(results)}\n\nWrote ${join(dir, 'results.json')} and ${join(dir, 'report.html')}\n`);
       }
     });
 }

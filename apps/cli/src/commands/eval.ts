@@ -1,27 +1,22 @@
 import type { Command } from 'commander';
-import { evaluateSplit, loadWeights, readCheckpointFile, type SplitName } from '@graft/core';
-import { cliRuntime } from '../context.js';
+import type { SplitName } from '@graft/core';
 import { metricsTable, printJson } from '../output.js';
+import { withTrainedRun, type RunFlags } from '../open-run.js';
 
 export function evalCommand(program: Command): void {
   program
     .command('eval')
-    .description('Evaluate a trained checkpoint on a split of the config’s datasets.')
-    .requiredOption('-c, --config <file>', 'the config the checkpoint was trained with')
-    .option('--checkpoint <file>', 'checkpoint file (default: the run’s output directory)')
+    .description('Evaluate a trained run on a split of its datasets.')
+    .argument('[run]', 'run folder or checkpoint file (its config is stored in the checkpoint)')
+    .option('-c, --config <file>', 'the config the run was trained with (default checkpoint: its run folder’s)')
+    .option('--checkpoint <file>', 'checkpoint file or run folder')
     .option('--split <name>', 'test, validation or train', 'test')
     .option('--json', 'print the metrics as JSON')
-    .action(async (opts: { config: string; checkpoint?: string; split: string; json?: boolean }) => {
-      const run = await cliRuntime().load(opts.config);
-      const session = await run.open();
-      try {
-        const path = opts.checkpoint ?? session.checkpointPath;
-        loadWeights(session.model, readCheckpointFile(path).tensors, path);
-        const metrics = (await evaluateSplit(session.model, session.data, opts.split as SplitName)) ?? {};
-        if (opts.json) printJson({ split: opts.split, metrics, checkpoint: path });
+    .action(async (run: string | undefined, opts: RunFlags & { split: string; json?: boolean }) =>
+      withTrainedRun(run, opts, async (trained) => {
+        const metrics = await trained.evaluate(opts.split as SplitName);
+        if (opts.json) printJson({ split: opts.split, metrics, checkpoint: trained.checkpoint, backend: trained.backend });
         else process.stdout.write(`${metricsTable(metrics)}\n`);
-      } finally {
-        session.dispose();
-      }
-    });
+      }),
+    );
 }

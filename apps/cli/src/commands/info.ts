@@ -1,32 +1,39 @@
 import type { Command } from 'commander';
-import { configJsonSchema } from '@graft/core';
+import { configJsonSchema, CONTRIBUTION_KINDS, type Registry } from '@graft/core';
 import { cliRuntime } from '../context.js';
 import { printJson, table } from '../output.js';
+
+/** The registry the command sees: the first-party plugins, plus a config's own with `-c`. */
+async function registryFor(config: string | undefined): Promise<Registry> {
+  const runtime = cliRuntime();
+  return config ? runtime.registryFor(config) : runtime.registry;
+}
+
+type Item = { name: string; description: string; reference?: string };
 
 export function infoCommands(program: Command): void {
   program
     .command('plugins')
     .description('List the loaded plugins and everything they register.')
+    .option('-c, --config <file>', 'also load the plugins this config lists')
     .option('--json', 'print as JSON')
-    .action((opts: { json?: boolean }) => {
-      const { registry } = cliRuntime();
-      const kinds = ['sources', 'strategies', 'backends', 'tasks', 'datasets', 'weightings'] as const;
-      type Item = { name: string; description: string; reference?: string };
+    .action(async (opts: { config?: string; json?: boolean }) => {
+      const registry = await registryFor(opts.config);
       const plugins = registry.plugins.map((meta) => ({
         ...meta,
         ...(Object.fromEntries(
-          kinds.map((kind) => [
+          CONTRIBUTION_KINDS.map((kind) => [
             kind,
-            [...(registry[kind] as ReadonlyMap<string, { name: string; description: string; reference?: string }>).values()]
+            [...(registry[kind] as ReadonlyMap<string, Item>).values()]
               .filter((item) => registry.owners.get(`${kind}:${item.name}`) === meta.name)
               .map((item) => ({ name: item.name, description: item.description, ...(item.reference ? { reference: item.reference } : {}) })),
           ]),
-        ) as Record<(typeof kinds)[number], Item[]>),
+        ) as Record<(typeof CONTRIBUTION_KINDS)[number], Item[]>),
       }));
       if (opts.json) return printJson({ plugins });
       for (const p of plugins) {
         process.stdout.write(`${p.name}@${p.version} (plugin API ${p.api})\n`);
-        for (const kind of kinds) {
+        for (const kind of CONTRIBUTION_KINDS) {
           const items = p[kind];
           if (items.length > 0) process.stdout.write(`  ${kind}:\n${items.map((i) => `    ${i.name.padEnd(28)} ${i.description}`).join('\n')}\n`);
         }
@@ -56,5 +63,6 @@ export function infoCommands(program: Command): void {
   program
     .command('schema')
     .description('Print the config’s JSON Schema (for editor completion), covering every loaded plugin.')
-    .action(() => printJson(configJsonSchema(cliRuntime().registry)));
+    .option('-c, --config <file>', 'also cover the plugins this config lists')
+    .action(async (opts: { config?: string }) => printJson(configJsonSchema(await registryFor(opts.config))));
 }

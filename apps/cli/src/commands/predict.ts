@@ -1,60 +1,36 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import * as tf from '@tensorflow/tfjs';
-import { GraftError, loadWeights, readCheckpointFile, sliceInputs, type Examples } from '@graft/core';
-import { cliRuntime } from '../context.js';
+import { GraftError, type PredictRequest, type RawInputs, type SplitName } from '@graft/core';
+import { readJsonFile } from '../files.js';
 import { printJson } from '../output.js';
+import { withTrainedRun, type RunFlags } from '../open-run.js';
+
+function limitOf(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new GraftError('GRAFT_USAGE', { what: `"${value}" is not a positive whole number`, where: '--limit', fix: 'Pass --limit 1 or more' });
+  }
+  return n;
+}
 
 export function predictCommand(program: Command): void {
   program
     .command('predict')
-    .description('Predict with a trained checkpoint: samples from a JSON file of inputs, or the first samples of a split.')
-    .requiredOption('-c, --config <file>', 'the config the checkpoint was trained with')
-    .option('--checkpoint <file>', 'checkpoint file (default: the run’s output directory)')
+    .description('Predict with a trained run: samples from a JSON file of inputs, or the first samples of a split.')
+    .argument('[run]', 'run folder or checkpoint file (its config is stored in the checkpoint)')
+    .option('-c, --config <file>', 'the config the run was trained with (default checkpoint: its run folder’s)')
+    .option('--checkpoint <file>', 'checkpoint file or run folder')
     .option('--input <file>', 'JSON file: { "<input name>": [sample, ...] } with raw inputs as the dataset gives them')
     .option('--split <name>', 'predict the first --limit samples of this split instead', 'test')
     .option('--limit <n>', 'samples to predict from the split', '5')
     .option('--json', 'print predictions as JSON')
-    .action(async (opts: { config: string; checkpoint?: string; input?: string; split: 'test' | 'validation' | 'train'; limit: string; json?: boolean }) => {
-      const run = await cliRuntime().load(opts.config);
-      const session = await run.open();
-      try {
-        const path = opts.checkpoint ?? session.checkpointPath;
-        loadWeights(session.model, readCheckpointFile(path).tensors, path);
-        const inputs = opts.input ? readInputs(opts.input) : splitInputs(session.data.groups[0]!.dataset[opts.split], Number(opts.limit), opts.split);
-        const features = session.model.features(inputs, false);
-        const predictions = [];
-        for (const task of session.model.tasks) {
-          const out = tf.tidy(() => {
-            const raw = session.model.heads.get(task.name)!.apply(features, false);
-            const scale = session.data.scales.get(task.name);
-            return scale ? tf.add(tf.mul(raw, scale.std), scale.mean) : raw;
-          });
-          const rows = (await out.array()) as number[][];
-          out.dispose();
-          predictions.push({ task: task.name, predictions: rows.map((r) => task.type.describePrediction(Float32Array.from(r), task.info)) });
-        }
-        features.dispose();
-        tf.dispose(Object.values(inputs));
-        if (opts.json) printJson({ checkpoint: path, results: predictions });
-        else for (const p of predictions) process.stdout.write(`${p.task}:\n${p.predictions.map((x, i) => `  ${i}: ${JSON.stringify(x)}`).join('\n')}\n`);
-      } finally {
-        session.dispose();
-      }
+    .action(async (run: string | undefined, opts: RunFlags & { input?: string; split: string; limit: string; json?: boolean }) => {
+      const request: PredictRequest = opts.input
+        ? { inputs: readJsonFile(opts.input, '--input') as RawInputs }
+        : { split: opts.split as SplitName, limit: limitOf(opts.limit) };
+      await withTrainedRun(run, opts, async (trained) => {
+        const results = await trained.predict(request);
+        if (opts.json) printJson({ checkpoint: trained.checkpoint, results });
+        else for (const p of results) process.stdout.write(`${p.task}:\n${p.predictions.map((x, i) => `  ${i}: ${JSON.stringify(x)}`).join('\n')}\n`);
+      });
     });
-}
-
-function readInputs(file: string): Record<string, tf.Tensor> {
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch (cause) {
-    throw new GraftError('GRAFT_USAGE', { what: `Cannot read inputs from ${file}`, fix: 'Pass a JSON file mapping input names to arrays of samples', cause });
-  }
-  return Object.fromEntries(Object.entries(parsed).map(([name, value]) => [name, tf.tensor(value as number[])]));
-}
-
-function splitInputs(examples: Examples | undefined, limit: number, split: string): Record<string, tf.Tensor> {
-  if (!examples) throw new GraftError('GRAFT_USAGE', { what: `The dataset has no ${split} split`, fix: 'Pass --split with another split, or --input' });
-  return sliceInputs(examples, 0, Math.min(limit, examples.size));
 }

@@ -1,11 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fromObject, type ConfigFile } from '../config/load.js';
+import type { ConfigFile } from '../config/load.js';
 import { GraftError } from '../errors.js';
 import { deltaM } from '../metrics/delta-m.js';
 import type { Runtime } from '../runtime.js';
+import { CHECKPOINT_FILE } from '../run/checkpoint-path.js';
 import type { StageSpec } from './presets.js';
 import { mean, std } from './compare.js';
+import { primaryValue, runVariants, type Variant } from './variants.js';
 
 export interface MultitaskCompareOptions {
   /** Weightings to run jointly (`equal`, `uncertainty`, `pcgrad`, ...). */
@@ -15,15 +15,22 @@ export interface MultitaskCompareOptions {
   sequential?: boolean;
   /** Few-shot size applied to every task's data. */
   perClass?: number;
+  /** The comparison's folder (see `runDir`); each run goes to `<dir>/compare-multitask/<id>`. */
+  dir: string;
+  /** Reuse the results of runs that finished before (same config). */
+  resume?: boolean;
   onRun?: (run: { method: string; seed: number; index: number; total: number }) => void;
+  /** After each run (finished, failed, or reused by `resume`). */
+  onDone?: (run: { id: string; backend?: string; seconds: number; error?: string; reused: boolean; index: number; total: number }) => void;
 }
 
-/** One task's compared metric for one method: mean ± std over seeds. */
+/** One task's compared metric for one method: mean ± std over the seeds whose run finished. */
 export interface TaskScore {
   metric: string;
   higherIsBetter: boolean;
   mean: number;
   std: number;
+  /** One value per seed; NaN where the run failed. */
   values: number[];
 }
 
@@ -34,9 +41,21 @@ export interface MultitaskRow {
   /** Δm% against the single-task row (0 for that row itself). */
   deltaM: number;
   seconds: number;
+  /** Runs of this method that failed. */
+  failed: number;
 }
 
-type Raw = Record<string, unknown> & { stages: StageSpec[]; tasks: ({ name: string; data: Record<string, unknown> } & Record<string, unknown>)[]; seed?: number; output?: { dir?: string } };
+type TaskSpec = { name: string; data: Record<string, unknown> } & Record<string, unknown>;
+type Raw = Record<string, unknown> & { stages: StageSpec[]; tasks: TaskSpec[]; seed?: number };
+
+/** A planned run of the comparison: which method, and which tasks' scores it gives. */
+interface Planned {
+  method: string;
+  seed: number;
+  variant: Variant;
+  /** Task names this run scores (a single-task run scores one). */
+  scores: string[];
+}
 
 /**
  * Multi-task learning against its alternatives on identical data and seeds: one single-task model per task
@@ -46,81 +65,90 @@ type Raw = Record<string, unknown> & { stages: StageSpec[]; tasks: ({ name: stri
  */
 export async function compareMultitask(runtime: Runtime, config: ConfigFile, options: MultitaskCompareOptions): Promise<MultitaskRow[]> {
   const raw = structuredClone(config.raw) as Raw;
+  delete raw.compare;
   if (raw.tasks.length < 2) {
     throw new GraftError('GRAFT_USAGE', { what: '`graft compare --multitask` needs a config with at least two tasks', fix: 'List several tasks under `tasks`' });
   }
-  const known = [...runtime.registry.weightings.keys()];
+  const registry = await runtime.registryFor(config);
   for (const w of options.weightings) {
-    if (!runtime.registry.weightings.has(w)) throw new GraftError('GRAFT_UNKNOWN_WEIGHTING', { what: `Unknown weighting "${w}"`, where: '--weightings', choices: known });
+    if (!registry.weightings.has(w)) throw new GraftError('GRAFT_UNKNOWN_WEIGHTING', { what: `Unknown weighting "${w}"`, where: 'weightings', choices: [...registry.weightings.keys()] });
   }
-  const baseSeed = raw.seed ?? 0;
-  const outDir = resolve(config.dir, raw.output?.dir ?? `runs/${String(raw.name ?? 'multitask')}`, 'compare-multitask');
-  const total = options.seeds * (raw.tasks.length + options.weightings.length + (options.sequential ? raw.tasks.length - 1 : 0));
-  let index = 0;
-  const withData = (t: Raw['tasks'][number]) => ({ ...t, data: { ...t.data, ...(options.perClass ? { perClass: options.perClass } : {}) } });
+  const dir = runtime.env.artifacts.resolve(options.dir, 'compare-multitask');
+  const withData = (t: TaskSpec) => ({ ...t, data: { ...t.data, ...(options.perClass ? { perClass: options.perClass } : {}) } });
   const stagesWith = (weighting?: string) => raw.stages.map((s) => (weighting ? { ...s, weighting: { use: weighting } } : withoutWeighting(s)));
+  const variant = (id: string, seed: number, tasks: TaskSpec[], stages: StageSpec[], extra: Record<string, unknown> = {}): Variant => ({
+    id,
+    checkpoint: true,
+    config: { ...raw, ...extra, seed, tasks: tasks.map(withData), stages },
+  });
 
-  async function train(method: string, seed: number, tasks: Raw['tasks'], stages: StageSpec[], extra: Partial<Raw> = {}, dir = method) {
-    options.onRun?.({ method, seed, index: index++, total });
-    const variant = { ...raw, ...extra, seed, tasks: tasks.map(withData), stages, output: { checkpoint: true, dir: join(outDir, dir, `seed-${seed}`) } };
-    delete (variant as Record<string, unknown>).compare;
-    mkdirSync(variant.output.dir, { recursive: true });
-    const run = await runtime.load(fromObject(variant, config.file, config.dir));
-    const outcome = await run.train();
-    return { run, outcome };
-  }
-
-  const scores = new Map<string, Map<string, { metric: string; higherIsBetter: boolean; values: number[] }>>();
-  const seconds = new Map<string, number>();
-  const record = (method: string, task: string, metric: string, higherIsBetter: boolean, value: unknown, took: number) => {
-    const byTask = scores.get(method) ?? new Map();
-    scores.set(method, byTask);
-    const entry = byTask.get(task) ?? { metric, higherIsBetter, values: [] };
-    entry.values.push(typeof value === 'number' ? value : NaN);
-    byTask.set(task, entry);
-    seconds.set(method, (seconds.get(method) ?? 0) + took);
-  };
-
+  const planned: Planned[] = [];
   for (let s = 0; s < options.seeds; s++) {
-    const seed = baseSeed + s;
+    const seed = (raw.seed ?? 0) + s;
     for (const task of raw.tasks) {
-      const started = Date.now();
-      const { run, outcome } = await train('single-task', seed, [task], stagesWith(), {}, `single-${task.name}`);
-      const plan = run.plan.tasks[0]!;
-      record('single-task', task.name, plan.type.primaryMetric.name, plan.type.primaryMetric.higherIsBetter, outcome.final.metrics[task.name]?.[plan.type.primaryMetric.name], (Date.now() - started) / 1000);
+      planned.push({ method: 'single-task', seed, scores: [task.name], variant: variant(`single-${task.name}/seed-${seed}`, seed, [task], stagesWith()) });
     }
     for (const weighting of options.weightings) {
-      const started = Date.now();
-      const { run, outcome } = await train(weighting, seed, raw.tasks, stagesWith(weighting));
-      const took = (Date.now() - started) / 1000;
-      run.plan.tasks.forEach((plan, i) => record(weighting, plan.name, plan.type.primaryMetric.name, plan.type.primaryMetric.higherIsBetter, outcome.final.metrics[plan.name]?.[plan.type.primaryMetric.name], i === 0 ? took : 0));
+      planned.push({ method: weighting, seed, scores: raw.tasks.map((t) => t.name), variant: variant(`${weighting}/seed-${seed}`, seed, raw.tasks, stagesWith(weighting)) });
     }
     if (options.sequential) {
       // Task 1's model is its single-task run; each next task starts from the previous task's trunk.
-      let previous = join(outDir, `single-${raw.tasks[0]!.name}`, `seed-${seed}`, 'checkpoint.graft');
-      const first = scores.get('single-task')!.get(raw.tasks[0]!.name)!;
-      record('sequential', raw.tasks[0]!.name, first.metric, first.higherIsBetter, first.values[first.values.length - 1], 0);
-      for (let t = 1; t < raw.tasks.length; t++) {
-        const started = Date.now();
-        const task = raw.tasks[t]!;
-        const { run, outcome } = await train('sequential', seed, [task], stagesWith(), { source: { use: 'graft/checkpoint', path: previous } }, `sequential-${task.name}`);
-        const plan = run.plan.tasks[0]!;
-        record('sequential', task.name, plan.type.primaryMetric.name, plan.type.primaryMetric.higherIsBetter, outcome.final.metrics[task.name]?.[plan.type.primaryMetric.name], (Date.now() - started) / 1000);
-        previous = join(outDir, `sequential-${task.name}`, `seed-${seed}`, 'checkpoint.graft');
+      let previous = `single-${raw.tasks[0]!.name}/seed-${seed}`;
+      for (const task of raw.tasks.slice(1)) {
+        const id = `sequential-${task.name}/seed-${seed}`;
+        const source = { use: 'graft/checkpoint', path: runtime.env.artifacts.resolve(dir, previous, CHECKPOINT_FILE) };
+        planned.push({ method: 'sequential', seed, scores: [task.name], variant: variant(id, seed, [task], stagesWith(), { source }) });
+        previous = id;
       }
     }
   }
 
+  const outcomes = await runVariants(
+    runtime,
+    config,
+    planned.map((p) => p.variant),
+    {
+      dir,
+      resume: options.resume,
+      onStart: (_v, index, total) => options.onRun?.({ method: planned[index]!.method, seed: planned[index]!.seed, index, total }),
+      onFinish: (o, index, total, reused) => options.onDone?.({ id: o.id, backend: o.backend, seconds: o.seconds, error: o.error, reused, index, total }),
+    },
+  );
+
+  // scores[method][task][seed index] — sequential's first task is the single-task model of task 1.
+  const methods = ['single-task', ...options.weightings, ...(options.sequential ? ['sequential'] : [])];
+  const rows = new Map(methods.map((m) => [m, { seconds: 0, failed: 0, tasks: new Map<string, { metric: string; higherIsBetter: boolean; values: number[] }>() }]));
+  const put = (method: string, task: string, metric: { metric: string; higherIsBetter: boolean }, value: number) => {
+    const tasks = rows.get(method)!.tasks;
+    const entry = tasks.get(task) ?? { ...metric, values: [] };
+    entry.values.push(value);
+    tasks.set(task, entry);
+  };
+  planned.forEach((p, i) => {
+    const outcome = outcomes[i]!;
+    const row = rows.get(p.method)!;
+    row.seconds += outcome.seconds;
+    if (outcome.error) row.failed++;
+    if (options.sequential && p.method === 'single-task' && p.scores[0] === raw.tasks[0]!.name) put('sequential', p.scores[0]!, outcome.primary[p.scores[0]!]!, primaryValue(outcome, p.scores[0]!));
+    for (const task of p.scores) put(p.method, task, outcome.primary[task]!, primaryValue(outcome, task));
+  });
+
   const summarise = (method: string): Record<string, TaskScore> =>
-    Object.fromEntries([...scores.get(method)!].map(([task, e]) => [task, { metric: e.metric, higherIsBetter: e.higherIsBetter, mean: mean(e.values), std: std(e.values), values: e.values }]));
+    Object.fromEntries(
+      [...rows.get(method)!.tasks].map(([task, e]) => {
+        const finished = e.values.filter((v) => !Number.isNaN(v));
+        return [task, { metric: e.metric, higherIsBetter: e.higherIsBetter, mean: finished.length > 0 ? mean(finished) : NaN, std: std(finished), values: e.values }];
+      }),
+    );
   const baseline = summarise('single-task');
-  return [...scores.keys()].map((method) => {
+  return methods.map((method) => {
     const tasks = summarise(method);
     const dm =
       method === 'single-task'
         ? 0
         : deltaM(Object.entries(tasks).map(([task, score]) => ({ name: `${task}/${score.metric}`, value: score.mean, baseline: baseline[task]!.mean, higherIsBetter: score.higherIsBetter })));
-    return { method, tasks, deltaM: dm, seconds: seconds.get(method) ?? 0 };
+    const row = rows.get(method)!;
+    return { method, tasks, deltaM: dm, seconds: row.seconds, failed: row.failed };
   });
 }
 

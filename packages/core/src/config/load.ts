@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import type { DatasetProvider } from '../data/examples.js';
 import { didYouMean, GraftError, unknownName, type GraftErrorCode } from '../errors.js';
@@ -10,9 +9,14 @@ import type { PretrainedSource } from '../source.js';
 import type { Strategy } from '../strategy.js';
 import type { TaskType } from '../task.js';
 import type { Weighting } from '../weighting.js';
-import { commonDataShape, configStructureSchema, optionShape, type ConfigStructure } from './schema.js';
+import { commonDataShape, configStructureSchema, type ConfigStructure } from './schema.js';
+import { parseSpec } from './plugin-options.js';
 import { invalidConfig } from './issues.js';
+import { checkConfigBounds, CONFIG_LIMITS } from './read-limits.js';
 import { commonStageShape, type StageOptions } from './stage-options.js';
+
+const { use: _dataUse, ...dataCommon } = commonDataShape;
+const { use: _stageUse, ...stageCommon } = commonStageShape;
 
 /** A config file read from disk, not yet checked against the plugins. */
 export interface ConfigFile {
@@ -72,16 +76,25 @@ export interface RunPlan {
 /** Read and parse a YAML or JSON config file and check its structure. */
 export function readConfigFile(file: string): ConfigFile {
   const path = resolve(file);
-  if (!existsSync(path)) {
+  const info = statSync(path, { throwIfNoEntry: false });
+  if (!info) {
     throw new GraftError('GRAFT_CONFIG_NOT_FOUND', {
       what: `Config file "${file}" does not exist`,
       fix: 'Pass the path of a YAML or JSON config with -c; the examples/ folder has some to start from',
     });
   }
+  if (info.isDirectory()) {
+    throw new GraftError('GRAFT_CONFIG_NOT_FOUND', {
+      what: `"${file}" is a folder, not a config file`,
+      fix: `Pass the config file itself with -c (e.g. ${file.replace(/\/+$/, '')}/graft.yaml)`,
+    });
+  }
+  checkConfigBounds('', file, info.size);
   const text = readFileSync(path, 'utf8');
+  checkConfigBounds(text, file, info.size);
   let raw: unknown;
   try {
-    raw = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+    raw = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text, { maxAliasCount: CONFIG_LIMITS.maxAliases });
   } catch (cause) {
     throw new GraftError('GRAFT_CONFIG_PARSE', {
       what: `${file} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}`,
@@ -109,14 +122,13 @@ export function resolvePlan(config: ConfigFile, registry: Registry): RunPlan {
     throw unknownName('GRAFT_UNKNOWN_BACKEND', 'backend', s.backend, ['auto', ...registry.backends.keys()], where('backend'));
   }
   const source = pick(registry.sources, s.source.use, 'GRAFT_UNKNOWN_SOURCE', 'source', where('source.use'));
-  const sourceOptions = validate(source.options, omitUse(s.source), file, ['source']);
+  const sourceOptions = parseSpec(source, s.source, {}, 'source', file, ['source']);
 
   const tasks = s.tasks.map((t, i): TaskPlan => {
     const type = pick(registry.tasks, t.type, 'GRAFT_UNKNOWN_TASK_TYPE', 'task type', where(`tasks[${i}].type`));
     const provider = pick(registry.datasets, t.data.use, 'GRAFT_UNKNOWN_DATASET', 'dataset', where(`tasks[${i}].data.use`));
-    const schema = z.strictObject({ ...ownOptions(provider, commonDataShape, 'dataset'), ...commonDataShape });
-    const full = validate(schema, t.data, file, ['tasks', i, 'data']) as Record<string, unknown>;
-    const { use: _use, perClass, validation, fold, ...options } = full as { use: string; perClass?: number; validation?: number; fold?: { index: number; count: number } };
+    const full = parseSpec(provider, t.data, dataCommon, 'dataset', file, ['tasks', i, 'data']);
+    const { perClass, validation, fold, ...options } = full as { perClass?: number; validation?: number; fold?: { index: number; count: number } };
     return {
       name: t.name,
       type,
@@ -135,11 +147,10 @@ export function resolvePlan(config: ConfigFile, registry: Registry): RunPlan {
 
   const stages = s.stages.map((stage, i): StagePlan => {
     const strategy = pick(registry.strategies, stage.use, 'GRAFT_UNKNOWN_STRATEGY', 'strategy', where(`stages[${i}].use`));
-    const schema = z.strictObject({ ...commonStageShape, ...ownOptions(strategy, commonStageShape, 'strategy') });
-    const options = validate(schema, stage, file, ['stages', i]) as StageOptions & Record<string, unknown>;
+    const options = { use: stage.use, ...parseSpec(strategy, stage, stageCommon, 'strategy', file, ['stages', i]) } as StageOptions & Record<string, unknown>;
     const spec = options.weighting ?? { use: 'equal' };
     const plugin = pick(registry.weightings, spec.use, 'GRAFT_UNKNOWN_WEIGHTING', 'weighting', where(`stages[${i}].weighting.use`));
-    const weightingOptions = validate(plugin.options, omitUse(spec), file, ['stages', i, 'weighting']);
+    const weightingOptions = parseSpec(plugin, spec, {}, 'weighting', file, ['stages', i, 'weighting']);
     options.tasks?.forEach((name, k) => {
       if (tasks.some((t) => t.name === name)) return;
       const names = tasks.map((t) => t.name);
@@ -154,7 +165,7 @@ export function resolvePlan(config: ConfigFile, registry: Registry): RunPlan {
     return { strategy, options, weighting: { plugin, options: weightingOptions }, where: `stages[${i}]` };
   });
 
-  const name = s.name ?? basename(file).replace(/\.(ya?ml|json)$/i, '');
+  const name = runName(config);
   return {
     file,
     dir: config.dir,
@@ -165,40 +176,30 @@ export function resolvePlan(config: ConfigFile, registry: Registry): RunPlan {
     tasks,
     stages,
     evaluate: s.evaluate,
-    output: { dir: resolve(config.dir, s.output.dir ?? `runs/${name}`), checkpoint: s.output.checkpoint },
+    output: { dir: runDir(config), checkpoint: s.output.checkpoint },
     raw: config.raw,
     hash: createHash('sha256').update(canonicalJson(config.raw)).digest('hex'),
   };
+}
+
+/** The run's name: `name`, else the config file's name without its extension. */
+export function runName(config: ConfigFile): string {
+  return config.structure.name ?? basename(config.file).replace(/\.(ya?ml|json)$/i, '');
+}
+
+/**
+ * The one output-directory rule: `output.dir` (relative to the config), else `runs/<name>` beside the
+ * config. Training writes its checkpoint and metrics there; `graft compare` writes its results and report
+ * there and runs its variants in `compare/` (`compare-multitask/`) below it.
+ */
+export function runDir(config: ConfigFile): string {
+  return resolve(config.dir, config.structure.output.dir ?? `runs/${runName(config)}`);
 }
 
 function pick<T>(map: ReadonlyMap<string, T>, name: string, code: GraftErrorCode, kind: string, where: string): T {
   const item = map.get(name);
   if (!item) throw unknownName(code, kind, name, [...map.keys()], where);
   return item;
-}
-
-/** A plugin's own option shape; a key that shadows a common option would silently change its meaning, so it is refused. */
-function ownOptions(item: { name: string; options: z.ZodType }, common: z.ZodRawShape, kind: string): z.ZodRawShape {
-  const shape = optionShape(item.options);
-  const clash = Object.keys(shape).filter((k) => k in common);
-  if (clash.length > 0) {
-    throw new GraftError('GRAFT_PLUGIN_INVALID', {
-      what: `The ${kind} "${item.name}" declares option${clash.length > 1 ? 's' : ''} ${clash.map((k) => `"${k}"`).join(', ')}, which every ${kind} spec already has`,
-      fix: `Rename the option in the plugin; common options: ${Object.keys(common).join(', ')}`,
-    });
-  }
-  return shape;
-}
-
-function omitUse(spec: { use: string }): Record<string, unknown> {
-  const { use: _use, ...rest } = spec as Record<string, unknown>;
-  return rest;
-}
-
-function validate(schema: z.ZodType, value: unknown, file: string, path: PropertyKey[]): Record<string, unknown> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw invalidConfig(parsed.error, schema, file, path);
-  return parsed.data as Record<string, unknown>;
 }
 
 /** JSON with sorted keys, so equal configs hash equally whatever their key order. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Registry } from '../plugins/registry.js';
 import { commonStageShape } from './stage-options.js';
+import { specSchema, type OptionedItem } from './plugin-options.js';
 
 const taskName = z
   .string()
@@ -35,11 +36,17 @@ export const headSchema = z
 
 const spec = z.looseObject({ use: z.string() });
 
+/** A run name is a folder name: no separators or `..`, so `runs/<name>` stays inside `runs/`; short enough for any file system. */
+export const runNameSchema = z
+  .string()
+  .max(100, 'Run names have at most 100 characters (they name a folder)')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'Run names start with a letter or digit and use letters, digits, ".", "_" and "-" (they name a folder under runs/)');
+
 function topLevel<A extends z.ZodType, B extends z.ZodType, C extends z.ZodType>(source: A, data: B, stage: C) {
   return z.strictObject({
     $schema: z.string().optional(),
-    /** A name for the run, used in reports and the default output directory. */
-    name: z.string().optional().describe('Run name (reports, output directory).'),
+    /** A name for the run, used in reports and the default output directory `runs/<name>`. */
+    name: runNameSchema.optional().describe('Run name (reports, output directory).'),
     /** Extra plugins: npm package names or paths relative to the config file. */
     plugins: z.array(z.string()).default([]).describe('Extra plugins: npm package names or paths relative to this file.'),
     /** @default 'auto' */
@@ -67,13 +74,25 @@ function topLevel<A extends z.ZodType, B extends z.ZodType, C extends z.ZodType>
       .default({ split: 'test' }),
     compare: z
       .strictObject({
-        strategies: z.array(z.string()).optional().describe('Entries `graft compare` runs when --strategies is not given.'),
+        /** Entries `graft compare` runs when --strategies is not given. @default ['scratch', 'linear-probe', 'fine-tune', 'gradual-unfreeze'] */
+        strategies: z
+          .array(z.string())
+          .min(1)
+          .default(['scratch', 'linear-probe', 'fine-tune', 'gradual-unfreeze'])
+          .describe('Entries `graft compare` runs when --strategies is not given.'),
         seeds: z.number().int().positive().default(3).describe('Seeds per entry.'),
         folds: z.number().int().min(2).optional().describe('Cross-validation folds (evaluates on the held-out fold).'),
         perClass: z.array(z.number().int().positive()).optional().describe('Labelled training samples per class to compare at.'),
         presets: z.record(z.string(), z.array(stage)).default({}).describe('Named stage lists, usable as entries.'),
+        /**
+         * Named source specs to compare the entries on, with identical splits and seeds (architecture as an
+         * axis); `--sources a,b` picks some, `config` names the config's own source. @default the config's source only
+         */
+        sources: z.record(z.string(), source).optional().describe('Named sources to compare on (architecture as an axis).'),
+        /** Weightings `graft compare --multitask` trains jointly. @default ['equal', 'uncertainty', 'pcgrad'] */
+        weightings: z.array(z.string()).min(1).default(['equal', 'uncertainty', 'pcgrad']).describe('Weightings --multitask runs jointly.'),
       })
-      .optional()
+      .prefault({})
       .describe('Defaults and named presets for `graft compare`.'),
     output: z
       .strictObject({
@@ -88,27 +107,20 @@ function topLevel<A extends z.ZodType, B extends z.ZodType, C extends z.ZodType>
 export const configStructureSchema = topLevel(spec, spec, spec);
 export type ConfigStructure = z.output<typeof configStructureSchema>;
 
-function useUnion(entries: Iterable<[string, { options: z.ZodType }]>, common: z.ZodRawShape = {}): z.ZodType {
-  const members = [...entries].map(([name, item]) =>
-    z.strictObject({ ...common, ...optionShape(item.options), use: z.literal(name) }).describe(name),
-  );
+function useUnion(entries: Iterable<[string, OptionedItem]>, common: z.ZodRawShape = {}, kind: string): z.ZodType {
+  const members = [...entries].map(([name, item]) => specSchema(item, common, kind).describe(name));
   if (members.length === 0) return spec;
   return members.length === 1 ? members[0]! : z.union(members as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
 }
 
-/** The shape of a plugin's options object (plugins declare strict zod objects). */
-export function optionShape(options: z.ZodType): z.ZodRawShape {
-  const def = (options as unknown as { _zod: { def: { type: string; shape?: z.ZodRawShape } } })._zod.def;
-  return def.type === 'object' && def.shape ? def.shape : {};
-}
-
 /** The whole config schema for the registered plugins, as editors see it (`graft schema`). */
 export function fullConfigSchema(registry: Registry): z.ZodType {
-  const stageCommon = Object.fromEntries(Object.entries(commonStageShape).filter(([k]) => k !== 'use')) as z.ZodRawShape;
+  const { use: _stageUse, ...stageCommon } = commonStageShape;
+  const { use: _dataUse, ...dataCommon } = commonDataShape;
   return topLevel(
-    useUnion(registry.sources),
-    useUnion(registry.datasets, { ...commonDataShape }),
-    useUnion(registry.strategies, stageCommon),
+    useUnion(registry.sources, {}, 'source'),
+    useUnion(registry.datasets, dataCommon, 'dataset'),
+    useUnion(registry.strategies, stageCommon, 'strategy'),
   );
 }
 

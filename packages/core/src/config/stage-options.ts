@@ -112,7 +112,10 @@ export const commonStageShape = {
    * task's texts, then the classifier). Every task is still evaluated. @default every task
    */
   tasks: z.array(z.string()).min(1).optional().describe('Tasks this stage trains (default: all).'),
-  /** Stop the stage when the validation metric has not improved for `patience` epochs. */
+  /**
+   * Stop the stage when the validation metric has not improved for `patience` epochs. Refused with
+   * `graft compare --folds`: the held-out fold would serve as both the stopping and the scoring split.
+   */
   earlyStopping: z
     .strictObject({
       patience: z.number().int().positive().describe('Epochs without improvement before stopping.'),
@@ -120,7 +123,7 @@ export const commonStageShape = {
       restoreBest: z.boolean().default(true).describe('Restore the best epoch’s weights when stopping.'),
     })
     .optional()
-    .describe('Early stopping on the first task’s primary validation metric.'),
+    .describe('Early stopping on the first task’s primary validation metric (not with compare --folds).'),
 };
 
 export const commonStageSchema = z.strictObject(commonStageShape);

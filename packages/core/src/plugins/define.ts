@@ -1,5 +1,7 @@
 import type { Backend } from '../backend.js';
+import type { ComparePreset } from '../compare/presets.js';
 import type { DatasetProvider } from '../data/examples.js';
+import type { Exporter } from '../run/exporter.js';
 import type { PretrainedSource } from '../source.js';
 import type { Strategy } from '../strategy.js';
 import type { TaskType } from '../task.js';
@@ -27,6 +29,10 @@ export interface GraftPlugin {
   datasets?: DatasetProvider[];
   /** Multi-task weightings (`equal`, `uncertainty`, `pcgrad`, ...). */
   weightings?: Weighting[];
+  /** Export formats for trained runs (`onnx`, `tfjs-layers`, ...): `graft export --format`. */
+  exporters?: Exporter[];
+  /** Named stage lists `graft compare --strategies` accepts (`gradual+discr+stlr`, `lp-ft`, ...). */
+  comparePresets?: ComparePreset[];
 }
 
 /** A list of plugins may hold falsy entries, so users can write `cond && plugin`. */
@@ -38,5 +44,14 @@ export function definePlugin<const P extends GraftPlugin>(plugin: P): P {
 }
 
 /** The kinds of things a plugin can register, with the config key that names them. */
-export const CONTRIBUTION_KINDS = ['sources', 'strategies', 'backends', 'tasks', 'datasets', 'weightings'] as const;
+export const CONTRIBUTION_KINDS = [
+  'sources',
+  'strategies',
+  'backends',
+  'tasks',
+  'datasets',
+  'weightings',
+  'exporters',
+  'comparePresets',
+] as const;
 export type ContributionKind = (typeof CONTRIBUTION_KINDS)[number];

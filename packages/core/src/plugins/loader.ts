@@ -100,5 +100,9 @@ export function buildRegistry(list: PluginList): Registry {
 }
 
 function kindLabel(kind: string): string {
-  return { sources: 'Source', strategies: 'Strategy', backends: 'Backend', tasks: 'Task type', datasets: 'Dataset', weightings: 'Weighting' }[kind] ?? kind;
+  return {
+    sources: 'Source', strategies: 'Strategy', backends: 'Backend', tasks: 'Task type', datasets: 'Dataset', weightings: 'Weighting',
+    exporters: 'Exporter',
+    comparePresets: 'Compare preset',
+  }[kind] ?? kind;
 }

@@ -1,4 +1,6 @@
 import type { Backend } from '../backend.js';
+import type { ComparePreset } from '../compare/presets.js';
+import type { Exporter } from '../run/exporter.js';
 import type { DatasetProvider } from '../data/examples.js';
 import type { PretrainedSource } from '../source.js';
 import type { Strategy } from '../strategy.js';
@@ -15,6 +17,8 @@ export interface Registry {
   tasks: ReadonlyMap<string, TaskType>;
   datasets: ReadonlyMap<string, DatasetProvider>;
   weightings: ReadonlyMap<string, Weighting>;
+  exporters: ReadonlyMap<string, Exporter>;
+  comparePresets: ReadonlyMap<string, ComparePreset>;
   /** Which plugin registered each name, per kind. */
   owners: ReadonlyMap<string, string>;
 }

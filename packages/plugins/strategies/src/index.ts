@@ -4,17 +4,20 @@ import { fineTune } from './fine-tune.js';
 import { gradualUnfreeze } from './gradual-unfreeze.js';
 import { linearProbe } from './linear-probe.js';
 import { multitask } from './multitask.js';
+import { comparePresets } from './presets.js';
 import { scratch } from './scratch.js';
 import { weightings } from './weightings/index.js';
 
 export { chainThaw, fineTune, gradualUnfreeze, linearProbe, multitask, scratch };
 export * from './weightings/index.js';
+export { comparePresets };
 
 /** The first-party strategies and multi-task weightings. */
 const strategiesPlugin = definePlugin({
   meta: { name: '@graft/strategies', version: '0.1.0', api: PLUGIN_API_VERSION },
   strategies: [scratch, linearProbe, fineTune, gradualUnfreeze, chainThaw, multitask],
   weightings,
+  comparePresets,
 });
 
 export default strategiesPlugin;

@@ -5,6 +5,7 @@ import { spamAssassinDataset } from './datasets/spam-assassin.js';
 import { maskedLmTask } from './mlm/masked-lm-task.js';
 import { bertInitSource } from './source/bert-init-source.js';
 import { bertSource } from './source/bert-source.js';
+import { onnxExporter } from './source/onnx-exporter.js';
 
 /**
  * `@graft/text`: the `text/bert` and `text/bert-init` sources, the `masked-lm` task type and the `text/jsonl`,
@@ -15,4 +16,5 @@ export const textPlugin = definePlugin({
   sources: [bertSource, bertInitSource],
   tasks: [maskedLmTask],
   datasets: [jsonlDataset, csvDataset, spamAssassinDataset],
+  exporters: [onnxExporter],
 });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { cpuBackend, Rng } from '@graft/core';
+import { cpuBackend, Rng } from '@graft/core/internal';
 import { webgpuBackend } from '../backend.js';
 
 /**

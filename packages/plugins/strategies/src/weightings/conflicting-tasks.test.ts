@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { equal, Rng, type Weighting } from '@graft/core';
+import { equal, Rng, type Weighting } from '@graft/core/internal';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cagrad } from './cagrad.js';
 import { gradnorm } from './gradnorm.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { equal, Rng, type LossWeightingMethod, type Weighting } from '@graft/core';
+import { equal, Rng, type LossWeightingMethod, type Weighting } from '@graft/core/internal';
 import { describe, expect, it } from 'vitest';
 import { dwa } from './dwa.js';
 import { weightings } from './index.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { AutoTokenizer, env, pipeline } from '@huggingface/transformers';
-import { Head, Rng } from '@graft/core';
+import { Head, Rng } from '@graft/core/internal';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyBert } from '../fixture/tiny-bert.js';
 import { vocabFromTexts } from '../hf/tokenizer-json.js';
