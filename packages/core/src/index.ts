@@ -3,6 +3,7 @@ export { silentLogger, stderrLogger, type Logger } from './logger.js';
 export { ERROR_DOCS, type ErrorDoc } from './error-docs.js';
 export type { Environment, FileStore, FileInfo, FolderLock, Resource, ResourceStore, Clock, RandomSource } from './env/environment.js';
 export { nodeEnvironment, nodeFileStore, nodeResourceStore, defaultCacheDir, cachePathFor } from './env/node/index.js';
+export { memoryEnvironment, memoryFileStore, memoryResourceStore } from './env/memory/index.js';
 export type { Backend, BackendAvailability, BackendCapabilities } from './backend.js';
 export type { PretrainedSource, SourceContext } from './source.js';
 export type { Strategy, StageControl, GroupControl } from './strategy.js';
@@ -20,7 +21,9 @@ export type { Trunk, TrunkSplit, LayerGroup, NamedVariable } from './model/trunk
 export { layersTrunk, reinitializeLayer, glorotUniform, type LayersTrunkOptions } from './model/layers-trunk.js';
 export { GraftModel, type GroupState } from './model/graft-model.js';
 export { Head } from './model/head.js';
-export { definePlugin, PLUGIN_API_VERSION, type GraftPlugin, type PluginMeta, type PluginList } from './plugins/define.js';
+export { definePlugin, CONTRIBUTIONS, type GraftPlugin, type PluginMeta, type PluginList, type Contributions, type ContributionKind, type EnvironmentProvider } from './plugins/define.js';
+export { packageMeta } from './plugins/package-meta.js';
+export { GRAFT_VERSION } from './version.js';
 export { buildRegistry, importPlugins, type ModuleImporter } from './plugins/loader.js';
 export type { Registry } from './plugins/registry.js';
 export { createRuntime, TOKENS, type Runtime, type RuntimeOptions, type PlannedRun } from './runtime.js';
