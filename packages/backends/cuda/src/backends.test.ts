@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { GraftError } from '@graft/core';
-import { backendContract } from '@graft/testing';
+import { backendContract } from '@graft/testing/contracts';
 import { describe, expect, it } from 'vitest';
 import cudaPlugin, { cudaBackend, nodeBackend } from './index.js';
 

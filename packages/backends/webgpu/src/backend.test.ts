@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { GraftError } from '@graft/core';
-import { backendContract } from '@graft/testing';
+import { backendContract } from '@graft/testing/contracts';
 import { describe, expect, it } from 'vitest';
 import webgpuPlugin, { HARDWARE_PRIORITY, SOFTWARE_PRIORITY, webgpuBackend } from './index.js';
 import { probeAdapter } from './probe.js';
