@@ -5,3 +5,4 @@
 export { sourceContract, type SourceContractOptions } from './source.js';
 export { strategyContract, recordingStage } from './strategy.js';
 export { backendContract } from './backend.js';
+export { datasetContract } from './dataset.js';
