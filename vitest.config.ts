@@ -9,7 +9,7 @@ export default defineConfig({
   resolve: { conditions: ['@graft/source', ...defaultServerConditions] },
   ssr: { resolve: { conditions: ['@graft/source', ...defaultServerConditions] } },
   test: {
-    include: ['packages/**/src/**/*.test.ts', 'apps/**/src/**/*.test.ts'],
+    include: ['packages/**/src/**/*.test.ts', 'apps/**/src/**/*.test.ts', 'scripts/release/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,

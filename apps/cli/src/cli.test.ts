@@ -16,10 +16,14 @@ async function run(...argv: string[]) {
   return { code, stdout, stderr };
 }
 
+/** The test fixtures plugin by path: under vitest, packages resolve to their TypeScript sources. */
+const fixturesPlugin = resolve(__dirname, '../../../packages/testing/src/index.ts');
+
+/** A config in a fresh folder, with the test fixtures plugin listed. */
 function tempConfig(body: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'graft-cli-'));
   const file = join(dir, 'graft.yaml');
-  writeFileSync(file, body);
+  writeFileSync(file, `plugins: [${JSON.stringify(fixturesPlugin)}]\n${body}`);
   return file;
 }
 
@@ -295,7 +299,8 @@ describe('graft schema, plugins and backends', () => {
     const { stdout } = await run('plugins', '--json');
     const { plugins } = JSON.parse(stdout);
     const names = plugins.map((p: { name: string }) => p.name);
-    expect(names).toEqual(expect.arrayContaining(['@graft/core', '@graft/strategies', '@graft/testing']));
+    expect(names).toEqual(expect.arrayContaining(['@graft/core', '@graft/strategies']));
+    expect(names).not.toContain('@graft/testing');
     const strategies = plugins.find((p: { name: string }) => p.name === '@graft/strategies');
     expect(strategies.strategies.map((s: { name: string }) => s.name)).toEqual(expect.arrayContaining(['scratch', 'linear-probe', 'fine-tune', 'gradual-unfreeze']));
   });

@@ -5,11 +5,10 @@ import type { GraftPlugin, ModuleImporter } from '@graft/core';
 import strategies from '@graft/strategies';
 import tabular from '@graft/tabular';
 import text from '@graft/text';
-import { testingPlugin } from '@graft/testing';
 import vision from '@graft/vision';
 
-/** The first-party plugins the `graft` command always loads. */
-export const firstPartyPlugins: GraftPlugin[] = [strategies, vision, text, tabular, wasm, webgpu, cuda, testingPlugin];
+/** The first-party plugins the `graft` command always loads (test fixtures are not among them: configs list `@graft/testing`). */
+export const firstPartyPlugins: GraftPlugin[] = [strategies, vision, text, tabular, wasm, webgpu, cuda];
 
 /** Imports plugin modules; `.ts` files go through tsx so TypeScript plugins work without a build step. */
 export const importPluginModule: ModuleImporter = async (specifier) => {

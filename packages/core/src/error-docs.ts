@@ -67,13 +67,28 @@ export const ERROR_DOCS: { readonly [C in GraftErrorCode]: ErrorDoc } = {
   },
   GRAFT_PLUGIN_LOAD: {
     title: 'Plugin could not be loaded',
-    when: 'A module listed under `plugins` is not installed, does not exist, or threw while it was imported.',
+    when: 'A module listed under `plugins` is not installed, does not exist, exports no entry Graft can import, or threw while it was imported.',
     fix: 'Install the package next to the config (or fix the path), and fix the error the message quotes.',
   },
   GRAFT_PLUGIN_API: {
-    title: 'Plugin targets another plugin API',
-    when: 'A plugin’s `meta.api` differs from the plugin API this Graft implements.',
+    title: 'Plugin does not support this Graft version',
+    when: 'The semver range in a plugin’s `meta.graft` does not include the running `@graft/core` version.',
     fix: 'Upgrade Graft or the plugin, as the message says.',
+  },
+  GRAFT_PLUGIN_DEPENDENCY: {
+    title: 'Plugin needs another plugin',
+    when: 'A plugin’s `meta.dependencies` names a plugin that is not loaded, or one whose version is outside the range it asks for.',
+    fix: 'Install the named plugin in the range the message gives and list it under `plugins`.',
+  },
+  GRAFT_CORE_DUPLICATE: {
+    title: 'Two copies of @graft/core are loaded',
+    when: 'A plugin brought its own `@graft/core` (a linked plugin with its own node_modules, or a plugin listing core as a dependency), so registries, kernels and errors would be split between two copies.',
+    fix: 'Make `@graft/core` a peerDependency of the plugin and deduplicate (`npm dedupe`); for a linked plugin, remove its node_modules/@graft/core.',
+  },
+  GRAFT_MISSING_PACKAGE: {
+    title: 'An optional package is not installed',
+    when: 'A feature the config uses lives in an optional package (a GPU backend, the ONNX runtime, a large corpus) that is not installed.',
+    fix: 'Run the npm install command the message gives, next to the config.',
   },
   GRAFT_PLUGIN_INVALID: {
     title: 'Plugin is malformed',

@@ -17,6 +17,9 @@ export type GraftErrorCode =
   | 'GRAFT_PLUGIN_API'
   | 'GRAFT_PLUGIN_INVALID'
   | 'GRAFT_PLUGIN_DUPLICATE'
+  | 'GRAFT_PLUGIN_DEPENDENCY'
+  | 'GRAFT_CORE_DUPLICATE'
+  | 'GRAFT_MISSING_PACKAGE'
   | 'GRAFT_BACKEND_UNAVAILABLE'
   | 'GRAFT_BACKEND_KERNEL_MISSING'
   | 'GRAFT_CHECKPOINT_NOT_FOUND'
@@ -48,9 +51,13 @@ const USAGE_CODES = new Set<GraftErrorCode>([
   'GRAFT_UNKNOWN_WEIGHTING',
   // A task naming a label column its data lacks (or of the wrong kind) is a config mistake, found before training.
   'GRAFT_LABELS_MISMATCH',
+  'GRAFT_PLUGIN_LOAD',
   'GRAFT_PLUGIN_API',
   'GRAFT_PLUGIN_DUPLICATE',
   'GRAFT_PLUGIN_INVALID',
+  'GRAFT_PLUGIN_DEPENDENCY',
+  'GRAFT_CORE_DUPLICATE',
+  'GRAFT_MISSING_PACKAGE',
   'GRAFT_USAGE',
 ]);
 
@@ -69,6 +76,12 @@ export interface GraftErrorDetails {
   cause?: unknown;
 }
 
+/**
+ * Marks Graft's errors across copies of `@graft/core` in one process (a plugin developed with `npm link`
+ * brings its own): `instanceof GraftError` checks this brand, not the class identity.
+ */
+const GRAFT_ERROR_BRAND = Symbol.for('graft.error');
+
 export class GraftError extends Error {
   override readonly name = 'GraftError';
   readonly code: GraftErrorCode;
@@ -78,6 +91,12 @@ export class GraftError extends Error {
     super(formatMessage(code, details), details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
     this.details = details;
+    Object.defineProperty(this, GRAFT_ERROR_BRAND, { value: true });
+  }
+
+  /** True for a GraftError made by any copy of `@graft/core`. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[GRAFT_ERROR_BRAND] === true;
   }
 
   /** 2 for usage and configuration errors, 1 for a run that failed. */

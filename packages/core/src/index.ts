@@ -10,9 +10,12 @@ export { silentLogger, stderrLogger, type Logger } from './logger.js';
 // Environment services and their Node providers.
 export type { Environment, FileStore, FileInfo, FolderLock, Resource, ResourceStore, Clock, RandomSource } from './env/environment.js';
 export { nodeEnvironment, nodeFileStore, nodeResourceStore, defaultCacheDir, cachePathFor, mirrorFromEnv, mirrorPlaces, type NodeResourceOptions } from './env/node/index.js';
+export { memoryEnvironment, memoryFileStore, memoryResourceStore } from './env/memory/index.js';
 
 // The plugin API: what a plugin contributes, and the helpers sources build on.
-export { definePlugin, PLUGIN_API_VERSION, CONTRIBUTION_KINDS, type ContributionKind, type GraftPlugin, type PluginMeta, type PluginList } from './plugins/define.js';
+export { definePlugin, CONTRIBUTIONS, CONTRIBUTION_KINDS, type GraftPlugin, type PluginMeta, type PluginList, type Contributions, type ContributionKind, type EnvironmentProvider } from './plugins/define.js';
+export { packageMeta } from './plugins/package-meta.js';
+export { GRAFT_VERSION } from './version.js';
 export type { ModuleImporter } from './plugins/loader.js';
 export type { Registry } from './plugins/registry.js';
 export type { Backend, BackendAvailability, BackendCapabilities } from './backend.js';

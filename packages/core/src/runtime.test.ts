@@ -8,10 +8,11 @@ const LOCAL_PLUGIN = `
 import { z } from 'zod';
 const none = z.strictObject({});
 export default {
-  meta: { name: 'local-plugin', version: '0.0.1', api: 1 },
+  meta: { name: 'local-plugin', version: '0.0.1', graft: '*' },
+  providers: [{ name: 'local/clock', description: 'a fixed clock', service: 'clock', create: () => ({ now: () => 1234 }) }],
   sources: [{ name: 'local/source', description: 'a source for this test', options: none, load: () => { throw new Error('not loaded here'); } }],
   datasets: [{ name: 'local/data', description: 'a dataset for this test', options: none, load: () => { throw new Error('not loaded here'); } }],
-  strategies: [{ name: 'local-strategy', description: 'a strategy for this test', options: none, setup() {} }],
+  strategies: [{ name: 'local/strategy', description: 'a strategy for this test', options: none, setup() {} }],
 };
 `;
 
@@ -21,7 +22,7 @@ describe('createRuntime', () => {
     writeFileSync(join(dir, 'plugin.mjs'), LOCAL_PLUGIN);
     writeFileSync(
       join(dir, 'graft.yaml'),
-      ['plugins: [./plugin.mjs]', 'backend: cpu', 'source: { use: local/source }', 'tasks: [{ name: t, data: { use: local/data } }]', 'stages: [{ use: local-strategy }]'].join('\n'),
+      ['plugins: [./plugin.mjs]', 'backend: cpu', 'source: { use: local/source }', 'tasks: [{ name: t, data: { use: local/data } }]', 'stages: [{ use: local/strategy }]'].join('\n'),
     );
     const runtime = createRuntime();
     const run = await runtime.load(join(dir, 'graft.yaml'));
@@ -29,5 +30,6 @@ describe('createRuntime', () => {
     expect([...run.registry.backends.keys()]).toContain('cpu');
     expect(run.registry.plugins.map((p) => p.name)).toEqual(['@graft/core', 'local-plugin']);
     expect(runtime.registry.plugins.map((p) => p.name)).toEqual(['@graft/core']);
+    expect(run.env.clock.now()).toBe(1234);
   });
 });

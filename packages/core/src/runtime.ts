@@ -18,26 +18,35 @@ import { CHECKPOINT_FILE, checkpointIn } from './run/checkpoint-path.js';
 import { trainedRun, type TrainedRun } from './run/trained-run.js';
 
 /**
- * Injection tokens. Only composition roots (this file, the CLI, a browser runtime) touch the container.
- * The environment services (`Files` … `Logger`) are what differs between Node, the browser and tests:
- * core binds Node defaults, and a caller replaces any of them with `createRuntime({ environment })`.
+ * Injection tokens of the environment services, the parts that differ between Node, the browser and tests.
+ * Core binds Node defaults in the runtime's container; `createRuntime({ environment })` replaces any of
+ * them, and a plugin's `providers` contribution rebinds one (in the runtime's container when passed to
+ * `createRuntime`, in a run's child container when a config names the plugin). Each run resolves them.
  */
 export const TOKENS = {
-  Plugin: Symbol('graft.Plugin'),
-  Importer: Symbol('graft.Importer'),
   /** {@link FileStore}: files a config points at (datasets, model folders, vocabularies). */
-  Files: Symbol('graft.Files'),
+  Files: Symbol.for('graft.Files'),
   /** {@link FileStore}: where runs write metrics, checkpoints, reports and exports. */
-  Artifacts: Symbol('graft.Artifacts'),
+  Artifacts: Symbol.for('graft.Artifacts'),
   /** {@link ResourceStore}: models and datasets fetched by URL, through a cache and a mirror. */
-  Resources: Symbol('graft.Resources'),
-  /** {@link Clock}. */
-  Clock: Symbol('graft.Clock'),
+  Resources: Symbol.for('graft.Resources'),
+  /** {@link Clock}: the time (tests fix it). */
+  Clock: Symbol.for('graft.Clock'),
   /** {@link RandomSource}: randomness outside seeded runs. */
-  Random: Symbol('graft.Random'),
+  Random: Symbol.for('graft.Random'),
   /** {@link Logger}: where a run's messages go. */
-  Logger: Symbol('graft.Logger'),
+  Logger: Symbol.for('graft.Logger'),
 } as const;
+
+/** The token of each environment service. */
+const SERVICE_TOKENS: Record<keyof Environment, symbol> = {
+  files: TOKENS.Files,
+  artifacts: TOKENS.Artifacts,
+  resources: TOKENS.Resources,
+  clock: TOKENS.Clock,
+  random: TOKENS.Random,
+  log: TOKENS.Logger,
+};
 
 export interface RuntimeOptions {
   /** First-party and programmatic plugins; falsy entries are dropped. Core's own plugin is always added. */
@@ -89,42 +98,37 @@ function toConfigFile(config: string | ConfigFile | Record<string, unknown>): Co
 
 /** Register each environment service under its token. */
 function registerEnvironment(container: DependencyContainer, env: Environment): void {
-  container.register<FileStore>(TOKENS.Files, { useValue: env.files });
-  container.register<FileStore>(TOKENS.Artifacts, { useValue: env.artifacts });
-  container.register<ResourceStore>(TOKENS.Resources, { useValue: env.resources });
-  container.register<Clock>(TOKENS.Clock, { useValue: env.clock });
-  container.register<RandomSource>(TOKENS.Random, { useValue: env.random });
-  container.register<Logger>(TOKENS.Logger, { useValue: env.log });
+  for (const [service, token] of Object.entries(SERVICE_TOKENS)) container.register(token, { useValue: env[service as keyof Environment] });
 }
 
 /** The environment a container provides (a run's child container sees its parent's providers). */
 function resolveEnvironment(container: DependencyContainer): Environment {
-  return {
-    files: container.resolve<FileStore>(TOKENS.Files),
-    artifacts: container.resolve<FileStore>(TOKENS.Artifacts),
-    resources: container.resolve<ResourceStore>(TOKENS.Resources),
-    clock: container.resolve<Clock>(TOKENS.Clock),
-    random: container.resolve<RandomSource>(TOKENS.Random),
-    log: container.resolve<Logger>(TOKENS.Logger),
-  };
+  return Object.fromEntries(Object.entries(SERVICE_TOKENS).map(([service, token]) => [service, container.resolve(token)])) as unknown as Environment;
+}
+
+/** Bind the services the plugins' `providers` build, each from the environment bound before it. */
+function registerProviders(container: DependencyContainer, plugins: readonly GraftPlugin[]): void {
+  for (const provider of plugins.flatMap((p) => p.providers ?? [])) {
+    container.register(SERVICE_TOKENS[provider.service], { useValue: provider.create(resolveEnvironment(container)) });
+  }
 }
 
 /**
- * The composition root: plugins are registered under {@link TOKENS.Plugin} and the environment services
- * under their tokens; each run gets a child container holding its own plugins.
+ * The composition root: the environment services are bound under their tokens (Node defaults, the
+ * caller's replacements, then the plugins' providers); each run gets a child container where the
+ * config's own plugins bind theirs.
  */
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const container = rootContainer.createChildContainer();
+  const plugins = [corePlugin, ...(options.plugins ?? [])].filter((p): p is GraftPlugin => Boolean(p));
+  const registry = buildRegistry(plugins);
   registerEnvironment(container, nodeEnvironment({ log: options.log ?? silentLogger, ...options.environment }));
-  for (const plugin of [corePlugin, ...(options.plugins ?? [])]) {
-    if (plugin) container.register(TOKENS.Plugin, { useValue: plugin });
-  }
-  const registry = buildRegistry(container.resolveAll<GraftPlugin>(TOKENS.Plugin));
+  registerProviders(container, plugins);
 
   const rootEnv = resolveEnvironment(container);
   const registryOf = async (file: ConfigFile): Promise<Registry> => {
     const extra = await importPlugins(file.structure.plugins, file.dir, options.importer);
-    return extra.length > 0 ? buildRegistry([...container.resolveAll<GraftPlugin>(TOKENS.Plugin), ...extra]) : registry;
+    return extra.length > 0 ? buildRegistry([...plugins, ...extra]) : registry;
   };
   const runtime: Runtime = {
     registry,
@@ -141,7 +145,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     async load(config) {
       const file = toConfigFile(config);
       const run = container.createChildContainer();
-      const runRegistry = await registryOf(file);
+      const extra = await importPlugins(file.structure.plugins, file.dir, options.importer);
+      const runRegistry = extra.length > 0 ? buildRegistry([...plugins, ...extra]) : registry;
+      registerProviders(run, extra);
       const plan = resolvePlan(file, runRegistry);
       const env = resolveEnvironment(run);
       const open = () => openSession(plan, runRegistry, env);

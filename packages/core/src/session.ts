@@ -1,4 +1,3 @@
-import { appendFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from './backend.js';
 import { selectBackend } from './backends/select.js';
@@ -24,6 +23,8 @@ export interface Session {
   model: GraftModel;
   /** Where this run's checkpoint lives. */
   checkpointPath: string;
+  /** The environment the session was opened in; metrics go to its artifact store. */
+  env: Environment;
   dispose(): void;
 }
 
@@ -62,7 +63,7 @@ export async function openSession(plan: RunPlan, registry: Registry, env: Enviro
     }
   }
   const model = new GraftModel(trunk, data.tasks, plan.tasks.map((t) => t.head), new Rng(deriveSeed(plan.seed, 1)), data.groups.map((g) => g.dataset));
-  return { plan, backend, data, model, checkpointPath: join(plan.output.dir, 'checkpoint.graft'), dispose: () => model.dispose() };
+  return { plan, backend, data, model, env, checkpointPath: join(plan.output.dir, 'checkpoint.graft'), dispose: () => model.dispose() };
 }
 
 export interface TrainOptions {
@@ -94,15 +95,15 @@ export async function trainSession(session: Session, options: TrainOptions = {})
       });
     }
   }
-  mkdirSync(plan.output.dir, { recursive: true });
-  const metricsPath = join(plan.output.dir, 'metrics.jsonl');
-  if (!state && existsSync(metricsPath)) rmSync(metricsPath);
+  const { artifacts } = session.env;
+  const metricsPath = artifacts.resolve(plan.output.dir, 'metrics.jsonl');
+  if (!state) await artifacts.remove(metricsPath);
   const meta = { configHash: plan.hash, config: plan.raw, configDir: plan.dir };
   let saved = false;
   const trainer = new Trainer(plan, model, data, options.log ?? silentLogger, {
     onStep: options.callbacks?.onStep,
     async onEpochEnd(entry, snapshot) {
-      appendFileSync(metricsPath, `${JSON.stringify({ type: 'epoch', ...entry })}\n`);
+      await artifacts.append(metricsPath, `${JSON.stringify({ type: 'epoch', ...entry })}\n`);
       if (plan.output.checkpoint) {
         await saveCheckpoint(session.checkpointPath, model, snapshot(), meta);
         saved = true;
@@ -112,7 +113,7 @@ export async function trainSession(session: Session, options: TrainOptions = {})
   });
   try {
     const result = await trainer.run(state);
-    appendFileSync(metricsPath, `${JSON.stringify({ type: 'final', ...result.final })}\n`);
+    await artifacts.append(metricsPath, `${JSON.stringify({ type: 'final', ...result.final })}\n`);
     return { ...result, backend: session.backend.name, checkpoint: saved || state ? session.checkpointPath : undefined, splits: splitFingerprints(data) };
   } finally {
     trainer.dispose();

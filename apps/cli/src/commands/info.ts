@@ -32,7 +32,7 @@ export function infoCommands(program: Command): void {
       }));
       if (opts.json) return printJson({ plugins });
       for (const p of plugins) {
-        process.stdout.write(`${p.name}@${p.version} (plugin API ${p.api})\n`);
+        process.stdout.write(`${p.name}@${p.version} (Graft ${p.graft})\n`);
         for (const kind of CONTRIBUTION_KINDS) {
           const items = p[kind];
           if (items.length > 0) process.stdout.write(`  ${kind}:\n${items.map((i) => `    ${i.name.padEnd(28)} ${i.description}`).join('\n')}\n`);

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { GraftError } from '@graft/core';
-import { backendContract } from '@graft/testing';
+import { backendContract } from '@graft/testing/contracts';
 import { describe, expect, it } from 'vitest';
 import cudaPlugin, { cudaBackend, nodeBackend } from './index.js';
 
@@ -18,7 +18,7 @@ function installed(name: string): boolean {
 
 describe('@graft/backend-cuda plugin', () => {
   it('contributes cuda (priority 30) and node (20), both on tfjs\'s "tensorflow" backend', () => {
-    expect(cudaPlugin.meta).toEqual({ name: '@graft/backend-cuda', version: '0.1.0', api: 1 });
+    expect(cudaPlugin.meta).toEqual({ name: '@graft/backend-cuda', version: '0.1.0', graft: '0.1.0' });
     expect(cudaPlugin.backends.map((b) => [b.name, b.priority, b.tfBackend])).toEqual([
       ['cuda', 30, 'tensorflow'],
       ['node', 20, 'tensorflow'],

@@ -1,4 +1,4 @@
-import { definePlugin } from '@graft/core';
+import { definePlugin, packageMeta } from '@graft/core';
 import { cudaBackend, nodeBackend } from './backends.js';
 
 export { cudaBackend, nodeBackend } from './backends.js';
@@ -8,6 +8,6 @@ export { cudaBackend, nodeBackend } from './backends.js';
  * Neither tfjs-node package is installed with this one; each backend says how to install its own.
  */
 export default definePlugin({
-  meta: { name: '@graft/backend-cuda', version: '0.1.0', api: 1 },
+  meta: packageMeta(import.meta.url),
   backends: [cudaBackend, nodeBackend],
 });

@@ -6,8 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import plugin, { detectWasm, registerWasmGradientKernels, wasmBackend } from './index.js';
 
 describe('wasmBackend', () => {
-  it('is a plugin of API 1 contributing the wasm backend above cpu', () => {
-    expect(plugin.meta).toEqual({ name: '@graft/backend-wasm', version: '0.1.0', api: 1 });
+  it('is a plugin for Graft 0.1.0 contributing the wasm backend above cpu', () => {
+    expect(plugin.meta).toEqual({ name: '@graft/backend-wasm', version: '0.1.0', graft: '0.1.0' });
     expect(plugin.backends).toEqual([wasmBackend]);
     expect(wasmBackend.name).toBe('wasm');
     expect(wasmBackend.tfBackend).toBe('wasm');

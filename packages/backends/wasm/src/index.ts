@@ -1,4 +1,4 @@
-import { definePlugin } from '@graft/core';
+import { definePlugin, packageMeta } from '@graft/core';
 import { wasmBackend } from './backend.js';
 
 export { wasmBackend } from './backend.js';
@@ -7,6 +7,6 @@ export { ADDED_KERNELS, REPLACED_KERNELS, registerWasmGradientKernels } from './
 
 /** `plugins: [wasm]` in a Graft config makes `backend: wasm` (and `auto`) available. */
 export default definePlugin({
-  meta: { name: '@graft/backend-wasm', version: '0.1.0', api: 1 },
+  meta: packageMeta(import.meta.url),
   backends: [wasmBackend],
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { GraftError } from '@graft/core';
-import { backendContract } from '@graft/testing';
+import { backendContract } from '@graft/testing/contracts';
 import { describe, expect, it } from 'vitest';
 import webgpuPlugin, { HARDWARE_PRIORITY, SOFTWARE_PRIORITY, webgpuBackend } from './index.js';
 import { probeAdapter } from './probe.js';
@@ -9,8 +9,8 @@ import { webgpuForTests } from './test-support/webgpu.js';
 backendContract(webgpuBackend);
 
 describe('@graft/backend-webgpu plugin', () => {
-  it('contributes the webgpu backend under plugin API 1', () => {
-    expect(webgpuPlugin.meta).toEqual({ name: '@graft/backend-webgpu', version: '0.1.0', api: 1 });
+  it('contributes the webgpu backend for Graft 0.1.0', () => {
+    expect(webgpuPlugin.meta).toEqual({ name: '@graft/backend-webgpu', version: '0.1.0', graft: '0.1.0' });
     expect(webgpuPlugin.backends.map((b) => b.name)).toEqual(['webgpu']);
     expect(webgpuBackend.tfBackend).toBe('webgpu');
   });

@@ -101,8 +101,8 @@ async function findDawnAdapter(): Promise<ProbeResult> {
     return {
       availability: {
         available: false,
-        reason: `Dawn (npm package webgpu) cannot be loaded: ${firstLine(error)}`,
-        fix: `Reinstall it (npm install webgpu@^0.6.2); it ships prebuilt binaries for linux-x64, linux-arm64, darwin and win32, and this is ${process.platform}-${process.arch}`,
+        reason: `Dawn (npm package webgpu, an optional peer dependency of @graft/backend-webgpu) cannot be loaded: ${firstLine(error)}`,
+        fix: `Install it next to the config (npm install webgpu@^0.6.2); it ships prebuilt binaries for linux-x64, linux-arm64, darwin and win32, and this is ${process.platform}-${process.arch}`,
       },
     };
   }

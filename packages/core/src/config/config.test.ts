@@ -12,7 +12,7 @@ import { fromObject, readConfigFile, resolvePlan } from './load.js';
 
 const noop = { setup() {} };
 const plugin = definePlugin({
-  meta: { name: 'config-test', version: '1.0.0', api: 1 },
+  meta: { name: '@graft/config-test', version: '1.0.0', graft: '*' },
   strategies: [
     { name: 'fine-tune', description: 'all groups', options: z.strictObject({}), ...noop },
     { name: 'gradual-unfreeze', description: 'ULMFiT', options: z.strictObject({ every: z.number().int().positive().default(1) }), ...noop },

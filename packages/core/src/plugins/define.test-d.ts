@@ -5,7 +5,7 @@ import type { Strategy } from '../strategy.js';
 
 describe('definePlugin', () => {
   it('returns the plugin with its literal types, and accepts only plugin-shaped objects', () => {
-    const plugin = definePlugin({ meta: { name: 'p', version: '1.0.0', api: 1 }, strategies: [] });
+    const plugin = definePlugin({ meta: { name: 'p', version: '1.0.0', graft: '^0.1.0' }, strategies: [] });
     expectTypeOf(plugin).toMatchTypeOf<GraftPlugin>();
     expectTypeOf(plugin.meta.name).toEqualTypeOf<'p'>();
     // @ts-expect-error meta is required
@@ -14,7 +14,7 @@ describe('definePlugin', () => {
 
   it('lets plugin lists hold falsy entries (cond && plugin)', () => {
     const maybe = false as boolean;
-    const list: PluginList = [maybe && definePlugin({ meta: { name: 'x', version: '1', api: 1 } }), undefined, null];
+    const list: PluginList = [maybe && definePlugin({ meta: { name: 'x', version: '1.0.0', graft: '^0.1.0' } }), undefined, null];
     expectTypeOf(list).toMatchTypeOf<PluginList>();
   });
 

@@ -1,4 +1,4 @@
-import { definePlugin, PLUGIN_API_VERSION } from '@graft/core';
+import { definePlugin, packageMeta } from '@graft/core';
 import { chainThaw } from './chain-thaw.js';
 import { fineTune } from './fine-tune.js';
 import { gradualUnfreeze } from './gradual-unfreeze.js';
@@ -14,7 +14,7 @@ export { comparePresets };
 
 /** The first-party strategies and multi-task weightings. */
 const strategiesPlugin = definePlugin({
-  meta: { name: '@graft/strategies', version: '0.1.0', api: PLUGIN_API_VERSION },
+  meta: packageMeta(import.meta.url),
   strategies: [scratch, linearProbe, fineTune, gradualUnfreeze, chainThaw, multitask],
   weightings,
   comparePresets,

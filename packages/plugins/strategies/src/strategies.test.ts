@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordingStage, strategyContract } from '@graft/testing';
+import { recordingStage, strategyContract } from '@graft/testing/contracts';
 import { chainThaw, fineTune, gradualUnfreeze, linearProbe, multitask, scratch } from './index.js';
 
 for (const s of [scratch, linearProbe, fineTune, gradualUnfreeze, chainThaw, multitask]) strategyContract(s);

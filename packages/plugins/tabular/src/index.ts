@@ -1,4 +1,4 @@
-import { definePlugin, PLUGIN_API_VERSION } from '@graft/core';
+import { definePlugin, packageMeta } from '@graft/core';
 import { csvDataset } from './csv/dataset.js';
 import { csvOptionsSchema, type CsvOptions } from './csv/options.js';
 import { mlpOptionsSchema, mlpSource, type MlpOptions } from './mlp/source.js';
@@ -11,7 +11,7 @@ export type { CsvOptions, MlpOptions, MlpTrunkOptions };
 
 /** `@graft/tabular`: the `tabular/csv` and `tabular/penguins` datasets and the `tabular/mlp` source. */
 const tabularPlugin = definePlugin({
-  meta: { name: '@graft/tabular', version: '0.1.0', api: PLUGIN_API_VERSION },
+  meta: packageMeta(import.meta.url),
   sources: [mlpSource],
   datasets: [csvDataset, penguinsDataset],
 });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { PLUGIN_API_VERSION, Rng, nodeEnvironment, silentLogger } from '@graft/core';
+import { Rng, nodeEnvironment, silentLogger } from '@graft/core';
 import { describe, expect, it } from 'vitest';
 import tabularPlugin, { csvDataset, csvOptionsSchema, findPenguinsCsv, mlpOptionsSchema, mlpSource, penguinsDataset } from './index.js';
 
@@ -20,8 +20,8 @@ const OPTIONS = csvOptionsSchema.parse({
 const ctx = { configDir: '/', seed: 1, log: silentLogger, env: nodeEnvironment(), where: 'tasks[0].data' };
 
 describe('@graft/tabular plugin', () => {
-  it('registers tabular/csv, tabular/penguins and tabular/mlp under plugin API 1', () => {
-    expect(tabularPlugin.meta).toEqual({ name: '@graft/tabular', version: '0.1.0', api: PLUGIN_API_VERSION });
+  it('registers tabular/csv, tabular/penguins and tabular/mlp for Graft 0.1.0', () => {
+    expect(tabularPlugin.meta).toEqual({ name: '@graft/tabular', version: '0.1.0', graft: '0.1.0' });
     expect(tabularPlugin.datasets.map((d) => d.name)).toEqual(['tabular/csv', 'tabular/penguins']);
     expect(tabularPlugin.sources.map((s) => s.name)).toEqual(['tabular/mlp']);
   });

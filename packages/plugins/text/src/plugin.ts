@@ -1,4 +1,4 @@
-import { definePlugin } from '@graft/core';
+import { definePlugin, packageMeta } from '@graft/core';
 import { csvDataset } from './datasets/csv.js';
 import { jsonlDataset } from './datasets/jsonl.js';
 import { spamAssassinDataset } from './datasets/spam-assassin.js';
@@ -12,7 +12,7 @@ import { onnxExporter } from './source/onnx-exporter.js';
  * `text/csv`, `text/spam-assassin` datasets.
  */
 export const textPlugin = definePlugin({
-  meta: { name: '@graft/text', version: '0.1.0', api: 1 },
+  meta: packageMeta(import.meta.url),
   sources: [bertSource, bertInitSource],
   tasks: [maskedLmTask],
   datasets: [jsonlDataset, csvDataset, spamAssassinDataset],

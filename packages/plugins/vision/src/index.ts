@@ -1,4 +1,4 @@
-import { definePlugin } from '@graft/core';
+import { definePlugin, packageMeta } from '@graft/core';
 import { digits } from './data/digits.js';
 import { fashionMnist } from './data/fashion-mnist.js';
 import { fontDigits } from './data/font-digits.js';
@@ -30,7 +30,7 @@ export { readIdx, parseIdx, type IdxArray } from './data/idx.js';
 
 /** `@graft/vision`: ImageNet CNN sources (tfjs layers models), image datasets, augmentation and the `contrastive` task. */
 const visionPlugin = definePlugin({
-  meta: { name: '@graft/vision', version: '0.1.0', api: 1 },
+  meta: packageMeta(import.meta.url),
   sources: [mobilenetV1, mobilenetV2, tfjsLayers, smallCnn],
   datasets: [fashionMnist, imageFolder, digits, fontDigits],
   tasks: [contrastiveTask],

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, nodeEnvironment, silentLogger, type SourceContext } from '@graft/core';
-import { sourceContract } from '@graft/testing';
+import { sourceContract } from '@graft/testing/contracts';
 import { describe, expect, it } from 'vitest';
 import { mlpOptionsSchema, mlpSource } from './source.js';
 import { mlpTrunk } from './trunk.js';

