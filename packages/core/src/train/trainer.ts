@@ -217,29 +217,33 @@ export class Trainer {
     const trunkVars = trainableGroups.filter((g) => g !== headGroup).flatMap((g) => g.variables);
     const headVars = headGroup.trainable ? headGroup.variables : [];
     const weightingVars = weighting.kind === 'loss' && weighting.variables ? Object.values(weighting.variables()) : [];
-    const taskNames: string[] = [];
+    // Weightings index their state by config order: hand them the present tasks' losses in that order.
+    const present = this.data.tasks.filter((t) => batches.some((b) => b.group.tasks.includes(t)));
+    const taskNames = present.map((t) => t.name);
+    info = { ...info, tasks: present.map((t) => this.data.tasks.indexOf(t)) };
     const lossValues = new Map<string, number>();
 
     const taskLosses = (only?: string): tf.Scalar[] => {
-      const out: tf.Scalar[] = [];
-      for (const { group, batch, features, activations, split } of batches) {
-        const tasks = group.tasks.filter((t) => !only || t.name === only);
-        if (tasks.length === 0) continue;
-        const f =
-          features ??
-          (activations && split
-            ? split.suffix(activations, true)
-            : this.model.trunkFrozen
-              ? this.model.features(batch.inputs, false)
-              : this.model.trunk.apply(this.model.trunk.preprocess(batch.inputs), true));
-        for (const task of tasks) {
-          const target = batch.targets[task.name]!;
-          out.push(task.type.loss(this.model.heads.get(task.name)!.apply(f, true, dropoutSeed), target.y, target.mask));
-        }
-      }
-      return out;
+      const featuresOf = new Map<StepBatch, tf.Tensor2D>();
+      return present
+        .filter((t) => !only || t.name === only)
+        .map((task) => {
+          const b = batches.find((x) => x.group.tasks.includes(task))!;
+          let f = featuresOf.get(b);
+          if (!f) {
+            f =
+              b.features ??
+              (b.activations && b.split
+                ? b.split.suffix(b.activations, true)
+                : this.model.trunkFrozen
+                  ? this.model.features(b.batch.inputs, false)
+                  : this.model.trunk.apply(this.model.trunk.preprocess(b.batch.inputs), true));
+            featuresOf.set(b, f);
+          }
+          const target = b.batch.targets[task.name]!;
+          return task.type.loss(this.model.heads.get(task.name)!.apply(f, true, dropoutSeed), target.y, target.mask);
+        });
     };
-    for (const { group } of batches) taskNames.push(...group.tasks.map((t) => t.name));
 
     const grads = new Map<tf.Variable, tf.Tensor>();
     if (weighting.kind === 'loss' || trunkVars.length === 0) {
