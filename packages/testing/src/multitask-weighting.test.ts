@@ -61,3 +61,20 @@ describe('multi-task weightings see tasks in config order', () => {
     });
   }
 });
+
+describe('gradient weightings hold memory flat', () => {
+  it('leaks no tensor per step: tf.memory().numTensors is the same after every step of an epoch', async () => {
+    const run = await runtime.load({
+      backend: 'cpu',
+      seed: 3,
+      source: { use: 'testing/tiny-conv', seed: 1 },
+      tasks: TASKS,
+      stages: [{ use: 'fine-tune', epochs: 2, lr: 0.01, batchSize: 8, weighting: { use: 'pcgrad' } }],
+      output: { dir: mkdtempSync(join(tmpdir(), 'graft-mtw-')), checkpoint: false },
+    });
+    const counts: number[] = [];
+    await run.train({ callbacks: { onStep: (p) => p.epoch === 1 && counts.push(tf.memory().numTensors) } });
+    expect(counts.length).toBeGreaterThan(2);
+    expect(new Set(counts).size).toBe(1);
+  });
+});

@@ -276,7 +276,8 @@ export class Trainer {
       tf.dispose(perTask);
       let offset = 0;
       for (const v of trunkVars) {
-        grads.set(v, tf.reshape(tf.slice(combined, [offset], [v.size]), v.shape));
+        const at = offset;
+        grads.set(v, tf.tidy(() => tf.reshape(tf.slice(combined, [at], [v.size]), v.shape)));
         offset += v.size;
       }
       combined.dispose();
