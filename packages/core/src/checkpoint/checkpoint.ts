@@ -20,6 +20,8 @@ export interface CheckpointMeta {
   optimizer: Record<string, { steps: number; slots: string[] }>;
   weighting: unknown;
   groups: { trainable: boolean; lrMultiplier: number }[];
+  /** Early stopping's best epoch in the unfinished stage (its weights are stored as `best/<key>` tensors). */
+  earlyStopping?: { value: number; epoch: number } | null;
   /** Feature sizes and head sizes, for a quick shape check before loading. */
   tasks: { name: string; headSize: number }[];
   savedAt: string;
@@ -39,6 +41,7 @@ export async function saveCheckpoint(path: string, model: GraftModel, snapshot: 
     for (const [slot, t] of Object.entries(s.slots)) put(`opt/${key}/${slot}`, t);
   }
   for (const [name, v] of Object.entries(snapshot.weighting.variables)) put(`weighting/${name}`, v);
+  if (snapshot.bestWeights) model.weights().forEach((w, i) => put(`best/${w.key}`, snapshot.bestWeights![i]!));
   await Promise.all(reads);
   for (const s of Object.values(snapshot.optimizer)) tf.dispose(Object.values(s.slots));
   const meta: CheckpointMeta = {
@@ -49,6 +52,7 @@ export async function saveCheckpoint(path: string, model: GraftModel, snapshot: 
     optimizer,
     weighting: snapshot.weighting.state ?? null,
     groups: snapshot.groups,
+    earlyStopping: snapshot.earlyStopping,
     tasks: model.tasks.map((t) => ({ name: t.name, headSize: t.headSize })),
     savedAt: new Date().toISOString(),
   };
@@ -92,6 +96,10 @@ export function loadCheckpoint(path: string): RunState {
       }
       trainer.restoreInternals(opt, meta.rng, meta.weighting ?? undefined);
       trainer.model.groups.forEach((g, i) => Object.assign(g, meta.groups[i]));
+      const best = meta.earlyStopping ?? null;
+      const stored = trainer.model.weights().map((w) => tensors.get(`best/${w.key}`));
+      const bestWeights = best && stored.every((t) => t) ? stored.map((t) => tf.tensor(t!.data, t!.shape)) : undefined;
+      trainer.restoreEarlyStopping(best, bestWeights);
     },
   };
 }

@@ -56,6 +56,17 @@ export interface TrainerSnapshot {
   optimizer: Record<string, SlotState>;
   weighting: { state: unknown; variables: Record<string, tf.Variable> };
   groups: { trainable: boolean; lrMultiplier: number }[];
+  /** Early stopping's best epoch so far in the current stage (null when none), and that epoch's weights. */
+  earlyStopping: { value: number; epoch: number } | null;
+  /** The best epoch's weights, in `model.weights()` order, when `restoreBest` keeps them (owned by the trainer). */
+  bestWeights?: tf.Tensor[];
+}
+
+/** Early stopping's memory within a stage: the best validation value, its epoch, and its weights when restored. */
+interface BestEpoch {
+  value: number;
+  epoch: number;
+  weights?: tf.Tensor[];
 }
 
 export interface TrainResult {
@@ -79,6 +90,7 @@ export class Trainer {
   private optimizer?: Optimizer;
   private weighting?: WeightingMethod;
   private position = { stage: 0, epoch: -1 };
+  private best?: BestEpoch;
 
   constructor(
     private readonly plan: RunPlan,
@@ -119,13 +131,13 @@ export class Trainer {
     this.optimizer = new Optimizer(options.optimizer);
     this.weighting = stage.weighting.plugin.create({ tasks: this.data.tasks.map((t) => t.name), options: stage.weighting.options, rng: this.rng });
     let firstEpoch = 0;
+    this.disposeBest();
     if (resume) {
       resume.restoreInto(this);
       firstEpoch = resume.position.epoch + 1;
     }
     const stepsPerEpoch = this.stepsPerEpoch(options.batchSize, options.sampling);
     const stageName = options.name ?? strategy.name;
-    let best: { value: number; epoch: number; weights?: tf.Tensor[] } | undefined;
 
     for (let epoch = firstEpoch; epoch < epochs; epoch++) {
       strategy.onEpochStart?.(control, epoch);
@@ -148,24 +160,42 @@ export class Trainer {
       };
       this.history.push(entry);
       this.position = { stage: s, epoch };
-      await this.callbacks.onEpochEnd?.(entry, () => this.snapshot(epoch === epochs - 1));
-
-      const stop = options.earlyStopping;
-      const primary = this.data.tasks[0]!;
-      const value = metrics[primary.name]?.[primary.type.primaryMetric.name];
-      if (stop && typeof value === 'number') {
-        const sign = primary.type.primaryMetric.higherIsBetter ? 1 : -1;
-        if (!best || sign * (value - best.value) > stop.minDelta) {
-          best?.weights?.forEach((w) => w.dispose());
-          best = { value, epoch, weights: stop.restoreBest ? this.model.weights().map((w) => tf.clone(w.variable)) : undefined };
-        } else if (epoch - best.epoch >= stop.patience) {
-          this.log.info(`Early stopping in stage ${s} after epoch ${epoch}: no improvement since epoch ${best.epoch}.`);
-          if (best.weights) this.model.weights().forEach((w, i) => w.variable.assign(best!.weights![i]!));
-          break;
-        }
+      const stop = this.updateEarlyStopping(stage, metrics, epoch);
+      const stageDone = stop || epoch === epochs - 1;
+      // The best weights go back before the checkpoint is written, so eval and predict see what train reports.
+      if (stageDone && this.best?.weights && this.best.epoch !== epoch) {
+        const weights = this.best.weights;
+        this.model.weights().forEach((w, i) => w.variable.assign(weights[i]!));
+        this.resets += 1;
+        this.log.info(`Stage ${s}: restored the weights of epoch ${this.best.epoch}, the best on validation.`);
+      }
+      await this.callbacks.onEpochEnd?.(entry, () => this.snapshot(stageDone));
+      if (stop) {
+        this.log.info(`Early stopping in stage ${s} after epoch ${epoch}: no improvement since epoch ${this.best!.epoch}.`);
+        break;
       }
     }
-    best?.weights?.forEach((w) => w.dispose());
+    this.disposeBest();
+  }
+
+  /** Track the best epoch of the first task's primary validation metric; true when patience ran out. */
+  private updateEarlyStopping(stage: StagePlan, metrics: TaskMetrics, epoch: number): boolean {
+    const stop = stage.options.earlyStopping;
+    const primary = this.data.tasks[0]!;
+    const value = metrics[primary.name]?.[primary.type.primaryMetric.name];
+    if (!stop || typeof value !== 'number') return false;
+    const sign = primary.type.primaryMetric.higherIsBetter ? 1 : -1;
+    if (!this.best || sign * (value - this.best.value) > stop.minDelta) {
+      this.disposeBest();
+      this.best = { value, epoch, weights: stop.restoreBest ? this.model.weights().map((w) => tf.clone(w.variable)) : undefined };
+      return false;
+    }
+    return epoch - this.best.epoch >= stop.patience;
+  }
+
+  private disposeBest(): void {
+    this.best?.weights?.forEach((w) => w.dispose());
+    this.best = undefined;
   }
 
   private async trainEpoch(stage: StagePlan, s: number, epoch: number, epochs: number, stepsPerEpoch: number) {
@@ -412,7 +442,16 @@ export class Trainer {
       optimizer: this.optimizer?.snapshot() ?? {},
       weighting: { state: this.weighting?.state?.(), variables: this.weighting?.kind === 'loss' ? this.weighting.variables?.() ?? {} : {} },
       groups: this.model.groups.map((g) => ({ trainable: g.trainable, lrMultiplier: g.lrMultiplier })),
+      earlyStopping: this.best && !stageDone ? { value: this.best.value, epoch: this.best.epoch } : null,
+      bestWeights: this.best && !stageDone ? this.best.weights : undefined,
     };
+  }
+
+  /** Used by a restored state mid-stage: early stopping's best epoch (and its weights, which the trainer now owns). */
+  restoreEarlyStopping(best: { value: number; epoch: number } | null, weights?: tf.Tensor[]): void {
+    this.disposeBest();
+    if (best) this.best = { ...best, weights };
+    else weights?.forEach((w) => w.dispose());
   }
 
   /** Used by a restored state to put optimizer, random stream and weighting state back. */
@@ -428,6 +467,7 @@ export class Trainer {
   }
 
   dispose(): void {
+    this.disposeBest();
     this.optimizer?.dispose();
     this.featureCache.clear();
     this.prefixCache.clear();
