@@ -16,6 +16,8 @@ export interface CheckpointMeta {
   /** Last completed epoch, and whether it ended its stage. */
   position: { stage: number; epoch: number; stageDone: boolean };
   rng: number;
+  /** State of the trunk's own random stream (dropout masks), when it has one. */
+  trunkRng?: number;
   history: HistoryEntry[];
   optimizer: Record<string, { steps: number; slots: string[] }>;
   weighting: unknown;
@@ -48,6 +50,7 @@ export async function saveCheckpoint(path: string, model: GraftModel, snapshot: 
     ...extra,
     position: snapshot.position,
     rng: snapshot.rng,
+    trunkRng: snapshot.trunkRng,
     history: snapshot.history,
     optimizer,
     weighting: snapshot.weighting.state ?? null,
@@ -86,7 +89,7 @@ export function loadCheckpoint(path: string): RunState {
     history: meta.history,
     restoreWeights(trainer) {
       restoreWeights(trainer);
-      trainer.restoreInternals(undefined, meta.rng, undefined);
+      trainer.restoreInternals(undefined, meta.rng, undefined, meta.trunkRng);
     },
     restoreInto(trainer) {
       restoreWeights(trainer);
@@ -94,7 +97,7 @@ export function loadCheckpoint(path: string): RunState {
       for (const [key, s] of Object.entries(meta.optimizer)) {
         opt[key] = { steps: s.steps, slots: Object.fromEntries(s.slots.map((slot) => { const t = tensors.get(`opt/${key}/${slot}`)!; return [slot, tf.tensor(t.data, t.shape)]; })) };
       }
-      trainer.restoreInternals(opt, meta.rng, meta.weighting ?? undefined);
+      trainer.restoreInternals(opt, meta.rng, meta.weighting ?? undefined, meta.trunkRng);
       trainer.model.groups.forEach((g, i) => Object.assign(g, meta.groups[i]));
       const best = meta.earlyStopping ?? null;
       const stored = trainer.model.weights().map((w) => tensors.get(`best/${w.key}`));

@@ -52,6 +52,8 @@ export interface TrainCallbacks {
 export interface TrainerSnapshot {
   position: { stage: number; epoch: number; stageDone: boolean };
   rng: number;
+  /** The trunk's own random stream (dropout), when it has one. */
+  trunkRng?: number;
   history: HistoryEntry[];
   optimizer: Record<string, SlotState>;
   weighting: { state: unknown; variables: Record<string, tf.Variable> };
@@ -438,6 +440,7 @@ export class Trainer {
     return {
       position: { ...this.position, stageDone: stageDone },
       rng: this.rng.state,
+      trunkRng: this.model.trunk.randomState?.(),
       history: [...this.history],
       optimizer: this.optimizer?.snapshot() ?? {},
       weighting: { state: this.weighting?.state?.(), variables: this.weighting?.kind === 'loss' ? this.weighting.variables?.() ?? {} : {} },
@@ -455,9 +458,10 @@ export class Trainer {
   }
 
   /** Used by a restored state to put optimizer, random stream and weighting state back. */
-  restoreInternals(opt: Parameters<Optimizer['restore']>[0] | undefined, rngState: number, weightingState: unknown): void {
+  restoreInternals(opt: Parameters<Optimizer['restore']>[0] | undefined, rngState: number, weightingState: unknown, trunkRng?: number): void {
     if (opt) this.optimizer?.restore(opt);
     this.rng.state = rngState;
+    if (trunkRng !== undefined) this.model.trunk.restoreRandomState?.(trunkRng);
     if (weightingState !== undefined) this.weighting?.restore?.(weightingState);
     this.resets += 1;
   }
