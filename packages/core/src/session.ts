@@ -22,6 +22,8 @@ export interface Session {
   model: GraftModel;
   /** Where this run's checkpoint lives. */
   checkpointPath: string;
+  /** The environment services the session was opened with (the run folder's lock comes from its artifacts). */
+  env: Environment;
   dispose(): void;
 }
 
@@ -62,7 +64,7 @@ export async function openSession(plan: RunPlan, registry: Registry, env: Enviro
     }
   }
   const model = new GraftModel(trunk, data.tasks, plan.tasks.map((t) => t.head), new Rng(deriveSeed(plan.seed, 1)));
-  return { plan, backend, data, model, checkpointPath: join(plan.output.dir, 'checkpoint.graft'), dispose: () => model.dispose() };
+  return { plan, backend, data, model, env, checkpointPath: join(plan.output.dir, 'checkpoint.graft'), dispose: () => model.dispose() };
 }
 
 export interface TrainOptions {
@@ -81,6 +83,19 @@ export interface TrainOutcome extends TrainResult {
 export async function trainSession(session: Session, options: TrainOptions = {}): Promise<TrainOutcome> {
   const { plan, model, data } = session;
   const path = typeof options.resume === 'string' ? options.resume : session.checkpointPath;
+  const log = options.log ?? silentLogger;
+  // One writer per run folder: metrics.jsonl and the checkpoint of two runs would otherwise interleave.
+  const lock = await session.env.artifacts.lock(plan.output.dir);
+  if (lock.tookOverFrom) log.warn(`Took over the lock of ${plan.output.dir} from ${lock.tookOverFrom}, which is no longer running.`);
+  try {
+    return await trainLocked(session, options, path, log);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function trainLocked(session: Session, options: TrainOptions, path: string, log: Logger): Promise<TrainOutcome> {
+  const { plan, model, data } = session;
   let state: RunState | undefined;
   if (options.resume) {
     state = loadCheckpoint(path);
@@ -97,7 +112,7 @@ export async function trainSession(session: Session, options: TrainOptions = {})
   if (!state && existsSync(metricsPath)) rmSync(metricsPath);
   const meta = { configHash: plan.hash, config: plan.raw, configDir: plan.dir };
   let saved = false;
-  const trainer = new Trainer(plan, model, data, options.log ?? silentLogger, {
+  const trainer = new Trainer(plan, model, data, log, {
     onStep: options.callbacks?.onStep,
     async onEpochEnd(entry, snapshot) {
       appendFileSync(metricsPath, `${JSON.stringify({ type: 'epoch', ...entry })}\n`);
