@@ -15,6 +15,8 @@ export interface CheckpointMeta {
   configDir: string;
   /** Last completed epoch, and whether it ended its stage. */
   position: { stage: number; epoch: number; stageDone: boolean };
+  /** Set when the run stopped mid-epoch (SIGINT/SIGTERM): steps done of the next epoch and its sums so far. */
+  partial?: TrainerSnapshot['partial'];
   rng: number;
   /** State of the trunk's own random stream (dropout masks), when it has one. */
   trunkRng?: number;
@@ -49,6 +51,7 @@ export async function saveCheckpoint(path: string, model: GraftModel, snapshot: 
   const meta: CheckpointMeta = {
     ...extra,
     position: snapshot.position,
+    partial: snapshot.partial,
     rng: snapshot.rng,
     trunkRng: snapshot.trunkRng,
     history: snapshot.history,
@@ -66,6 +69,7 @@ export async function saveCheckpoint(path: string, model: GraftModel, snapshot: 
 export interface RunState {
   meta: CheckpointMeta;
   position: CheckpointMeta['position'];
+  partial?: CheckpointMeta['partial'];
   history: HistoryEntry[];
   /** Put the weights into the trainer's model. */
   restoreWeights(trainer: Trainer): void;
@@ -86,6 +90,7 @@ export function loadCheckpoint(path: string): RunState {
   return {
     meta,
     position: meta.position,
+    partial: meta.partial,
     history: meta.history,
     restoreWeights(trainer) {
       restoreWeights(trainer);

@@ -46,11 +46,25 @@ export interface TrainCallbacks {
   onStep?(progress: StepProgress): void;
   /** After each epoch; `snapshot` captures the training state for a checkpoint. The loop awaits it. */
   onEpochEnd?(entry: HistoryEntry, snapshot: () => TrainerSnapshot): void | Promise<void>;
+  /** Asked after every step: true stops the loop at this step boundary (SIGINT, SIGTERM). */
+  shouldStop?(): boolean;
+  /** When the loop stopped mid-epoch: `snapshot` holds the partial epoch, for a checkpoint. The loop awaits it, then throws GRAFT_INTERRUPTED. */
+  onStopped?(snapshot: () => TrainerSnapshot): void | Promise<void>;
+}
+
+/** The running sums of an epoch: what a checkpoint written mid-epoch must carry to finish it exactly. */
+export interface EpochSums {
+  loss: number;
+  steps: number;
+  taskLoss: Record<string, number>;
+  taskSteps: Record<string, number>;
 }
 
 /** The training state after an epoch: what a checkpoint stores besides the weights. */
 export interface TrainerSnapshot {
   position: { stage: number; epoch: number; stageDone: boolean };
+  /** Set when the run stopped mid-epoch: steps done of epoch `position.epoch + 1` and that epoch's sums so far. */
+  partial?: { steps: number; sums: EpochSums };
   rng: number;
   /** The trunk's own random stream (dropout), when it has one. */
   trunkRng?: number;
@@ -93,6 +107,7 @@ export class Trainer {
   private weighting?: WeightingMethod;
   private position = { stage: 0, epoch: -1 };
   private best?: BestEpoch;
+  private partial?: { steps: number; sums: EpochSums };
 
   constructor(
     private readonly plan: RunPlan,
@@ -145,7 +160,18 @@ export class Trainer {
       strategy.onEpochStart?.(control, epoch);
       this.syncNormModes(options.bn);
       const started = Date.now();
-      const sums = await this.trainEpoch(stage, s, epoch, epochs, stepsPerEpoch);
+      const resumeFrom = epoch === firstEpoch ? resume?.partial : undefined;
+      const { sums, stoppedAfter } = await this.trainEpoch(stage, s, epoch, epochs, stepsPerEpoch, resumeFrom);
+      if (stoppedAfter !== undefined) {
+        this.position = { stage: s, epoch: epoch - 1 };
+        this.partial = { steps: stoppedAfter, sums };
+        await this.callbacks.onStopped?.(() => this.snapshot(false));
+        throw new GraftError('GRAFT_INTERRUPTED', {
+          what: `Training stopped on request in stage ${s} (${stageName}), epoch ${epoch}, after step ${stoppedAfter} of ${stepsPerEpoch}`,
+          why: 'The process was asked to stop (SIGINT or SIGTERM); the state at that step was checkpointed.',
+          fix: 'Continue exactly where it stopped with `graft train -c FILE --resume` (same config)',
+        });
+      }
       const meanLosses = this.data.tasks.map((t) => sums.taskLoss[t.name]! / Math.max(sums.taskSteps[t.name]!, 1));
       this.weighting.endEpoch?.(meanLosses);
       const metrics = (await this.evaluate('validation')) ?? {};
@@ -200,21 +226,35 @@ export class Trainer {
     this.best = undefined;
   }
 
-  private async trainEpoch(stage: StagePlan, s: number, epoch: number, epochs: number, stepsPerEpoch: number) {
+  private async trainEpoch(
+    stage: StagePlan,
+    s: number,
+    epoch: number,
+    epochs: number,
+    stepsPerEpoch: number,
+    resumeFrom?: { steps: number; sums: EpochSums },
+  ): Promise<{ sums: EpochSums; stoppedAfter?: number }> {
     const { options } = stage;
     const epochRng = new Rng(deriveSeed(this.plan.seed, s, epoch));
     const cursors = this.data.groups.map((g) => ({ order: epochRng.permutation(g.dataset.train.size), at: 0 }));
     const sampleWeights = this.samplingWeights(options.sampling, options.temperature);
-    const sums = {
-      loss: 0,
-      steps: 0,
-      taskLoss: Object.fromEntries(this.data.tasks.map((t) => [t.name, 0])),
-      taskSteps: Object.fromEntries(this.data.tasks.map((t) => [t.name, 0])),
-    };
+    const sums: EpochSums = resumeFrom
+      ? structuredClone(resumeFrom.sums)
+      : {
+          loss: 0,
+          steps: 0,
+          taskLoss: Object.fromEntries(this.data.tasks.map((t) => [t.name, 0])),
+          taskSteps: Object.fromEntries(this.data.tasks.map((t) => [t.name, 0])),
+        };
     const mode = this.cacheMode(options);
     for (let step = 0; step < stepsPerEpoch; step++) {
       const globalStep = epoch * stepsPerEpoch + step;
       const groups = options.sampling === 'all' ? this.data.groups.map((_, i) => i) : [pickIndex(sampleWeights, epochRng)];
+      if (resumeFrom && step < resumeFrom.steps) {
+        // Steps done before the stop: replay only their draws, so the epoch continues with the same batches.
+        for (const gi of groups) nextIndices(cursors[gi]!, this.data.groups[gi]!.dataset.train.size, options.batchSize, epochRng);
+        continue;
+      }
       const batches: StepBatch[] = [];
       for (const gi of groups) batches.push(await this.nextBatch(gi, cursors[gi]!, options.batchSize, epochRng, mode));
       const info: StepInfo = { step: globalStep, epoch, stepsPerEpoch };
@@ -237,8 +277,9 @@ export class Trainer {
       sums.loss += total;
       sums.steps += 1;
       this.callbacks.onStep?.({ stage: s, stageName: options.name ?? stage.strategy.name, epoch, epochs, step, stepsPerEpoch, loss: total });
+      if (step < stepsPerEpoch - 1 && this.callbacks.shouldStop?.()) return { sums, stoppedAfter: step + 1 };
     }
-    return sums;
+    return { sums };
   }
 
   /** One optimisation step over one batch per data group; returns each task's loss. */
@@ -354,12 +395,7 @@ export class Trainer {
   private async nextBatch(gi: number, cursor: { order: Int32Array; at: number }, batchSize: number, rng: Rng, mode: CacheMode): Promise<StepBatch> {
     const group = this.data.groups[gi]!;
     const train = group.dataset.train;
-    if (cursor.at >= cursor.order.length) {
-      cursor.order = rng.permutation(train.size);
-      cursor.at = 0;
-    }
-    const indices = cursor.order.subarray(cursor.at, Math.min(cursor.at + batchSize, cursor.order.length));
-    cursor.at += indices.length;
+    const indices = nextIndices(cursor, train.size, batchSize, rng);
     let cached: CachedActivations | undefined;
     if (mode.kind === 'features') cached = await this.featureCache.get(train, this.cacheKey(this.model.groups.length - 1), trunkFeatures(this.model));
     if (mode.kind === 'prefix') cached = await this.prefixCache.get(train, this.cacheKey(mode.boundary), prefixActivations(this.model, mode.split));
@@ -439,6 +475,7 @@ export class Trainer {
   snapshot(stageDone: boolean): TrainerSnapshot {
     return {
       position: { ...this.position, stageDone: stageDone },
+      partial: this.partial,
       rng: this.rng.state,
       trunkRng: this.model.trunk.randomState?.(),
       history: [...this.history],
@@ -487,6 +524,17 @@ interface StepBatch {
   features?: tf.Tensor2D;
   activations?: tf.Tensor;
   split?: TrunkSplit;
+}
+
+/** The next batch's row indices from a shuffled order, reshuffling when it runs out. */
+function nextIndices(cursor: { order: Int32Array; at: number }, size: number, batchSize: number, rng: Rng): Int32Array {
+  if (cursor.at >= cursor.order.length) {
+    cursor.order = rng.permutation(size);
+    cursor.at = 0;
+  }
+  const indices = cursor.order.subarray(cursor.at, Math.min(cursor.at + batchSize, cursor.order.length));
+  cursor.at += indices.length;
+  return indices;
 }
 
 function pickIndex(weights: number[], rng: Rng): number {
