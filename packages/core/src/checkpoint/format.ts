@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GraftError } from '../errors.js';
+import { faultPoint } from './fault.js';
 
 /**
  * A Graft checkpoint is one file: a magic line, a little-endian u32 header length, a JSON header
@@ -57,11 +58,15 @@ export function writeCheckpointFile<M>(path: string, meta: M, tensors: ReadonlyM
   for (const part of parts) digest.update(part);
   parts.push(digest.digest());
 
+  faultPoint('before-write');
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
   try {
-    for (const part of parts) writeSync(fd, part);
+    parts.forEach((part, i) => {
+      writeSync(fd, part);
+      if (i === 2) faultPoint('mid-write');
+    });
     fsyncSync(fd);
   } catch (cause) {
     closeSync(fd);
@@ -69,7 +74,9 @@ export function writeCheckpointFile<M>(path: string, meta: M, tensors: ReadonlyM
     throw cause;
   }
   closeSync(fd);
+  faultPoint('before-rename');
   renameSync(tmp, path);
+  faultPoint('after-rename');
 }
 
 /** Read and verify a checkpoint file: magic, header, payload length and checksum. */
