@@ -34,6 +34,7 @@ export { Rng, deriveSeed } from './train/rng.js';
 export { Optimizer } from './train/optimizer.js';
 export { scheduleFactor } from './train/schedule.js';
 export { Trainer, type TrainerSnapshot, type HistoryEntry, type StepProgress, type TrainCallbacks, type TrainResult } from './train/trainer.js';
+export { planRun, type RunPlanReport } from './train/plan.js';
 export { evaluateSplit, predictSplit, type TaskMetrics, type SplitName } from './train/evaluate.js';
 export { sliceInputs } from './train/features.js';
 export { prepareData, stratifiedSample, take, type PreparedData, type PrepareOptions, type DataGroup } from './data/prepare.js';

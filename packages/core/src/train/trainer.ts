@@ -226,6 +226,31 @@ export class Trainer {
     this.best = undefined;
   }
 
+  /**
+   * The dry run of `graft plan`: stage `s`'s orchestration as training would run it (the strategy's setup and
+   * epoch hooks, discriminative rates, head rate, schedule) without a step — which groups train each epoch and
+   * at what learning rate (at the epoch's first step).
+   */
+  describeStage(s: number): { name: string; weighting: string; epochs: { epoch: number; groups: { name: string; lr: number }[] }[] } {
+    const stage = this.plan.stages[s]!;
+    const { strategy, options } = stage;
+    const control = this.stageControl(stage);
+    this.applyDiscriminative(stage);
+    strategy.setup(control);
+    const epochs = options.epochs ?? strategy.defaultEpochs?.(this.model.groups.length, options) ?? 1;
+    const stepsPerEpoch = this.stepsPerEpoch(options.batchSize, options.sampling);
+    const out = [];
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      strategy.onEpochStart?.(control, epoch);
+      const factor = scheduleFactor(options.schedule, epoch * stepsPerEpoch, epochs * stepsPerEpoch);
+      const groups = this.model.groups
+        .filter((g) => g.trainable)
+        .map((g) => ({ name: g.name, lr: (g === this.model.headGroup && options.headLr !== undefined ? options.headLr : options.lr * g.lrMultiplier) * factor }));
+      out.push({ epoch, groups });
+    }
+    return { name: options.name ?? strategy.name, weighting: stage.weighting.plugin.name, epochs: out };
+  }
+
   private async trainEpoch(
     stage: StagePlan,
     s: number,
