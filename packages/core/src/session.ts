@@ -82,7 +82,7 @@ export interface TrainOutcome extends TrainResult {
 
 /** Train a session's model through every stage, writing metrics.jsonl and a checkpoint after each epoch. */
 export async function trainSession(session: Session, options: TrainOptions = {}): Promise<TrainOutcome> {
-  const { plan, model, data } = session;
+  const { plan } = session;
   const path = typeof options.resume === 'string' ? options.resume : session.checkpointPath;
   const log = options.log ?? silentLogger;
   // One writer per run folder: metrics.jsonl and the checkpoint of two runs would otherwise interleave.

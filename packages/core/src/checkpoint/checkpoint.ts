@@ -2,7 +2,16 @@ import * as tf from '@tensorflow/tfjs';
 import { GraftError } from '../errors.js';
 import type { GraftModel } from '../model/graft-model.js';
 import type { SlotState } from '../train/optimizer.js';
-import type { HistoryEntry, Trainer, TrainerSnapshot } from '../train/trainer.js';
+import type { HistoryEntry, TrainerSnapshot } from '../train/types.js';
+import type { WeightingMethod } from '../weighting.js';
+
+/** What a restored state is put into (the trainer): named here so the checkpoint does not import the loop. */
+export interface RestoreTarget {
+  readonly model: GraftModel;
+  readonly weightingMethod: WeightingMethod | undefined;
+  restoreInternals(opt: Record<string, SlotState> | undefined, rngState: number, weightingState: unknown, trunkRng?: number): void;
+  restoreEarlyStopping(best: { value: number; epoch: number } | null, weights?: tf.Tensor[]): void;
+}
 import { readCheckpointFile, writeCheckpointFile, type StoredTensor } from './format.js';
 
 /** What a checkpoint's header holds besides tensors. */
@@ -72,14 +81,14 @@ export interface RunState {
   partial?: CheckpointMeta['partial'];
   history: HistoryEntry[];
   /** Put the weights into the trainer's model. */
-  restoreWeights(trainer: Trainer): void;
+  restoreWeights(trainer: RestoreTarget): void;
   /** Put weights, optimizer state, random stream and weighting state into a trainer mid-stage. */
-  restoreInto(trainer: Trainer): void;
+  restoreInto(trainer: RestoreTarget): void;
 }
 
 export function loadCheckpoint(path: string): RunState {
   const { meta, tensors } = readCheckpointFile<CheckpointMeta>(path);
-  const restoreWeights = (trainer: Trainer) => {
+  const restoreWeights = (trainer: RestoreTarget) => {
     loadWeights(trainer.model, tensors, path);
     const extra = trainer.weightingMethod?.kind === 'loss' ? trainer.weightingMethod.variables?.() ?? {} : {};
     for (const [name, v] of Object.entries(extra)) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunPlan, StagePlan } from '../config/load.js';
-import { gatherBatch, disposeBatch, type Batch, type DataGroup, type PreparedData } from '../data/prepare.js';
+import { gatherBatch, disposeBatch, type PreparedData } from '../data/prepare.js';
 import { GraftError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { GraftModel, GroupState } from '../model/graft-model.js';
@@ -9,74 +9,15 @@ import type { StepInfo, WeightingMethod } from '../weighting.js';
 import { evaluateSplit, type SplitName, type TaskMetrics } from './evaluate.js';
 import { ActivationCache, gatherRows, prefixActivations, trunkFeatures, type CachedActivations } from './features.js';
 import type { TrunkSplit } from '../model/trunk.js';
-import { Optimizer, type SlotState } from './optimizer.js';
+import { Optimizer } from './optimizer.js';
 import { deriveSeed, Rng } from './rng.js';
 import { scheduleFactor } from './schedule.js';
+import { nextIndices, pickIndex, type CacheMode, type StepBatch } from './batching.js';
+import { clipGlobalNorm } from './clip.js';
 import type { RunState } from '../checkpoint/checkpoint.js';
+import type { EpochSums, HistoryEntry, TrainCallbacks, TrainerSnapshot, TrainResult } from './types.js';
 
-/** One epoch's record, as `graft train --json` prints it. */
-export interface HistoryEntry {
-  stage: number;
-  stageName: string;
-  epoch: number;
-  /** Mean weighted training loss of the epoch. */
-  loss: number;
-  /** Mean training loss per task. */
-  taskLosses: Record<string, number>;
-  /** Task weights at the end of the epoch (loss weightings), in task order. */
-  taskWeights: number[];
-  /** Names of the groups that trained this epoch. */
-  trainable: string[];
-  /** Validation metrics per task, when there is a validation split. */
-  metrics: TaskMetrics;
-  seconds: number;
-}
-
-export interface StepProgress {
-  stage: number;
-  stageName: string;
-  epoch: number;
-  epochs: number;
-  step: number;
-  stepsPerEpoch: number;
-  loss: number;
-}
-
-export interface TrainCallbacks {
-  onStep?(progress: StepProgress): void;
-  /** After each epoch; `snapshot` captures the training state for a checkpoint. The loop awaits it. */
-  onEpochEnd?(entry: HistoryEntry, snapshot: () => TrainerSnapshot): void | Promise<void>;
-  /** Asked after every step: true stops the loop at this step boundary (SIGINT, SIGTERM). */
-  shouldStop?(): boolean;
-  /** When the loop stopped mid-epoch: `snapshot` holds the partial epoch, for a checkpoint. The loop awaits it, then throws GRAFT_INTERRUPTED. */
-  onStopped?(snapshot: () => TrainerSnapshot): void | Promise<void>;
-}
-
-/** The running sums of an epoch: what a checkpoint written mid-epoch must carry to finish it exactly. */
-export interface EpochSums {
-  loss: number;
-  steps: number;
-  taskLoss: Record<string, number>;
-  taskSteps: Record<string, number>;
-}
-
-/** The training state after an epoch: what a checkpoint stores besides the weights. */
-export interface TrainerSnapshot {
-  position: { stage: number; epoch: number; stageDone: boolean };
-  /** Set when the run stopped mid-epoch: steps done of epoch `position.epoch + 1` and that epoch's sums so far. */
-  partial?: { steps: number; sums: EpochSums };
-  rng: number;
-  /** The trunk's own random stream (dropout), when it has one. */
-  trunkRng?: number;
-  history: HistoryEntry[];
-  optimizer: Record<string, SlotState>;
-  weighting: { state: unknown; variables: Record<string, tf.Variable> };
-  groups: { trainable: boolean; lrMultiplier: number }[];
-  /** Early stopping's best epoch so far in the current stage (null when none), and that epoch's weights. */
-  earlyStopping: { value: number; epoch: number } | null;
-  /** The best epoch's weights, in `model.weights()` order, when `restoreBest` keeps them (owned by the trainer). */
-  bestWeights?: tf.Tensor[];
-}
+export type { EpochSums, HistoryEntry, StepProgress, TrainCallbacks, TrainerSnapshot, TrainResult } from './types.js';
 
 /** Early stopping's memory within a stage: the best validation value, its epoch, and its weights when restored. */
 interface BestEpoch {
@@ -85,10 +26,6 @@ interface BestEpoch {
   weights?: tf.Tensor[];
 }
 
-export interface TrainResult {
-  history: HistoryEntry[];
-  final: { split: SplitName; metrics: TaskMetrics };
-}
 
 /**
  * The one training loop: seeded batching over one or more datasets, a forward pass through the trunk and
@@ -540,44 +477,3 @@ export class Trainer {
   }
 }
 
-type CacheMode = { kind: 'none' } | { kind: 'features' } | { kind: 'prefix'; boundary: number; split: TrunkSplit };
-
-/** A training batch, with cached trunk features or cached prefix activations when the cache is in use. */
-interface StepBatch {
-  group: DataGroup;
-  batch: Batch;
-  features?: tf.Tensor2D;
-  activations?: tf.Tensor;
-  split?: TrunkSplit;
-}
-
-/** The next batch's row indices from a shuffled order, reshuffling when it runs out. */
-function nextIndices(cursor: { order: Int32Array; at: number }, size: number, batchSize: number, rng: Rng): Int32Array {
-  if (cursor.at >= cursor.order.length) {
-    cursor.order = rng.permutation(size);
-    cursor.at = 0;
-  }
-  const indices = cursor.order.subarray(cursor.at, Math.min(cursor.at + batchSize, cursor.order.length));
-  cursor.at += indices.length;
-  return indices;
-}
-
-function pickIndex(weights: number[], rng: Rng): number {
-  let u = rng.next();
-  for (let i = 0; i < weights.length; i++) {
-    u -= weights[i]!;
-    if (u < 0) return i;
-  }
-  return weights.length - 1;
-}
-
-async function clipGlobalNorm(grads: Map<tf.Variable, tf.Tensor>, maxNorm: number): Promise<void> {
-  const normTensor = tf.tidy(() => tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g))))));
-  const norm = (await normTensor.data())[0]!;
-  normTensor.dispose();
-  if (norm <= maxNorm) return;
-  for (const [v, g] of grads) {
-    grads.set(v, tf.mul(g, maxNorm / norm));
-    g.dispose();
-  }
-}
