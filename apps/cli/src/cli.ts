@@ -5,6 +5,7 @@ import { describeFailure } from './failure.js';
 import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
 import { infoCommands } from './commands/info.js';
+import { planCommand } from './commands/plan.js';
 import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   trainCommand(program);
+  planCommand(program);
   compareCommand(program);
   evalCommand(program);
   exportCommand(program);

@@ -155,6 +155,11 @@ export const ERROR_DOCS: { readonly [C in GraftErrorCode]: ErrorDoc } = {
     when: 'A backend could not allocate a tensor (the wasm heap is limited to 4 GiB).',
     fix: 'Lower `batchSize` or the input size, or use another backend.',
   },
+  GRAFT_INTERRUPTED: {
+    title: 'Training stopped on request',
+    when: 'SIGINT (Ctrl-C) or SIGTERM reached `graft train`: it stopped at the next step boundary, wrote the checkpoint and exited with code 130.',
+    fix: 'Continue exactly where it stopped with `graft train -c FILE --resume` (same config).',
+  },
   GRAFT_RUN_LOCKED: {
     title: 'Run folder is in use',
     when: 'Another Graft process holds the lock of the run’s output folder; two runs there would mix their metrics and checkpoints.',

@@ -32,6 +32,7 @@ export type GraftErrorCode =
   | 'GRAFT_NAN_LOSS'
   | 'GRAFT_OUT_OF_MEMORY'
   | 'GRAFT_RUN_LOCKED'
+  | 'GRAFT_INTERRUPTED'
   | 'GRAFT_FILE_ACCESS'
   | 'GRAFT_DOWNLOAD'
   | 'GRAFT_INVALID_ARGUMENT'
@@ -99,8 +100,9 @@ export class GraftError extends Error {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[GRAFT_ERROR_BRAND] === true;
   }
 
-  /** 2 for usage and configuration errors, 1 for a run that failed. */
-  get exitCode(): 1 | 2 {
+  /** 2 for usage and configuration errors, 130 for a run stopped by SIGINT/SIGTERM, 1 for a run that failed. */
+  get exitCode(): 1 | 2 | 130 {
+    if (this.code === 'GRAFT_INTERRUPTED') return 130;
     return USAGE_CODES.has(this.code) ? 2 : 1;
   }
 }

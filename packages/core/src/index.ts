@@ -25,12 +25,14 @@ export type { Task, TaskType, MetricValue, PretextSpec, PretextHead, PretextCont
 export type { Weighting, WeightingMethod, WeightingContext, LossWeightingMethod, GradientWeightingMethod, StepInfo } from './weighting.js';
 export type { Augmentation, Dataset, DatasetContext, DatasetProvider, Examples, FittableSplits, HostTensor, TargetColumn, TargetInfo } from './data/examples.js';
 export { stratifiedSplit, stratifiedFolds } from './data/split.js';
+export { stepTasks } from './weighting.js';
 export type { Trunk, TrunkSplit, LayerGroup, NamedVariable } from './model/trunk.js';
 export { Head } from './model/head.js';
 export type { Exporter, ExportRequest } from './run/exporter.js';
 export { baseStage, type ComparePreset, type StageSpec } from './compare/presets.js';
 export { layersTrunk, reinitializeLayer, glorotUniform, type LayersTrunkOptions } from './model/layers-trunk.js';
 export { Rng, deriveSeed } from './train/rng.js';
+export { planRun, type RunPlanReport } from './train/plan.js';
 export { parseCsv, type CsvTable } from './data/csv.js';
 
 // The runtime: configs, training, comparisons, trained runs.

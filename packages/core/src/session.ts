@@ -5,7 +5,7 @@ import { loadCheckpoint, saveCheckpoint, type RunState } from './checkpoint/chec
 import type { RunPlan } from './config/load.js';
 import { prepareData, type PreparedData } from './data/prepare.js';
 import { splitFingerprints } from './data/fingerprint.js';
-import type { Environment } from './env/environment.js';
+import type { Environment, FileStore } from './env/environment.js';
 import { parseSpec } from './config/plugin-options.js';
 import { GraftError, unknownName } from './errors.js';
 import type { SourceContext } from './source.js';
@@ -13,7 +13,7 @@ import { silentLogger, type Logger } from './logger.js';
 import { GraftModel } from './model/graft-model.js';
 import type { Registry } from './plugins/registry.js';
 import { deriveSeed, Rng } from './train/rng.js';
-import { Trainer, type TrainCallbacks, type TrainResult } from './train/trainer.js';
+import { Trainer, type TrainCallbacks, type TrainerSnapshot, type TrainResult } from './train/trainer.js';
 
 /** A run's loaded parts: backend, data, and the model (trunk + heads). */
 export interface Session {
@@ -23,7 +23,7 @@ export interface Session {
   model: GraftModel;
   /** Where this run's checkpoint lives. */
   checkpointPath: string;
-  /** The environment the session was opened in; metrics go to its artifact store. */
+  /** The environment services the session was opened with (the run folder's lock comes from its artifacts). */
   env: Environment;
   dispose(): void;
 }
@@ -71,6 +71,8 @@ export interface TrainOptions {
   resume?: boolean | string;
   callbacks?: TrainCallbacks;
   log?: Logger;
+  /** Aborting it (the CLI does on SIGINT/SIGTERM) stops training at the next step boundary, writes the checkpoint and throws GRAFT_INTERRUPTED. */
+  stop?: AbortSignal;
 }
 
 export interface TrainOutcome extends TrainResult {
@@ -82,8 +84,21 @@ export interface TrainOutcome extends TrainResult {
 
 /** Train a session's model through every stage, writing metrics.jsonl and a checkpoint after each epoch. */
 export async function trainSession(session: Session, options: TrainOptions = {}): Promise<TrainOutcome> {
-  const { plan, model, data } = session;
+  const { plan } = session;
   const path = typeof options.resume === 'string' ? options.resume : session.checkpointPath;
+  const log = options.log ?? silentLogger;
+  // One writer per run folder: metrics.jsonl and the checkpoint of two runs would otherwise interleave.
+  const lock = await session.env.artifacts.lock(plan.output.dir);
+  if (lock.tookOverFrom) log.warn(`Took over the lock of ${plan.output.dir} from ${lock.tookOverFrom}, which is no longer running.`);
+  try {
+    return await trainLocked(session, options, path, log);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function trainLocked(session: Session, options: TrainOptions, path: string, log: Logger): Promise<TrainOutcome> {
+  const { plan, model, data } = session;
   let state: RunState | undefined;
   if (options.resume) {
     state = loadCheckpoint(path);
@@ -95,27 +110,54 @@ export async function trainSession(session: Session, options: TrainOptions = {})
       });
     }
   }
-  const { artifacts } = session.env;
-  const metricsPath = artifacts.resolve(plan.output.dir, 'metrics.jsonl');
-  if (!state) await artifacts.remove(metricsPath);
+  const files = session.env.artifacts;
+  await removeStaleTemporaries(files, plan.output.dir, log);
+  const metricsPath = files.resolve(plan.output.dir, 'metrics.jsonl');
+  // The metrics log restarts from what the checkpoint holds: no epoch line twice, none missing, after a crash.
+  await files.write(metricsPath, state ? state.history.map((h) => `${JSON.stringify({ type: 'epoch', ...h })}\n`).join('') : '');
   const meta = { configHash: plan.hash, config: plan.raw, configDir: plan.dir };
   let saved = false;
-  const trainer = new Trainer(plan, model, data, options.log ?? silentLogger, {
+  const save = async (snapshot: () => TrainerSnapshot) => {
+    if (!plan.output.checkpoint) return;
+    await saveCheckpoint(session.checkpointPath, model, snapshot(), meta);
+    saved = true;
+  };
+  const trainer = new Trainer(plan, model, data, log, {
     onStep: options.callbacks?.onStep,
+    shouldStop: () => options.stop?.aborted === true,
+    onStopped: save,
     async onEpochEnd(entry, snapshot) {
-      await artifacts.append(metricsPath, `${JSON.stringify({ type: 'epoch', ...entry })}\n`);
-      if (plan.output.checkpoint) {
-        await saveCheckpoint(session.checkpointPath, model, snapshot(), meta);
-        saved = true;
-      }
+      // Checkpoint first: a crash between the two leaves a checkpoint whose history the next resume writes out.
+      await save(snapshot);
+      await files.append(metricsPath, `${JSON.stringify({ type: 'epoch', ...entry })}\n`);
       await options.callbacks?.onEpochEnd?.(entry, snapshot);
     },
   });
   try {
     const result = await trainer.run(state);
-    await artifacts.append(metricsPath, `${JSON.stringify({ type: 'final', ...result.final })}\n`);
+    await files.append(metricsPath, `${JSON.stringify({ type: 'final', ...result.final })}\n`);
     return { ...result, backend: session.backend.name, checkpoint: saved || state ? session.checkpointPath : undefined, splits: splitFingerprints(data) };
   } finally {
     trainer.dispose();
+  }
+}
+
+/** Remove temporaries (`checkpoint.graft.tmp-<pid>`, `.<name>.<pid>.<hex>.tmp`) that processes which no longer run left behind (killed mid-write). */
+async function removeStaleTemporaries(files: FileStore, dir: string, log: Logger): Promise<void> {
+  for (const name of await files.list(dir)) {
+    const pid = (/\.tmp-(\d+)$/.exec(name) ?? /^\..+\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name))?.[1];
+    if (!pid || processAlive(Number(pid))) continue;
+    await files.remove(join(dir, name));
+    log.info(`Removed ${name}, left by process ${pid} which stopped while writing it.`);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -8,6 +8,17 @@ export interface StepInfo {
   step: number;
   epoch: number;
   stepsPerEpoch: number;
+  /**
+   * Config indices (ascending) of the tasks whose losses or gradients this step hands over. With `sampling`
+   * other than `all` only the sampled dataset's tasks are present; `losses[k]` / `grads[k]` belong to task
+   * `tasks[k]`. Absent means every task, in config order.
+   */
+  tasks?: readonly number[];
+}
+
+/** The config indices of the tasks a step's losses or gradients belong to: `step.tasks`, or all `count` tasks. */
+export function stepTasks(step: StepInfo | undefined, count: number): readonly number[] {
+  return step?.tasks ?? Array.from({ length: count }, (_, i) => i);
 }
 
 /**
@@ -17,7 +28,10 @@ export interface StepInfo {
  */
 export interface LossWeightingMethod {
   kind: 'loss';
-  /** Σ w_i L_i, or any differentiable combination. `losses[i]` is task i's mean loss on its batch. */
+  /**
+   * Σ w_i L_i, or any differentiable combination. `losses[k]` is the mean loss of task `step.tasks[k]` on its
+   * batch (config order). When some tasks are absent, weights are renormalised over the present ones.
+   */
   combine(losses: tf.Scalar[], step: StepInfo): tf.Scalar;
   /** Extra trainable variables of the weighting, keyed for checkpoints. */
   variables?(): Record<string, tf.Variable>;
@@ -37,8 +51,8 @@ export interface LossWeightingMethod {
 export interface GradientWeightingMethod {
   kind: 'gradient';
   /**
-   * `grads[i]` is task i's gradient of the shared parameters, flattened into one vector `[P]`;
-   * `losses[i]` its loss. Returns the combined vector `[P]` the optimizer applies.
+   * `grads[k]` is the gradient of task `step.tasks[k]` (config order) w.r.t. the shared parameters, flattened
+   * into one vector `[P]`; `losses[k]` its loss. Only present tasks' gradients are handed over and combined. Returns the combined vector `[P]` the optimizer applies.
    * The loop disposes the inputs; the returned tensor is disposed by the loop too. May be async, since
    * reading the Gram matrix back to the host is asynchronous on some backends.
    */

@@ -12,7 +12,15 @@ export function trainCommand(program: Command): void {
     .option('--json', 'print { history, final, checkpoint } as one JSON document on stdout')
     .action(async (opts: { config: string; resume?: boolean; json?: boolean }) => {
       const run = await cliRuntime().load(opts.config);
-      const result = await run.train({ resume: opts.resume, callbacks: progressReporter() });
+      // SIGINT/SIGTERM: stop at the next step boundary, checkpoint, exit 130 with how to resume (GRAFT_INTERRUPTED).
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const result = await run.train({ resume: opts.resume, callbacks: progressReporter(), stop: stop.signal }).finally(() => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      });
       if (opts.json) {
         printJson({
           history: result.history.map((h) => ({ stage: h.stage, stageName: h.stageName, epoch: h.epoch, loss: h.loss, taskLosses: h.taskLosses, metrics: h.metrics })),

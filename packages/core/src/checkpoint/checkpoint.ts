@@ -2,7 +2,16 @@ import * as tf from '@tensorflow/tfjs';
 import { GraftError } from '../errors.js';
 import type { GraftModel } from '../model/graft-model.js';
 import type { SlotState } from '../train/optimizer.js';
-import type { HistoryEntry, Trainer, TrainerSnapshot } from '../train/trainer.js';
+import type { HistoryEntry, TrainerSnapshot } from '../train/types.js';
+import type { WeightingMethod } from '../weighting.js';
+
+/** What a restored state is put into (the trainer): named here so the checkpoint does not import the loop. */
+export interface RestoreTarget {
+  readonly model: GraftModel;
+  readonly weightingMethod: WeightingMethod | undefined;
+  restoreInternals(opt: Record<string, SlotState> | undefined, rngState: number, weightingState: unknown, trunkRng?: number): void;
+  restoreEarlyStopping(best: { value: number; epoch: number } | null, weights?: tf.Tensor[]): void;
+}
 import { readCheckpointFile, writeCheckpointFile, type StoredTensor } from './format.js';
 
 /** What a checkpoint's header holds besides tensors. */
@@ -15,11 +24,17 @@ export interface CheckpointMeta {
   configDir: string;
   /** Last completed epoch, and whether it ended its stage. */
   position: { stage: number; epoch: number; stageDone: boolean };
+  /** Set when the run stopped mid-epoch (SIGINT/SIGTERM): steps done of the next epoch and its sums so far. */
+  partial?: TrainerSnapshot['partial'];
   rng: number;
+  /** State of the trunk's own random stream (dropout masks), when it has one. */
+  trunkRng?: number;
   history: HistoryEntry[];
   optimizer: Record<string, { steps: number; slots: string[] }>;
   weighting: unknown;
   groups: { trainable: boolean; lrMultiplier: number }[];
+  /** Early stopping's best epoch in the unfinished stage (its weights are stored as `best/<key>` tensors). */
+  earlyStopping?: { value: number; epoch: number } | null;
   /** Feature sizes and head sizes, for a quick shape check before loading. */
   tasks: { name: string; headSize: number }[];
   savedAt: string;
@@ -39,16 +54,20 @@ export async function saveCheckpoint(path: string, model: GraftModel, snapshot: 
     for (const [slot, t] of Object.entries(s.slots)) put(`opt/${key}/${slot}`, t);
   }
   for (const [name, v] of Object.entries(snapshot.weighting.variables)) put(`weighting/${name}`, v);
+  if (snapshot.bestWeights) model.weights().forEach((w, i) => put(`best/${w.key}`, snapshot.bestWeights![i]!));
   await Promise.all(reads);
   for (const s of Object.values(snapshot.optimizer)) tf.dispose(Object.values(s.slots));
   const meta: CheckpointMeta = {
     ...extra,
     position: snapshot.position,
+    partial: snapshot.partial,
     rng: snapshot.rng,
+    trunkRng: snapshot.trunkRng,
     history: snapshot.history,
     optimizer,
     weighting: snapshot.weighting.state ?? null,
     groups: snapshot.groups,
+    earlyStopping: snapshot.earlyStopping,
     tasks: model.tasks.map((t) => ({ name: t.name, headSize: t.headSize })),
     savedAt: new Date().toISOString(),
   };
@@ -59,16 +78,17 @@ export async function saveCheckpoint(path: string, model: GraftModel, snapshot: 
 export interface RunState {
   meta: CheckpointMeta;
   position: CheckpointMeta['position'];
+  partial?: CheckpointMeta['partial'];
   history: HistoryEntry[];
   /** Put the weights into the trainer's model. */
-  restoreWeights(trainer: Trainer): void;
+  restoreWeights(trainer: RestoreTarget): void;
   /** Put weights, optimizer state, random stream and weighting state into a trainer mid-stage. */
-  restoreInto(trainer: Trainer): void;
+  restoreInto(trainer: RestoreTarget): void;
 }
 
 export function loadCheckpoint(path: string): RunState {
   const { meta, tensors } = readCheckpointFile<CheckpointMeta>(path);
-  const restoreWeights = (trainer: Trainer) => {
+  const restoreWeights = (trainer: RestoreTarget) => {
     loadWeights(trainer.model, tensors, path);
     const extra = trainer.weightingMethod?.kind === 'loss' ? trainer.weightingMethod.variables?.() ?? {} : {};
     for (const [name, v] of Object.entries(extra)) {
@@ -79,10 +99,11 @@ export function loadCheckpoint(path: string): RunState {
   return {
     meta,
     position: meta.position,
+    partial: meta.partial,
     history: meta.history,
     restoreWeights(trainer) {
       restoreWeights(trainer);
-      trainer.restoreInternals(undefined, meta.rng, undefined);
+      trainer.restoreInternals(undefined, meta.rng, undefined, meta.trunkRng);
     },
     restoreInto(trainer) {
       restoreWeights(trainer);
@@ -90,8 +111,12 @@ export function loadCheckpoint(path: string): RunState {
       for (const [key, s] of Object.entries(meta.optimizer)) {
         opt[key] = { steps: s.steps, slots: Object.fromEntries(s.slots.map((slot) => { const t = tensors.get(`opt/${key}/${slot}`)!; return [slot, tf.tensor(t.data, t.shape)]; })) };
       }
-      trainer.restoreInternals(opt, meta.rng, meta.weighting ?? undefined);
+      trainer.restoreInternals(opt, meta.rng, meta.weighting ?? undefined, meta.trunkRng);
       trainer.model.groups.forEach((g, i) => Object.assign(g, meta.groups[i]));
+      const best = meta.earlyStopping ?? null;
+      const stored = trainer.model.weights().map((w) => tensors.get(`best/${w.key}`));
+      const bestWeights = best && stored.every((t) => t) ? stored.map((t) => tf.tensor(t!.data, t!.shape)) : undefined;
+      trainer.restoreEarlyStopping(best, bestWeights);
     },
   };
 }

@@ -2,14 +2,18 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GraftError } from '../errors.js';
+import { faultPoint } from './fault.js';
 
 /**
  * A Graft checkpoint is one file: a magic line, a little-endian u32 header length, a JSON header
- * (metadata, tensor table, sha256 of the payload), then the tensor payload. One file can be written to a
- * temporary name and renamed into place, so a crash never leaves a half-written checkpoint under the real name.
+ * (metadata, tensor table), the tensor payload, then the 32-byte sha256 of everything before it — so no byte of
+ * the header (offsets, shapes, position) can change unnoticed. One file can be written to a temporary name and
+ * renamed into place, so a crash never leaves a half-written checkpoint under the real name.
  */
-const MAGIC = 'GRAFT-CHECKPOINT v1\n';
-export const CHECKPOINT_FORMAT_VERSION = 1;
+const MAGIC = 'GRAFT-CHECKPOINT v2\n';
+const OLD_MAGIC = 'GRAFT-CHECKPOINT v1\n';
+const DIGEST_BYTES = 32;
+export const CHECKPOINT_FORMAT_VERSION = 2;
 
 export interface StoredTensor {
   shape: number[];
@@ -30,7 +34,6 @@ interface Header<M> {
   meta: M;
   tensors: TensorEntry[];
   payloadBytes: number;
-  sha256: string;
 }
 
 /** Write tensors and metadata atomically: to `path.tmp-<pid>`, fsync, then rename over `path`. */
@@ -46,16 +49,24 @@ export function writeCheckpointFile<M>(path: string, meta: M, tensors: ReadonlyM
     const t = tensors.get(e.name)!;
     Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).copy(payload, e.offset);
   }
-  const header: Header<M> = { format: CHECKPOINT_FORMAT_VERSION, meta, tensors: entries, payloadBytes: offset, sha256: sha256(payload) };
+  const header: Header<M> = { format: CHECKPOINT_FORMAT_VERSION, meta, tensors: entries, payloadBytes: offset };
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const length = Buffer.alloc(4);
   length.writeUInt32LE(headerBytes.length);
+  const parts = [Buffer.from(MAGIC, 'utf8'), length, headerBytes, payload];
+  const digest = createHash('sha256');
+  for (const part of parts) digest.update(part);
+  parts.push(digest.digest());
 
+  faultPoint('before-write');
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
   try {
-    for (const part of [Buffer.from(MAGIC, 'utf8'), length, headerBytes, payload]) writeSync(fd, part);
+    parts.forEach((part, i) => {
+      writeSync(fd, part);
+      if (i === 2) faultPoint('mid-write');
+    });
     fsyncSync(fd);
   } catch (cause) {
     closeSync(fd);
@@ -63,7 +74,9 @@ export function writeCheckpointFile<M>(path: string, meta: M, tensors: ReadonlyM
     throw cause;
   }
   closeSync(fd);
+  faultPoint('before-rename');
   renameSync(tmp, path);
+  faultPoint('after-rename');
 }
 
 /** Read and verify a checkpoint file: magic, header, payload length and checksum. */
@@ -81,48 +94,46 @@ export function readCheckpointFile<M>(path: string): { meta: M; tensors: Map<str
       why,
       fix: 'It was left unchanged. Resume from an earlier checkpoint, or start the run again without --resume',
     });
-  if (bytes.subarray(0, MAGIC.length).toString('utf8') !== MAGIC) throw corrupt('It does not start with the Graft checkpoint signature (a foreign or damaged file).');
-  if (bytes.length < MAGIC.length + 4) throw corrupt('It is truncated before its header.');
-  const headerLength = bytes.readUInt32LE(MAGIC.length);
+  const signature = bytes.subarray(0, MAGIC.length).toString('utf8');
+  if (signature === OLD_MAGIC) throw corrupt('It was written by an older Graft (checkpoint format 1, whose header had no checksum); this Graft reads format 2. Train the run again.');
+  if (signature !== MAGIC) throw corrupt('It does not start with the Graft checkpoint signature (a foreign or damaged file).');
+  if (bytes.length < MAGIC.length + 4 + DIGEST_BYTES) throw corrupt('It is truncated before its header.');
+  const body = bytes.subarray(0, bytes.length - DIGEST_BYTES);
+  if (!createHash('sha256').update(body).digest().equals(bytes.subarray(bytes.length - DIGEST_BYTES))) {
+    throw corrupt('Its contents do not match its checksum (the file was truncated or edited).');
+  }
+  const headerLength = body.readUInt32LE(MAGIC.length);
   const headerStart = MAGIC.length + 4;
-  if (headerStart + headerLength > bytes.length) throw corrupt('It is truncated inside its header.');
+  if (headerStart + headerLength > body.length) throw corrupt('It is truncated inside its header.');
   let header: Header<M>;
   try {
-    header = JSON.parse(bytes.subarray(headerStart, headerStart + headerLength).toString('utf8')) as Header<M>;
+    header = JSON.parse(body.subarray(headerStart, headerStart + headerLength).toString('utf8')) as Header<M>;
   } catch {
     throw corrupt('Its header is not valid JSON.');
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw corrupt('Its header is not a JSON object.');
-  if (header.format !== CHECKPOINT_FORMAT_VERSION) throw corrupt(`It has format ${header.format}; this Graft reads format ${CHECKPOINT_FORMAT_VERSION}.`);
-  const payload = bytes.subarray(headerStart + headerLength);
+  if (typeof header !== 'object' || header === null || header.format !== CHECKPOINT_FORMAT_VERSION) {
+    throw corrupt(`It has format ${String((header as Partial<Header<M>> | null)?.format)}; this Graft reads format ${CHECKPOINT_FORMAT_VERSION}.`);
+  }
+  const payload = body.subarray(headerStart + headerLength);
   if (payload.length !== header.payloadBytes) throw corrupt(`Its payload has ${payload.length} bytes where the header promises ${header.payloadBytes} (truncated).`);
-  if (sha256(payload) !== header.sha256) throw corrupt('Its payload does not match its checksum.');
-  const problem = tensorTableProblem(header.tensors, payload.length);
-  if (problem) throw corrupt(problem);
+  if (!Array.isArray(header.tensors)) throw corrupt('Its header has no tensor table.');
   const tensors = new Map<string, StoredTensor>();
   for (const e of header.tensors) {
+    const problem = entryProblem(e, payload.length);
+    if (problem) throw corrupt(`Its tensor table is inconsistent: ${problem}.`);
     const slice = payload.buffer.slice(payload.byteOffset + e.offset, payload.byteOffset + e.offset + e.length);
     tensors.set(e.name, { shape: e.shape, dtype: e.dtype, data: e.dtype === 'int32' ? new Int32Array(slice) : new Float32Array(slice) });
   }
   return { meta: header.meta, tensors };
 }
 
-/** Why the tensor table cannot describe the payload, or undefined when every entry fits it. */
-function tensorTableProblem(tensors: unknown, payloadBytes: number): string | undefined {
-  if (!Array.isArray(tensors)) return 'Its header has no tensor table.';
-  for (const [i, e] of (tensors as Partial<TensorEntry>[]).entries()) {
-    if (typeof e !== 'object' || e === null || typeof e.name !== 'string') return `Tensor entry ${i} has no name.`;
-    if (e.dtype !== 'float32' && e.dtype !== 'int32') return `Tensor "${e.name}" has dtype ${JSON.stringify(e.dtype)}, not float32 or int32.`;
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) return `Tensor "${e.name}" has an invalid shape.`;
-    const { offset, length } = e;
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset! < 0 || length! < 0 || offset! + length! > payloadBytes) {
-      return `Tensor "${e.name}" spans bytes outside the ${payloadBytes}-byte payload.`;
-    }
-    if (length !== e.shape.reduce((a: number, b: number) => a * b, 1) * 4) return `Tensor "${e.name}" has ${length} bytes, which its shape [${e.shape.join(', ')}] does not fit.`;
-  }
+/** Why a tensor table entry cannot be read from a payload of `payloadBytes`, or undefined when it can. */
+function entryProblem(e: TensorEntry, payloadBytes: number): string | undefined {
+  const count = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+  if (typeof e !== 'object' || e === null || typeof e.name !== 'string') return 'an entry has no name';
+  if (e.dtype !== 'float32' && e.dtype !== 'int32') return `tensor "${e.name}" has dtype ${String(e.dtype)}`;
+  if (!Array.isArray(e.shape) || !e.shape.every(count)) return `tensor "${e.name}" has an invalid shape`;
+  if (!count(e.offset) || !count(e.length) || e.offset + e.length > payloadBytes) return `tensor "${e.name}" lies outside the payload`;
+  if (e.offset % 4 !== 0 || e.length !== e.shape.reduce((a, b) => a * b, 1) * 4) return `tensor "${e.name}" has ${e.length} bytes for shape [${e.shape.join(',')}]`;
   return undefined;
-}
-
-function sha256(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }

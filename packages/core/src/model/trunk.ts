@@ -47,6 +47,14 @@ export interface Trunk {
   split?(boundary: number): TrunkSplit | undefined;
   /** Set the momentum of the running statistics of every normalisation layer (Keras convention). */
   setNormMomentum?(momentum: number): void;
+  /**
+   * The state of the trunk's own random stream (dropout masks), which checkpoints store so that a resumed run
+   * draws the masks the uninterrupted run would have. Required of every trunk that draws random numbers while
+   * training.
+   */
+  randomState?(): number;
+  /** Put back a state {@link randomState} returned. */
+  restoreRandomState?(state: number): void;
   /** Replace every weight by a fresh random initialisation (training from scratch), seeded by `rng`. */
   reinitialize(rng: Rng): void;
   dispose(): void;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunPlan, StagePlan } from '../config/load.js';
-import { gatherBatch, disposeBatch, type Batch, type DataGroup, type PreparedData } from '../data/prepare.js';
+import { gatherBatch, disposeBatch, type PreparedData } from '../data/prepare.js';
 import { GraftError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { GraftModel, GroupState } from '../model/graft-model.js';
@@ -9,59 +9,23 @@ import type { StepInfo, WeightingMethod } from '../weighting.js';
 import { evaluateSplit, type SplitName, type TaskMetrics } from './evaluate.js';
 import { ActivationCache, gatherRows, prefixActivations, trunkFeatures, type CachedActivations } from './features.js';
 import type { TrunkSplit } from '../model/trunk.js';
-import { Optimizer, type SlotState } from './optimizer.js';
+import { Optimizer } from './optimizer.js';
 import { deriveSeed, Rng } from './rng.js';
 import { scheduleFactor } from './schedule.js';
+import { nextIndices, pickIndex, type CacheMode, type StepBatch } from './batching.js';
+import { clipGlobalNorm } from './clip.js';
 import type { RunState } from '../checkpoint/checkpoint.js';
+import type { EpochSums, HistoryEntry, TrainCallbacks, TrainerSnapshot, TrainResult } from './types.js';
 
-/** One epoch's record, as `graft train --json` prints it. */
-export interface HistoryEntry {
-  stage: number;
-  stageName: string;
+export type { EpochSums, HistoryEntry, StepProgress, TrainCallbacks, TrainerSnapshot, TrainResult } from './types.js';
+
+/** Early stopping's memory within a stage: the best validation value, its epoch, and its weights when restored. */
+interface BestEpoch {
+  value: number;
   epoch: number;
-  /** Mean weighted training loss of the epoch. */
-  loss: number;
-  /** Mean training loss per task. */
-  taskLosses: Record<string, number>;
-  /** Task weights at the end of the epoch (loss weightings), in task order. */
-  taskWeights: number[];
-  /** Names of the groups that trained this epoch. */
-  trainable: string[];
-  /** Validation metrics per task, when there is a validation split. */
-  metrics: TaskMetrics;
-  seconds: number;
+  weights?: tf.Tensor[];
 }
 
-export interface StepProgress {
-  stage: number;
-  stageName: string;
-  epoch: number;
-  epochs: number;
-  step: number;
-  stepsPerEpoch: number;
-  loss: number;
-}
-
-export interface TrainCallbacks {
-  onStep?(progress: StepProgress): void;
-  /** After each epoch; `snapshot` captures the training state for a checkpoint. The loop awaits it. */
-  onEpochEnd?(entry: HistoryEntry, snapshot: () => TrainerSnapshot): void | Promise<void>;
-}
-
-/** The training state after an epoch: what a checkpoint stores besides the weights. */
-export interface TrainerSnapshot {
-  position: { stage: number; epoch: number; stageDone: boolean };
-  rng: number;
-  history: HistoryEntry[];
-  optimizer: Record<string, SlotState>;
-  weighting: { state: unknown; variables: Record<string, tf.Variable> };
-  groups: { trainable: boolean; lrMultiplier: number }[];
-}
-
-export interface TrainResult {
-  history: HistoryEntry[];
-  final: { split: SplitName; metrics: TaskMetrics };
-}
 
 /**
  * The one training loop: seeded batching over one or more datasets, a forward pass through the trunk and
@@ -81,6 +45,8 @@ export class Trainer {
   private position = { stage: 0, epoch: -1 };
   /** The tasks and data groups the current stage trains (its `tasks` option); evaluation covers all of `allData`. */
   private data: PreparedData;
+  private best?: BestEpoch;
+  private partial?: { steps: number; sums: EpochSums };
 
   constructor(
     private readonly plan: RunPlan,
@@ -123,19 +89,30 @@ export class Trainer {
     this.optimizer = new Optimizer(options.optimizer);
     this.weighting = stage.weighting.plugin.create({ tasks: this.data.tasks.map((t) => t.name), options: stage.weighting.options, rng: this.rng });
     let firstEpoch = 0;
+    this.disposeBest();
     if (resume) {
       resume.restoreInto(this);
       firstEpoch = resume.position.epoch + 1;
     }
     const stepsPerEpoch = this.stepsPerEpoch(options.batchSize, options.sampling);
     const stageName = options.name ?? strategy.name;
-    let best: { value: number; epoch: number; weights?: tf.Tensor[] } | undefined;
 
     for (let epoch = firstEpoch; epoch < epochs; epoch++) {
       strategy.onEpochStart?.(control, epoch);
       this.syncNormModes(options.bn);
       const started = Date.now();
-      const sums = await this.trainEpoch(stage, s, epoch, epochs, stepsPerEpoch);
+      const resumeFrom = epoch === firstEpoch ? resume?.partial : undefined;
+      const { sums, stoppedAfter } = await this.trainEpoch(stage, s, epoch, epochs, stepsPerEpoch, resumeFrom);
+      if (stoppedAfter !== undefined) {
+        this.position = { stage: s, epoch: epoch - 1 };
+        this.partial = { steps: stoppedAfter, sums };
+        await this.callbacks.onStopped?.(() => this.snapshot(false));
+        throw new GraftError('GRAFT_INTERRUPTED', {
+          what: `Training stopped on request in stage ${s} (${stageName}), epoch ${epoch}, after step ${stoppedAfter} of ${stepsPerEpoch}`,
+          why: 'The process was asked to stop (SIGINT or SIGTERM); the state at that step was checkpointed.',
+          fix: 'Continue exactly where it stopped with `graft train -c FILE --resume` (same config)',
+        });
+      }
       const meanLosses = this.data.tasks.map((t) => sums.taskLoss[t.name]! / Math.max(sums.taskSteps[t.name]!, 1));
       this.weighting.endEpoch?.(meanLosses);
       const metrics = (await this.evaluate('validation')) ?? {};
@@ -152,41 +129,98 @@ export class Trainer {
       };
       this.history.push(entry);
       this.position = { stage: s, epoch };
-      await this.callbacks.onEpochEnd?.(entry, () => this.snapshot(epoch === epochs - 1));
-
-      const stop = options.earlyStopping;
-      const primary = this.data.tasks[0]!;
-      const value = metrics[primary.name]?.[primary.type.primaryMetric.name];
-      if (stop && typeof value === 'number') {
-        const sign = primary.type.primaryMetric.higherIsBetter ? 1 : -1;
-        if (!best || sign * (value - best.value) > stop.minDelta) {
-          best?.weights?.forEach((w) => w.dispose());
-          best = { value, epoch, weights: stop.restoreBest ? this.model.weights().map((w) => tf.clone(w.variable)) : undefined };
-        } else if (epoch - best.epoch >= stop.patience) {
-          this.log.info(`Early stopping in stage ${s} after epoch ${epoch}: no improvement since epoch ${best.epoch}.`);
-          if (best.weights) this.model.weights().forEach((w, i) => w.variable.assign(best!.weights![i]!));
-          break;
-        }
+      const stop = this.updateEarlyStopping(stage, metrics, epoch);
+      const stageDone = stop || epoch === epochs - 1;
+      // The best weights go back before the checkpoint is written, so eval and predict see what train reports.
+      if (stageDone && this.best?.weights && this.best.epoch !== epoch) {
+        const weights = this.best.weights;
+        this.model.weights().forEach((w, i) => w.variable.assign(weights[i]!));
+        this.resets += 1;
+        this.log.info(`Stage ${s}: restored the weights of epoch ${this.best.epoch}, the best on validation.`);
+      }
+      await this.callbacks.onEpochEnd?.(entry, () => this.snapshot(stageDone));
+      if (stop) {
+        this.log.info(`Early stopping in stage ${s} after epoch ${epoch}: no improvement since epoch ${this.best!.epoch}.`);
+        break;
       }
     }
-    best?.weights?.forEach((w) => w.dispose());
+    this.disposeBest();
   }
 
-  private async trainEpoch(stage: StagePlan, s: number, epoch: number, epochs: number, stepsPerEpoch: number) {
+  /** Track the best epoch of the first task's primary validation metric; true when patience ran out. */
+  private updateEarlyStopping(stage: StagePlan, metrics: TaskMetrics, epoch: number): boolean {
+    const stop = stage.options.earlyStopping;
+    const primary = this.data.tasks[0]!;
+    const value = metrics[primary.name]?.[primary.type.primaryMetric.name];
+    if (!stop || typeof value !== 'number') return false;
+    const sign = primary.type.primaryMetric.higherIsBetter ? 1 : -1;
+    if (!this.best || sign * (value - this.best.value) > stop.minDelta) {
+      this.disposeBest();
+      this.best = { value, epoch, weights: stop.restoreBest ? this.model.weights().map((w) => tf.clone(w.variable)) : undefined };
+      return false;
+    }
+    return epoch - this.best.epoch >= stop.patience;
+  }
+
+  private disposeBest(): void {
+    this.best?.weights?.forEach((w) => w.dispose());
+    this.best = undefined;
+  }
+
+  /**
+   * The dry run of `graft plan`: stage `s`'s orchestration as training would run it (the strategy's setup and
+   * epoch hooks, discriminative rates, head rate, schedule) without a step — which groups train each epoch and
+   * at what learning rate (at the epoch's first step).
+   */
+  describeStage(s: number): { name: string; weighting: string; epochs: { epoch: number; groups: { name: string; lr: number }[] }[] } {
+    const stage = this.plan.stages[s]!;
+    const { strategy, options } = stage;
+    const control = this.stageControl(stage);
+    this.applyDiscriminative(stage);
+    strategy.setup(control);
+    const epochs = options.epochs ?? strategy.defaultEpochs?.(this.model.groups.length, options) ?? 1;
+    const stepsPerEpoch = this.stepsPerEpoch(options.batchSize, options.sampling);
+    const out = [];
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      strategy.onEpochStart?.(control, epoch);
+      const factor = scheduleFactor(options.schedule, epoch * stepsPerEpoch, epochs * stepsPerEpoch);
+      const groups = this.model.groups
+        .filter((g) => g.trainable)
+        .map((g) => ({ name: g.name, lr: (g === this.model.headGroup && options.headLr !== undefined ? options.headLr : options.lr * g.lrMultiplier) * factor }));
+      out.push({ epoch, groups });
+    }
+    return { name: options.name ?? strategy.name, weighting: stage.weighting.plugin.name, epochs: out };
+  }
+
+  private async trainEpoch(
+    stage: StagePlan,
+    s: number,
+    epoch: number,
+    epochs: number,
+    stepsPerEpoch: number,
+    resumeFrom?: { steps: number; sums: EpochSums },
+  ): Promise<{ sums: EpochSums; stoppedAfter?: number }> {
     const { options } = stage;
     const epochRng = new Rng(deriveSeed(this.plan.seed, s, epoch));
     const cursors = this.data.groups.map((g) => ({ order: epochRng.permutation(g.dataset.train.size), at: 0 }));
     const sampleWeights = this.samplingWeights(options.sampling, options.temperature);
-    const sums = {
-      loss: 0,
-      steps: 0,
-      taskLoss: Object.fromEntries(this.data.tasks.map((t) => [t.name, 0])),
-      taskSteps: Object.fromEntries(this.data.tasks.map((t) => [t.name, 0])),
-    };
+    const sums: EpochSums = resumeFrom
+      ? structuredClone(resumeFrom.sums)
+      : {
+          loss: 0,
+          steps: 0,
+          taskLoss: Object.fromEntries(this.data.tasks.map((t) => [t.name, 0])),
+          taskSteps: Object.fromEntries(this.data.tasks.map((t) => [t.name, 0])),
+        };
     const mode = this.cacheMode(options);
     for (let step = 0; step < stepsPerEpoch; step++) {
       const globalStep = epoch * stepsPerEpoch + step;
       const groups = options.sampling === 'all' ? this.data.groups.map((_, i) => i) : [pickIndex(sampleWeights, epochRng)];
+      if (resumeFrom && step < resumeFrom.steps) {
+        // Steps done before the stop: replay only their draws, so the epoch continues with the same batches.
+        for (const gi of groups) nextIndices(cursors[gi]!, this.data.groups[gi]!.dataset.train.size, options.batchSize, epochRng);
+        continue;
+      }
       const batches: StepBatch[] = [];
       for (const gi of groups) batches.push(await this.nextBatch(gi, cursors[gi]!, options.batchSize, epochRng, mode));
       const info: StepInfo = { step: globalStep, epoch, stepsPerEpoch };
@@ -209,8 +243,9 @@ export class Trainer {
       sums.loss += total;
       sums.steps += 1;
       this.callbacks.onStep?.({ stage: s, stageName: options.name ?? stage.strategy.name, epoch, epochs, step, stepsPerEpoch, loss: total });
+      if (step < stepsPerEpoch - 1 && this.callbacks.shouldStop?.()) return { sums, stoppedAfter: step + 1 };
     }
-    return sums;
+    return { sums };
   }
 
   /** One optimisation step over one batch per data group; returns each task's loss. */
@@ -221,34 +256,36 @@ export class Trainer {
     const trunkVars = trainableGroups.filter((g) => g !== headGroup).flatMap((g) => g.variables);
     const headVars = headGroup.trainable ? headGroup.variables : [];
     const weightingVars = weighting.kind === 'loss' && weighting.variables ? Object.values(weighting.variables()) : [];
-    const taskNames: string[] = [];
+    // Weightings index their state by config order: hand them the present tasks' losses in that order.
+    const present = this.data.tasks.filter((t) => batches.some((b) => b.group.tasks.includes(t)));
+    const taskNames = present.map((t) => t.name);
+    info = { ...info, tasks: present.map((t) => this.data.tasks.indexOf(t)) };
     const lossValues = new Map<string, number>();
 
     const taskLosses = (only?: string): tf.Scalar[] => {
-      const out: tf.Scalar[] = [];
-      for (const { group, batch, features, activations, split } of batches) {
-        const tasks = group.tasks.filter((t) => !only || t.name === only);
-        let f: tf.Tensor2D | undefined;
-        for (const task of tasks) {
+      const featuresOf = new Map<StepBatch, tf.Tensor2D>();
+      return present
+        .filter((t) => !only || t.name === only)
+        .map((task) => {
+          const b = batches.find((x) => x.group.tasks.includes(task))!;
+          // A pretext head (masked-LM, contrastive views) makes its targets from the raw inputs itself.
           const pretext = this.model.pretextHeads.get(task.name);
-          if (pretext) {
-            out.push(pretext.loss(batch.host, true, dropoutSeed));
-            continue;
+          if (pretext) return pretext.loss(b.batch.host, true, dropoutSeed);
+          let f = featuresOf.get(b);
+          if (!f) {
+            f =
+              b.features ??
+              (b.activations && b.split
+                ? b.split.suffix(b.activations, true)
+                : this.model.trunkFrozen
+                  ? this.model.features(b.batch.inputs, false)
+                  : this.model.trunk.apply(this.model.trunk.preprocess(b.batch.inputs), true));
+            featuresOf.set(b, f);
           }
-          f ??=
-            features ??
-            (activations && split
-              ? split.suffix(activations, true)
-              : this.model.trunkFrozen
-                ? this.model.features(batch.inputs, false)
-                : this.model.trunk.apply(this.model.trunk.preprocess(batch.inputs), true));
-          const target = batch.targets[task.name]!;
-          out.push(task.type.loss(this.model.heads.get(task.name)!.apply(f, true, dropoutSeed), target.y, target.mask));
-        }
-      }
-      return out;
+          const target = b.batch.targets[task.name]!;
+          return task.type.loss(this.model.heads.get(task.name)!.apply(f, true, dropoutSeed), target.y, target.mask);
+        });
     };
-    for (const { group } of batches) taskNames.push(...group.tasks.map((t) => t.name));
 
     const grads = new Map<tf.Variable, tf.Tensor>();
     if (weighting.kind === 'loss' || trunkVars.length === 0) {
@@ -282,7 +319,8 @@ export class Trainer {
       tf.dispose(perTask);
       let offset = 0;
       for (const v of trunkVars) {
-        grads.set(v, tf.reshape(tf.slice(combined, [offset], [v.size]), v.shape));
+        const at = offset;
+        grads.set(v, tf.tidy(() => tf.reshape(tf.slice(combined, [at], [v.size]), v.shape)));
         offset += v.size;
       }
       combined.dispose();
@@ -327,12 +365,7 @@ export class Trainer {
   private async nextBatch(gi: number, cursor: { order: Int32Array; at: number }, batchSize: number, rng: Rng, mode: CacheMode): Promise<StepBatch> {
     const group = this.data.groups[gi]!;
     const train = group.dataset.train;
-    if (cursor.at >= cursor.order.length) {
-      cursor.order = rng.permutation(train.size);
-      cursor.at = 0;
-    }
-    const indices = cursor.order.subarray(cursor.at, Math.min(cursor.at + batchSize, cursor.order.length));
-    cursor.at += indices.length;
+    const indices = nextIndices(cursor, train.size, batchSize, rng);
     let cached: CachedActivations | undefined;
     if (mode.kind === 'features') cached = await this.featureCache.get(train, this.cacheKey(this.model.groups.length - 1), trunkFeatures(this.model));
     if (mode.kind === 'prefix') cached = await this.prefixCache.get(train, this.cacheKey(mode.boundary), prefixActivations(this.model, mode.split));
@@ -419,18 +452,30 @@ export class Trainer {
   snapshot(stageDone: boolean): TrainerSnapshot {
     return {
       position: { ...this.position, stageDone: stageDone },
+      partial: this.partial,
       rng: this.rng.state,
+      trunkRng: this.model.trunk.randomState?.(),
       history: [...this.history],
       optimizer: this.optimizer?.snapshot() ?? {},
       weighting: { state: this.weighting?.state?.(), variables: this.weighting?.kind === 'loss' ? this.weighting.variables?.() ?? {} : {} },
       groups: this.model.groups.map((g) => ({ trainable: g.trainable, lrMultiplier: g.lrMultiplier })),
+      earlyStopping: this.best && !stageDone ? { value: this.best.value, epoch: this.best.epoch } : null,
+      bestWeights: this.best && !stageDone ? this.best.weights : undefined,
     };
   }
 
+  /** Used by a restored state mid-stage: early stopping's best epoch (and its weights, which the trainer now owns). */
+  restoreEarlyStopping(best: { value: number; epoch: number } | null, weights?: tf.Tensor[]): void {
+    this.disposeBest();
+    if (best) this.best = { ...best, weights };
+    else weights?.forEach((w) => w.dispose());
+  }
+
   /** Used by a restored state to put optimizer, random stream and weighting state back. */
-  restoreInternals(opt: Parameters<Optimizer['restore']>[0] | undefined, rngState: number, weightingState: unknown): void {
+  restoreInternals(opt: Parameters<Optimizer['restore']>[0] | undefined, rngState: number, weightingState: unknown, trunkRng?: number): void {
     if (opt) this.optimizer?.restore(opt);
     this.rng.state = rngState;
+    if (trunkRng !== undefined) this.model.trunk.restoreRandomState?.(trunkRng);
     if (weightingState !== undefined) this.weighting?.restore?.(weightingState);
     this.resets += 1;
   }
@@ -440,21 +485,11 @@ export class Trainer {
   }
 
   dispose(): void {
+    this.disposeBest();
     this.optimizer?.dispose();
     this.featureCache.clear();
     this.prefixCache.clear();
   }
-}
-
-type CacheMode = { kind: 'none' } | { kind: 'features' } | { kind: 'prefix'; boundary: number; split: TrunkSplit };
-
-/** A training batch, with cached trunk features or cached prefix activations when the cache is in use. */
-interface StepBatch {
-  group: DataGroup;
-  batch: Batch;
-  features?: tf.Tensor2D;
-  activations?: tf.Tensor;
-  split?: TrunkSplit;
 }
 
 /** The part of the data a stage trains: only the named tasks, and only the data groups they read. */
@@ -462,24 +497,4 @@ function stageTasks(data: PreparedData, names: readonly string[] | undefined): P
   if (!names) return data;
   const groups = data.groups.map((g) => ({ ...g, tasks: g.tasks.filter((t) => names.includes(t.name)) })).filter((g) => g.tasks.length > 0);
   return { ...data, groups, tasks: data.tasks.filter((t) => names.includes(t.name)) };
-}
-
-function pickIndex(weights: number[], rng: Rng): number {
-  let u = rng.next();
-  for (let i = 0; i < weights.length; i++) {
-    u -= weights[i]!;
-    if (u < 0) return i;
-  }
-  return weights.length - 1;
-}
-
-async function clipGlobalNorm(grads: Map<tf.Variable, tf.Tensor>, maxNorm: number): Promise<void> {
-  const normTensor = tf.tidy(() => tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g))))));
-  const norm = (await normTensor.data())[0]!;
-  normTensor.dispose();
-  if (norm <= maxNorm) return;
-  for (const [v, g] of grads) {
-    grads.set(v, tf.mul(g, maxNorm / norm));
-    g.dispose();
-  }
 }

@@ -1,6 +1,6 @@
 import type { GradientWeightingMethod, Weighting } from '@graft/core';
 import { z } from 'zod';
-import { combineByGram, dot, matVec } from './gram.js';
+import { combineByGram, dot, inTaskOrder, matVec } from './gram.js';
 import { minimizeOnSimplex } from './simplex.js';
 
 const options = z.strictObject({
@@ -23,12 +23,13 @@ export const cagrad: Weighting<z.output<typeof options>> = {
   reference: 'Liu et al., "Conflict-Averse Gradient Descent for Multi-task Learning", NeurIPS 2021',
   options,
   create({ tasks, options: { c, rescale } }): GradientWeightingMethod {
-    const t = tasks.length;
-    let weights = tasks.map(() => 1 / t);
+    let weights = tasks.map(() => 1 / tasks.length);
     return {
       kind: 'gradient',
-      combine: (grads) =>
+      // Only the step's present tasks (task sampling) take part: the mean and the ball are over them.
+      combine: (grads, _losses, step) =>
         combineByGram(grads, (gram) => {
+          const t = grads.length;
           const mean = new Array<number>(t).fill(1 / t);
           const g0g0 = Math.max(dot(mean, matVec(gram, mean)), 0);
           const scale = gram.reduce((s, row, i) => s + row[i]!, 0) / t;
@@ -52,8 +53,9 @@ export const cagrad: Weighting<z.output<typeof options>> = {
             coefficients = mean.map((a, i) => a + lambda * w[i]!);
           }
           const divisor = rescale ? 1 + c * c : 1;
-          weights = coefficients.map((x) => x / divisor);
-          return weights;
+          const applied = coefficients.map((x) => x / divisor);
+          weights = inTaskOrder(applied, step, tasks.length);
+          return applied;
         }),
       currentWeights: () => [...weights],
     };

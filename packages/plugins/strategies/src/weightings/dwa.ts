@@ -47,7 +47,7 @@ export const dwa: Weighting<z.output<typeof options>> = {
 
     return {
       kind: 'loss',
-      combine: (losses) => weightedLoss(losses, weights),
+      combine: (losses, step) => weightedLoss(losses, weights, step),
       endEpoch(meanLosses) {
         if (meanLosses.length !== k) {
           throw new GraftError('GRAFT_INVALID_ARGUMENT', { what: `dwa was told ${meanLosses.length} epoch losses for ${k} tasks`, choices: tasks });

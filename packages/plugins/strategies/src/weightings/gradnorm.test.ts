@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { combineOnce as combine, createGradientMethod as create } from './test-support.js';
 import { gradnorm } from './gradnorm.js';
@@ -48,5 +49,19 @@ describe('gradnorm', () => {
     expect(await combine(b, [[3, 1], [1, 1]], [0.4, 1.5])).toEqual(await combine(a, [[3, 1], [1, 1]], [0.4, 1.5]));
     expect(await b.currentWeights()).toEqual(await a.currentWeights());
     expect(() => b.restore!({ weights: [1] })).toThrowError(/GRAFT_CHECKPOINT_MISMATCH/);
+  });
+});
+
+describe('gradnorm with absent tasks (task sampling)', () => {
+  it('steps only the present tasks’ weights, keeping their sum, and leaves absent ones as they were', async () => {
+    const m = create(gradnorm, 3);
+    const grads = [tf.tensor1d([10, 0]), tf.tensor1d([0, 1])];
+    const out = await m.combine(grads, [2, 3], { step: 0, epoch: 0, stepsPerEpoch: 1, tasks: [0, 2] });
+    expect(Array.from(out.dataSync())).toEqual([10, 1]);
+    tf.dispose([out, ...grads]);
+    const w = (await m.currentWeights()) as number[];
+    expect(w[1]).toBe(1);
+    expect(w[0]! + w[2]!).toBeCloseTo(2, 10);
+    expect(w[0]).toBeLessThan(1); // the larger gradient norm is pushed down
   });
 });

@@ -1,4 +1,4 @@
-import { GraftError, type GradientWeightingMethod, type Weighting } from '@graft/core';
+import { GraftError, stepTasks, type GradientWeightingMethod, type Weighting } from '@graft/core';
 import { z } from 'zod';
 import { combineByGram } from './gram.js';
 
@@ -11,7 +11,8 @@ const options = z.strictObject({
 
 interface GradNormState {
   weights: number[];
-  initialLosses: number[] | null;
+  /** L_i(0) of each task in config order; null until the task's first step. */
+  initialLosses: (number | null)[];
 }
 
 /** Smallest weight a task keeps, so no task is switched off by one large step. */
@@ -26,7 +27,8 @@ const MIN_WEIGHT = 1e-3;
  *
  * The paper measures ‖g_i‖ on the last shared layer to save compute; the loop hands us the gradient of
  * every shared parameter, so ‖g_i‖ here is the norm over the whole trunk. L_i(0) is the loss of the first
- * step this method sees.
+ * step this method sees for task i. With task sampling only the present tasks' weights take the step and are
+ * renormalised to keep their sum; absent tasks keep theirs.
  */
 export const gradnorm: Weighting<z.output<typeof options>> = {
   name: 'gradnorm',
@@ -36,39 +38,44 @@ export const gradnorm: Weighting<z.output<typeof options>> = {
   create({ tasks, options: { alpha, lr } }): GradientWeightingMethod {
     const t = tasks.length;
     let weights = tasks.map(() => 1);
-    let initialLosses: number[] | null = null;
+    let initialLosses: (number | null)[] = tasks.map(() => null);
     return {
       kind: 'gradient',
-      combine: (grads, losses) =>
+      combine: (grads, losses, step) =>
         combineByGram(grads, (gram) => {
-          if (initialLosses === null) initialLosses = [...losses];
-          const applied = [...weights];
-          const norms = gram.map((row, i) => Math.sqrt(Math.max(row[i]!, 0)));
-          const g = norms.map((n, i) => weights[i]! * n);
-          const gMean = g.reduce((s, x) => s + x, 0) / t;
-          const inverseRates = losses.map((l, i) => {
-            const r = l / initialLosses![i]!;
+          const present = stepTasks(step, t);
+          const n = present.length;
+          present.forEach((i, k) => (initialLosses[i] ??= losses[k]!));
+          const current = present.map((i) => weights[i]!);
+          const norms = gram.map((row, k) => Math.sqrt(Math.max(row[k]!, 0)));
+          const g = norms.map((norm, k) => current[k]! * norm);
+          const gMean = g.reduce((s, x) => s + x, 0) / n;
+          const inverseRates = losses.map((l, k) => {
+            const r = l / initialLosses[present[k]!]!;
             return Number.isFinite(r) ? r : 1;
           });
-          const meanRate = inverseRates.reduce((s, x) => s + x, 0) / t;
-          const stepped = weights.map((w, i) => {
-            const target = gMean * Math.pow(meanRate > 0 ? inverseRates[i]! / meanRate : 1, alpha);
-            return Math.max(w - lr * Math.sign(g[i]! - target) * norms[i]!, MIN_WEIGHT);
+          const meanRate = inverseRates.reduce((s, x) => s + x, 0) / n;
+          const stepped = current.map((w, k) => {
+            const target = gMean * Math.pow(meanRate > 0 ? inverseRates[k]! / meanRate : 1, alpha);
+            return Math.max(w - lr * Math.sign(g[k]! - target) * norms[k]!, MIN_WEIGHT);
           });
+          const before = n === t ? t : current.reduce((s, x) => s + x, 0);
           const total = stepped.reduce((s, x) => s + x, 0);
-          weights = stepped.map((w) => (t * w) / total);
-          return applied;
+          weights = [...weights];
+          present.forEach((i, k) => (weights[i] = (before * stepped[k]!) / total));
+          return current;
         }),
       currentWeights: () => [...weights],
-      state: (): GradNormState => ({ weights: [...weights], initialLosses: initialLosses && [...initialLosses] }),
+      state: (): GradNormState => ({ weights: [...weights], initialLosses: [...initialLosses] }),
       restore(state) {
         const s = state as Partial<GradNormState> | undefined;
-        const ok = (v: unknown): v is number[] => Array.isArray(v) && v.length === t && v.every((x) => typeof x === 'number');
-        if (!s || !ok(s.weights) || !(s.initialLosses === null || ok(s.initialLosses))) {
+        const ok = (v: unknown, allowNull: boolean): boolean =>
+          Array.isArray(v) && v.length === t && v.every((x) => typeof x === 'number' || (allowNull && x === null));
+        if (!s || !ok(s.weights, false) || !ok(s.initialLosses, true)) {
           throw new GraftError('GRAFT_CHECKPOINT_MISMATCH', { what: 'The checkpoint holds no GradNorm weights for these tasks', choices: tasks });
         }
-        weights = [...s.weights];
-        initialLosses = s.initialLosses === null ? null : [...s.initialLosses];
+        weights = [...s.weights!];
+        initialLosses = [...s.initialLosses!];
       },
     };
   },

@@ -1,3 +1,4 @@
+import { stepTasks, type StepInfo } from '@graft/core';
 import * as tf from '@tensorflow/tfjs';
 
 /**
@@ -57,4 +58,11 @@ export function dot(a: readonly number[], b: readonly number[]): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
+}
+
+/** Per-task values of a step's present tasks spread into config order, absent tasks at 0 (for `currentWeights`). */
+export function inTaskOrder(values: readonly number[], step: StepInfo | undefined, count: number): number[] {
+  const out = new Array<number>(count).fill(0);
+  stepTasks(step, count).forEach((i, k) => (out[i] = values[k]!));
+  return out;
 }

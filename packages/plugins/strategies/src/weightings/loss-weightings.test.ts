@@ -181,3 +181,24 @@ describe('every weighting', () => {
     }
   });
 });
+
+describe('loss weightings with absent tasks (task sampling)', () => {
+  it('renormalise the present tasks’ weights to the mean weight of all tasks', async () => {
+    const { presentWeights } = await import('./weighted-sum.js');
+    const step = { step: 0, epoch: 0, stepsPerEpoch: 1, tasks: [0, 2] };
+    const w = presentWeights([2, 1, 1], step);
+    expect(w[0]).toBeCloseTo(16 / 9, 12);
+    expect(w[1]).toBeCloseTo(8 / 9, 12);
+    expect(presentWeights([1, 1, 1], step)).toEqual([1, 1]);
+    expect(presentWeights([2, 1, 1])).toEqual([2, 1, 1]);
+    expect(presentWeights([0, 1, 0], step)).toEqual([0, 0]);
+  });
+
+  it('static applies the weight of the task each loss belongs to', () => {
+    const m = create(staticWeighting, { weights: { species: 3, sex: 1, mass: 2 } });
+    const ts = [tf.scalar(1), tf.scalar(10)];
+    const out = m.combine(ts, { ...STEP, tasks: [1, 2] }); // sex and mass present: weights 1, 2 → scaled by 2·2/3
+    expect(out.dataSync()[0]).toBeCloseTo((1 * 1 + 2 * 10) * (4 / 3), 4);
+    tf.dispose([out, ...ts]);
+  });
+});

@@ -1,6 +1,6 @@
 import type { GradientWeightingMethod, Weighting } from '@graft/core';
 import { z } from 'zod';
-import { combineByGram } from './gram.js';
+import { combineByGram, inTaskOrder } from './gram.js';
 import { minNormWeights } from './simplex.js';
 
 const options = z.strictObject({
@@ -32,7 +32,8 @@ export const mgda: Weighting<z.output<typeof options>> = {
     let weights = tasks.map(() => 1 / tasks.length);
     return {
       kind: 'gradient',
-      combine: (grads, losses) =>
+      // Only the step's present tasks (task sampling) span the hull.
+      combine: (grads, losses, step) =>
         combineByGram(grads, (gram) => {
           const norms = gram.map((row, i) => Math.sqrt(Math.max(row[i]!, 0)));
           const scale = gram.map((_, i) => {
@@ -40,8 +41,9 @@ export const mgda: Weighting<z.output<typeof options>> = {
             return n > 0 && Number.isFinite(n) ? n : 1;
           });
           const normalized = gram.map((row, i) => row.map((v, j) => v / (scale[i]! * scale[j]!)));
-          weights = minNormWeights(normalized);
-          return weights;
+          const applied = minNormWeights(normalized);
+          weights = inTaskOrder(applied, step, tasks.length);
+          return applied;
         }),
       currentWeights: () => [...weights],
     };

@@ -1,6 +1,6 @@
 import type { GradientWeightingMethod, Weighting } from '@graft/core';
 import { z } from 'zod';
-import { combineByGram, dot } from './gram.js';
+import { combineByGram, dot, inTaskOrder } from './gram.js';
 
 const options = z.strictObject({
   /** Sum the projected gradients (the paper) or average them. @default 'sum' */
@@ -22,12 +22,13 @@ export const pcgrad: Weighting<z.output<typeof options>> = {
   reference: 'Yu et al., "Gradient Surgery for Multi-Task Learning", NeurIPS 2020',
   options,
   create({ tasks, rng, options: { reduction } }): GradientWeightingMethod {
-    const t = tasks.length;
     let weights = tasks.map(() => 1);
     return {
       kind: 'gradient',
-      combine: (grads) =>
+      // Only the step's present tasks (task sampling) are projected against each other.
+      combine: (grads, _losses, step) =>
         combineByGram(grads, (gram) => {
+          const t = grads.length;
           const coefficients = new Array<number>(t).fill(0);
           for (let i = 0; i < t; i++) {
             const a = new Array<number>(t).fill(0);
@@ -41,8 +42,9 @@ export const pcgrad: Weighting<z.output<typeof options>> = {
             }
             for (let k = 0; k < t; k++) coefficients[k] = coefficients[k]! + a[k]!;
           }
-          weights = reduction === 'mean' ? coefficients.map((c) => c / t) : coefficients;
-          return weights;
+          const applied = reduction === 'mean' ? coefficients.map((c) => c / t) : coefficients;
+          weights = inTaskOrder(applied, step, tasks.length);
+          return applied;
         }),
       currentWeights: () => [...weights],
     };

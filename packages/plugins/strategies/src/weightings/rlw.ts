@@ -27,13 +27,13 @@ export const rlw: Weighting<z.output<typeof options>> = {
     let weights = tasks.map(() => 1 / tasks.length);
     return {
       kind: 'loss',
-      combine(losses) {
+      combine(losses, step) {
         const z = tasks.map(() => standardNormal(rng));
         const max = Math.max(...z);
         const exps = z.map((v) => Math.exp(v - max));
         const total = exps.reduce((s, e) => s + e, 0);
         weights = exps.map((e) => e / total);
-        return weightedLoss(losses, weights);
+        return weightedLoss(losses, weights, step);
       },
       currentWeights: () => [...weights],
     };

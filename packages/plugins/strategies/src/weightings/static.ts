@@ -33,7 +33,7 @@ export const staticWeighting: Weighting<z.output<typeof options>> = {
     }
     return {
       kind: 'loss',
-      combine: (losses) => weightedLoss(losses, resolved),
+      combine: (losses, step) => weightedLoss(losses, resolved, step),
       currentWeights: () => [...resolved],
     };
   },

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { LossWeightingMethod, Weighting } from '@graft/core';
+import { stepTasks, type LossWeightingMethod, type Weighting } from '@graft/core';
 import { z } from 'zod';
 
 const options = z.strictObject({
@@ -27,10 +27,12 @@ export const uncertainty: Weighting<z.output<typeof options>> = {
     const logVariances = tasks.map((name) => ({ key: `uncertainty/logVariance/${name}`, variable: tf.variable(tf.scalar(init), true) }));
     return {
       kind: 'loss',
-      combine: (losses) =>
+      // Absent tasks (task sampling) contribute no term: their log-variances get no gradient this step.
+      combine: (losses, step) =>
         tf.tidy(() => {
-          const terms = losses.map((loss, i) => {
-            const s = logVariances[i]!.variable;
+          const present = stepTasks(step, tasks.length);
+          const terms = losses.map((loss, k) => {
+            const s = logVariances[present[k]!]!.variable;
             return tf.add(tf.mul(tf.exp(tf.neg(s)), loss), s);
           });
           return tf.addN(terms) as tf.Scalar;

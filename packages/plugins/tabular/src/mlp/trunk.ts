@@ -59,6 +59,11 @@ export function mlpTrunk(options: MlpTrunkOptions): Trunk {
       });
     },
     weights: () => weights,
+    // Dropout draws from `rng`; checkpoints store its state (exact resume).
+    randomState: () => rng.state,
+    restoreRandomState(state: number) {
+      rng.state = state;
+    },
     reinitialize(fresh: Rng) {
       tf.tidy(() => {
         layers.forEach(({ kernel, bias }) => {

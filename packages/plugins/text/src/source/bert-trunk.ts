@@ -66,6 +66,15 @@ export class BertTrunk implements Trunk {
     this.groups = [...byGroup].map(([name, variables]) => ({ name, variables }));
   }
 
+  /** Dropout draws from this stream; checkpoints store its state (exact resume). */
+  randomState(): number {
+    return this.rng.state;
+  }
+
+  restoreRandomState(state: number): void {
+    this.rng.state = state;
+  }
+
   get config(): BertConfig {
     return this.encoder.config;
   }
