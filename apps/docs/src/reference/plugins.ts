@@ -18,7 +18,7 @@ const KINDS: Record<string, { title: string; intro: string }> = {
   sources: { title: 'Sources', intro: 'Where the pretrained parameters come from: `source: { use: <name>, ... }`. A source loads a trunk and its ordered layer groups.' },
   datasets: { title: 'Datasets', intro: 'Where a task\'s examples come from: `tasks[].data: { use: <name>, ... }`.' },
   tasks: { title: 'Task types', intro: 'What a task learns (its head, loss and metrics): `tasks[].type`.' },
-  weightings: { title: 'Weightings', intro: 'How a multi-task stage combines the task losses or gradients: `weighting: <name>` or `{ use: <name>, ... }` in a stage.' },
+  weightings: { title: 'Weightings', intro: 'How a multi-task stage combines the task losses or gradients: `weighting: { use: <name>, ... }` in a stage.' },
   backends: { title: 'Backends', intro: 'Where the math runs: `backend: <name>` or `auto` (the highest-priority backend that runs here and can train the run). `graft backends` says which run on this machine.' },
 };
 
