@@ -28,7 +28,7 @@ export function measuredTable(t: MeasuredTable): string {
 
 ${table(t.columns.map(cell), t.rows.map((r) => r.map((c) => cell(c))))}
 
-<p class="provenance">Produced by <code>${html(t.command)}</code> — ${html(t.setup)}. See <code>${t.config}</code>.</p>
+<p class="provenance">Produced by <code>${html(t.command)}</code> — ${html(t.setup.replace(/\.$/, ""))}. See <code>${t.config}</code>.</p>
 
 ${t.meaning}`;
 }

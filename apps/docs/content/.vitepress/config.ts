@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type DefaultTheme } from 'vitepress';
 import { expandApiNames } from '../../src/api-names.js';
@@ -22,6 +22,16 @@ function generated(dir: string, title: (name: string) => string): DefaultTheme.S
   return files.sort().map((link) => ({ text: title(link.slice(dir.length + 1)), link: `/${link}` }));
 }
 
+/** The npm name of the package an API page documents (`plugins/text/src` → `@graft/text`). */
+function packageName(page: string): string {
+  try {
+    const json = readFileSync(new URL(`../../../../packages/${page.replace(/\/src$/, '')}/package.json`, import.meta.url), 'utf8');
+    return (JSON.parse(json) as { name: string }).name;
+  } catch {
+    return page;
+  }
+}
+
 const titles: Record<string, string> = {
   'stage-options': 'Stage options',
   strategies: 'Strategies',
@@ -41,6 +51,7 @@ export default defineConfig({
   outDir: '../site',
   srcExclude: ['_generated/**'],
   lastUpdated: false,
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
   cleanUrls: false,
   markdown: {
     config(md) {
@@ -62,7 +73,7 @@ export default defineConfig({
     outline: { level: [2, 3] },
     sidebar: {
       '/reference/': [{ text: 'Reference', link: '/reference/', items: generated('reference', (n) => titles[n] ?? n) }],
-      '/api/': [{ text: 'API', link: '/api/', items: generated('api', (n) => n) }],
+      '/api/': [{ text: 'API', link: '/api/', items: generated('api', packageName) }],
       '/': [
         { text: 'Start', items: [{ text: 'Getting started', link: '/getting-started' }] },
         {
