@@ -73,6 +73,7 @@ describe('the docs site in Chromium', () => {
     const pages = htmlFiles(site).filter((p) => p !== '404.html');
     for (const p of pages) {
       await page.goto(`${server.url}/${p}`, { waitUntil: 'networkidle0' });
+      expect(await page.$('.NotFound'), `${p} renders as "not found"`).toBeNull();
       expect(await page.$eval('h1', (h) => h.textContent?.trim() ?? ''), p).not.toBe('');
     }
     expect(problems).toEqual([]);
