@@ -15,6 +15,20 @@ for script in packages/*/scripts/fetch-test-assets.sh packages/*/*/scripts/fetch
   [ -f "$script" ] || continue
   bash "$script" || failed+=("$script")
 done
+# Debian's Chromium, for the browser tests (the docs site, the studio page).
+if ! [ -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get install -y --no-install-recommends chromium >/dev/null || { apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; }
+  fi
+  [ -x /usr/bin/chromium ] || failed+=("chromium (apt-get install -y chromium, as root)")
+fi
+# Redis, for the `graft search --queue` tests (apps/cli/src/search-queue.test.ts).
+if ! command -v redis-server >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get install -y --no-install-recommends redis-server >/dev/null || { apt-get update >/dev/null && apt-get install -y --no-install-recommends redis-server >/dev/null; }
+  fi
+  command -v redis-server >/dev/null || failed+=("redis-server (apt-get install -y redis-server, as root)")
+fi
 if [ ${#failed[@]} -gt 0 ]; then
   echo "test assets: MISSING — ${failed[*]} could not provide everything (see above). Run this script as root on Debian or Ubuntu." >&2
   exit 1
