@@ -5,6 +5,7 @@ import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
 import { infoCommands } from './commands/info.js';
 import { predictCommand } from './commands/predict.js';
+import { searchCommand, workerCommand } from './commands/search.js';
 import { trainCommand } from './commands/train.js';
 
 /** Build the `graft` program. Exposed for tests. */
@@ -19,6 +20,8 @@ export function buildProgram(): Command {
   evalCommand(program);
   exportCommand(program);
   predictCommand(program);
+  searchCommand(program);
+  workerCommand(program);
   infoCommands(program);
   return program;
 }

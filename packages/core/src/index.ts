@@ -52,3 +52,18 @@ export { checkpointSource } from './sources/checkpoint.js';
 export { compareMultitask, type MultitaskCompareOptions, type MultitaskRow, type TaskScore } from './compare/multitask.js';
 export { deltaM, deltaMFromTables, type DeltaMEntry } from './metrics/delta-m.js';
 export { parseCsv, type CsvTable } from './data/csv.js';
+export {
+  runSearch,
+  prepareSearch,
+  localExecutor,
+  bestTrial,
+  type SearchOptions,
+  type SearchResult,
+  type TrialExecutor,
+} from './search/run.js';
+export { runTrial, studyConfigHash, type TrialJob, type TrialSetup } from './search/trial.js';
+export type { TrialRecord, TrialState } from './search/study.js';
+export type { SearchSettings } from './search/schema.js';
+export { medianPruner, noPruner, type Pruner } from './search/pruner.js';
+export { gridSampler, randomSampler, tpeSampler, type Sampler, type Observation } from './search/samplers.js';
+export type { Params, ParamSpec } from './search/space.js';

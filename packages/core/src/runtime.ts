@@ -58,6 +58,8 @@ export interface PlannedRun {
 export interface Runtime {
   /** Everything the runtime's plugins registered. */
   readonly registry: Registry;
+  /** The environment services runs of this runtime use (files, artifacts, resources, clock, random, log). */
+  readonly environment: Environment;
   /** Read a config (path or object), load the plugins it names into a child container, and resolve it. */
   load(config: string | ConfigFile | Record<string, unknown>): Promise<PlannedRun>;
 }
@@ -98,6 +100,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
 
   return {
     registry,
+    environment: resolveEnvironment(container),
     async load(config) {
       const file = typeof config === 'string' ? readConfigFile(config) : 'structure' in config && 'raw' in config ? (config as ConfigFile) : fromObject(config);
       const run = container.createChildContainer();
