@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { GraftError, readConfigFile, runSearch, type TrialRecord } from '@graft/core';
 import { cliRuntime } from '../context.js';
@@ -40,7 +41,7 @@ export function searchCommand(program: Command): void {
       if (opts.resume && opts.fresh) throw new GraftError('GRAFT_USAGE', { what: '--resume and --fresh exclude each other', fix: 'Pass one of them' });
       const file = readConfigFile(opts.config);
       const runtime = cliRuntime();
-      const executor = opts.queue ? await queueExecutor(opts.queue, file.file, { attempts: positiveInt(opts.attempts, '--attempts') }) : undefined;
+      const executor = opts.queue ? await queueExecutor(opts.queue, resolve(file.file), { attempts: positiveInt(opts.attempts, '--attempts') }) : undefined;
       try {
         const result = await runSearch(runtime, file, {
           resume: opts.resume,
@@ -73,7 +74,7 @@ export function workerCommand(program: Command): void {
     .option('--concurrency <n>', 'trials at once (default 1)')
     .option('--lock-seconds <n>', 'a trial whose worker stops answering is retried after this many seconds (default 30)')
     .action(async (opts: { queue: string; config?: string; concurrency?: string; lockSeconds?: string }) => {
-      const worker = await startWorker(cliRuntime(), opts.queue, {
+      const worker = await startWorker(opts.queue, {
         config: opts.config,
         concurrency: positiveInt(opts.concurrency, '--concurrency'),
         lockSeconds: positiveInt(opts.lockSeconds, '--lock-seconds'),

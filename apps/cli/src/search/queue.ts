@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import {
   GraftError,
   medianPruner,
@@ -82,7 +84,8 @@ export async function queueExecutor(url: string, configPath: string, options: Qu
   return {
     async runBatch(jobs, setup, _pruner, record) {
       const configHash = studyConfigHash(setup.config.raw);
-      const study = `${configHash.slice(0, 12)}-${Buffer.from(setup.dir).toString('base64url').slice(-24)}`;
+      // One study per config and folder: a resumed search finds its jobs, another folder's study never does.
+      const study = createHash('sha256').update(`${configHash}\n${setup.dir}`).digest('hex').slice(0, 16);
       const id = (n: number) => `${study}-${n}`;
       await queue.addBulk(
         jobs.map((job) => ({
@@ -98,9 +101,13 @@ export async function queueExecutor(url: string, configPath: string, options: Qu
           if (!job) throw new GraftError('GRAFT_SEARCH_FAILED', { what: `Trial ${n} vanished from the queue at ${url}`, fix: 'Something removed the job (a `FLUSHALL`?); run `graft search --resume` again' });
           const state = await job.getState();
           if (state === 'completed') {
-            await record(job.returnvalue as TrialRecord);
+            const result = job.returnvalue as TrialRecord | null;
+            // A job can read as completed a moment before its result is visible: look again on the next round.
+            if (!result || typeof result.number !== 'number') continue;
+            await record(result);
             pending.delete(n);
-          } else if (state === 'failed' && job.attemptsMade >= attempts) {
+          } else if (state === 'failed') {
+            // BullMQ moves a job to `failed` only when no attempt is left (or the error is unrecoverable).
             const message = jobs.find((j) => j.number === n)!;
             await record({ number: n, params: message.params, state: 'failed', folds: [], mean: NaN, std: NaN, seconds: 0, error: `dead-lettered after ${job.attemptsMade} attempts: ${job.failedReason}`, worker: 'queue' });
             pending.delete(n);
@@ -125,33 +132,53 @@ export interface WorkerOptions {
   name?: string;
 }
 
-/** Run queued trials until stopped. Resolves when `stop()` is called (or the process receives SIGINT/SIGTERM). */
-export async function startWorker(runtime: Runtime, url: string, options: WorkerOptions = {}): Promise<{ stop(): Promise<void>; closed: Promise<void> }> {
+/** Run one queued trial: check the config is the study's, then train and score it. */
+export async function processTrial(runtime: Runtime, message: TrialMessage, options: { config?: string; name: string }, refuse: (message: string) => Error): Promise<TrialRecord> {
+  const file = readConfigFile(options.config ?? message.configPath);
+  const hash = studyConfigHash(file.raw);
+  if (hash !== message.configHash) {
+    // Retrying cannot help: the job fails at once, and the study records it.
+    throw refuse(
+      new GraftError('GRAFT_SEARCH_CONFIG_MISMATCH', {
+        what: `Worker ${options.name} has a different config for this study (${file.file}: hash ${hash.slice(0, 12)}, the study's ${message.configHash.slice(0, 12)})`,
+        fix: 'Give every worker the same config (a shared path, or `graft worker -c` with an identical copy)',
+      }).message,
+    );
+  }
+  const setup: TrialSetup = { config: file, settings: message.settings, metric: message.metric, direction: message.direction, dir: message.dir };
+  const pruner = message.settings.pruner === 'median' ? medianPruner() : noPruner;
+  return runTrial(runtime, setup, message.job, pruner, options.name);
+}
+
+/**
+ * Run queued trials until stopped. Each trial trains in a child process (BullMQ's sandboxed processor), so
+ * the worker keeps renewing its lock while the training keeps the child's event loop busy; a worker that dies
+ * stops renewing, and after `lockSeconds` another worker takes the trial over.
+ */
+export async function startWorker(url: string, options: WorkerOptions = {}): Promise<{ stop(): Promise<void>; closed: Promise<void> }> {
   await checkRedis(url);
-  const { Worker, UnrecoverableError } = await bullmq();
+  const { Worker } = await bullmq();
   const name = options.name ?? `${hostname()}:${process.pid}`;
   const lock = (options.lockSeconds ?? 30) * 1000;
-  const worker = new Worker(
-    QUEUE_NAME,
-    async (job) => {
-      const message = job.data as TrialMessage;
-      const file = readConfigFile(options.config ?? message.configPath);
-      const hash = studyConfigHash(file.raw);
-      if (hash !== message.configHash) {
-        // Retrying cannot help: another worker with the right config may take the next study, not this job.
-        throw new UnrecoverableError(
-          new GraftError('GRAFT_SEARCH_CONFIG_MISMATCH', {
-            what: `Worker ${name} has a different config for this study (${file.file}: hash ${hash.slice(0, 12)}, the study's ${message.configHash.slice(0, 12)})`,
-            fix: 'Give every worker the same config (a shared path, or `graft worker -c` with an identical copy)',
-          }).message,
-        );
-      }
-      const setup: TrialSetup = { config: file, settings: message.settings, metric: message.metric, direction: message.direction, dir: message.dir };
-      const pruner = message.settings.pruner === 'median' ? medianPruner() : noPruner;
-      return runTrial(runtime, setup, message.job, pruner, name);
-    },
-    { connection: connection(url), concurrency: options.concurrency ?? 1, lockDuration: lock, stalledInterval: Math.max(1000, lock / 2), maxStalledCount: 2 },
-  );
+  // The child processes read these: the worker's name and its local copy of the config.
+  process.env.GRAFT_WORKER_NAME = name;
+  if (options.config) process.env.GRAFT_WORKER_CONFIG = resolve(options.config);
+  const worker = new Worker(QUEUE_NAME, new URL('./trial-process.js', import.meta.url), {
+    connection: connection(url),
+    concurrency: options.concurrency ?? 1,
+    lockDuration: lock,
+    stalledInterval: Math.max(1000, lock / 2),
+    maxStalledCount: 2,
+    useWorkerThreads: false,
+  });
+  // Say once that the queue is gone (Redis restarting, a network cut), not once per reconnection attempt.
+  let lost = false;
+  worker.on('error', (error) => {
+    if (lost) return;
+    lost = true;
+    process.stderr.write(`graft worker: lost the queue at ${url} (${error.message}); reconnecting…\n`);
+  });
+  worker.on('ready', () => (lost = false));
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
   const stop = async () => {

@@ -80,7 +80,9 @@ export async function runTrial(runtime: Runtime, setup: TrialSetup, job: TrialJo
       for (let s = 0; s < setup.settings.seeds; s++) {
         const out = `${setup.dir}/trials/${job.number}/fold-${fold}${setup.settings.seeds > 1 ? `-seed-${s}` : ''}`;
         const run = await runtime.load(fromObject(foldConfig(setup, job.params, fold, s, out), setup.config.file, setup.config.dir));
-        const outcome = await run.train();
+        // Yield to the event loop after each epoch: a queue worker's child process must still hear that its
+        // worker died (and stop) while it trains.
+        const outcome = await run.train({ callbacks: { onEpochEnd: () => new Promise<void>((r) => setTimeout(r, 0)) } });
         const task = run.plan.tasks[0]!.name;
         const value = outcome.final.metrics[task]?.[setup.metric];
         if (typeof value !== 'number') {
