@@ -7,6 +7,7 @@ import { exportCommand } from './commands/export.js';
 import { infoCommands } from './commands/info.js';
 import { planCommand } from './commands/plan.js';
 import { predictCommand } from './commands/predict.js';
+import { searchCommand, workerCommand } from './commands/search.js';
 import { trainCommand } from './commands/train.js';
 
 /** Build the `graft` program. Exposed for tests. */
@@ -22,6 +23,8 @@ export function buildProgram(): Command {
   evalCommand(program);
   exportCommand(program);
   predictCommand(program);
+  searchCommand(program);
+  workerCommand(program);
   infoCommands(program);
   dataCommand(program);
   return program;

@@ -6,7 +6,7 @@ import type { CompareResult, MultitaskRow } from '@graft/core';
 import { table } from './output.js';
 
 /** A spec rendered to SVG in Node by Vega (no browser, no canvas). */
-async function svg(spec: vl.TopLevelSpec): Promise<string> {
+export async function svg(spec: vl.TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
   const out = await view.toSVG();
   view.finalize();
@@ -119,7 +119,7 @@ export function resultsTable(results: readonly CompareResult[]): string {
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A self-contained HTML page: title, an introduction, named sections (HTML), and the config; written atomically. */
-function writePage(path: string, title: string, intro: string, sections: [string, string][], config: unknown): void {
+export function writePage(path: string, title: string, intro: string, sections: [string, string][], config: unknown): void {
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
 <style>body{font:14px/1.5 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}pre{background:#f6f6f6;padding:1em;overflow:auto}h2{margin-top:2em}</style>

@@ -180,6 +180,26 @@ export const ERROR_DOCS: { readonly [C in GraftErrorCode]: ErrorDoc } = {
     when: 'A function of Graft’s API was called with a value it cannot accept.',
     fix: 'Check the value named in the message against the API reference.',
   },
+  GRAFT_SEARCH_INVALID: {
+    title: 'Search settings are invalid',
+    when: 'The `search` block names a path the config does not have, a range of the wrong type or order, an empty grid or list, a grid over a continuous range, more folds than the smallest class has samples, a metric the task lacks; or a study already exists and neither `--resume` nor `--fresh` was given.',
+    fix: 'Correct the entry named in the message (`graft schema` lists the `search` options), or pass `--resume` / `--fresh`.',
+  },
+  GRAFT_SEARCH_CONFIG_MISMATCH: {
+    title: 'Study or worker config differs',
+    when: 'A resumed study, or a queue worker, has a config whose hash differs from the one the study started with: trials scored under other settings cannot be compared.',
+    fix: 'Use the same config file (a shared path) everywhere, or start a new study with `--fresh`.',
+  },
+  GRAFT_SEARCH_FAILED: {
+    title: 'No trial finished',
+    when: 'Every trial of the study failed or was pruned, so there is no best configuration to retrain.',
+    fix: 'Read the failures in the message and in `study.jsonl` (often a learning-rate range that diverges), then run the study again with `--fresh`.',
+  },
+  GRAFT_QUEUE_UNREACHABLE: {
+    title: 'Queue (Redis) unreachable',
+    when: '`graft search --queue` or `graft worker --queue` could not connect to the Redis server at the URL given.',
+    fix: 'Start Redis (`redis-server`, or your managed instance), check the URL (`redis://HOST:PORT`), and that this machine can reach it.',
+  },
   GRAFT_USAGE: {
     title: 'Invalid command-line usage',
     when: 'A command-line option or argument is missing, unknown or out of range.',

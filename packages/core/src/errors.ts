@@ -36,6 +36,10 @@ export type GraftErrorCode =
   | 'GRAFT_FILE_ACCESS'
   | 'GRAFT_DOWNLOAD'
   | 'GRAFT_INVALID_ARGUMENT'
+  | 'GRAFT_SEARCH_INVALID'
+  | 'GRAFT_SEARCH_CONFIG_MISMATCH'
+  | 'GRAFT_SEARCH_FAILED'
+  | 'GRAFT_QUEUE_UNREACHABLE'
   | 'GRAFT_USAGE';
 
 /** Codes that are the user's input being wrong (exit code 2) rather than a run failing (exit code 1). */
@@ -59,6 +63,9 @@ const USAGE_CODES = new Set<GraftErrorCode>([
   'GRAFT_PLUGIN_DEPENDENCY',
   'GRAFT_CORE_DUPLICATE',
   'GRAFT_MISSING_PACKAGE',
+  'GRAFT_SEARCH_INVALID',
+  'GRAFT_SEARCH_CONFIG_MISMATCH',
+  'GRAFT_QUEUE_UNREACHABLE',
   'GRAFT_USAGE',
 ]);
 

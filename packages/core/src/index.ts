@@ -50,3 +50,12 @@ export type { CompareRequest, MultitaskCompareRequest } from './compare/request.
 export type { CompareOptions, CompareResult, CompareRun } from './compare/compare.js';
 export type { MultitaskCompareOptions, MultitaskRow, TaskScore } from './compare/multitask.js';
 export type { Variant, VariantOutcome } from './compare/variants.js';
+
+// Hyper-parameter search (`graft search`).
+export { runSearch, prepareSearch, localExecutor, bestTrial, type SearchOptions, type SearchResult, type TrialExecutor } from './search/run.js';
+export { runTrial, studyConfigHash, type TrialJob, type TrialSetup } from './search/trial.js';
+export type { TrialRecord, TrialState } from './search/study.js';
+export type { SearchSettings } from './search/schema.js';
+export { medianPruner, noPruner, type Pruner } from './search/pruner.js';
+export { gridSampler, randomSampler, tpeSampler, type Sampler, type Observation } from './search/samplers.js';
+export type { Params, ParamSpec } from './search/space.js';

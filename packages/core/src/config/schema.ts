@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Registry } from '../plugins/registry.js';
+import { searchSchema } from '../search/schema.js';
 import { commonStageShape } from './stage-options.js';
 import { specSchema, type OptionedItem } from './plugin-options.js';
 
@@ -94,6 +95,7 @@ function topLevel<A extends z.ZodType, B extends z.ZodType, C extends z.ZodType>
       })
       .prefault({})
       .describe('Defaults and named presets for `graft compare`.'),
+    search: searchSchema.optional(),
     output: z
       .strictObject({
         dir: z.string().optional().describe('Where checkpoints and metrics go. @default runs/<name>'),
