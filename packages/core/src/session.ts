@@ -1,8 +1,7 @@
-import { appendFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Backend } from './backend.js';
 import { selectBackend } from './backends/select.js';
-import { loadCheckpoint, saveCheckpoint, type RunState } from './checkpoint/checkpoint.js';
+import { decodeRun, encodeRun, type RunState } from './checkpoint/checkpoint.js';
+import { checkpointNotFound } from './checkpoint/not-found.js';
 import type { RunPlan } from './config/load.js';
 import { prepareData, type PreparedData } from './data/prepare.js';
 import type { Environment } from './env/environment.js';
@@ -20,8 +19,10 @@ export interface Session {
   backend: Backend;
   data: PreparedData;
   model: GraftModel;
-  /** Where this run's checkpoint lives. */
+  /** Where this run's checkpoint lives (in `env.artifacts`). */
   checkpointPath: string;
+  /** The environment services the run reads and writes through. */
+  env: Environment;
   dispose(): void;
 }
 
@@ -62,7 +63,7 @@ export async function openSession(plan: RunPlan, registry: Registry, env: Enviro
     }
   }
   const model = new GraftModel(trunk, data.tasks, plan.tasks.map((t) => t.head), new Rng(deriveSeed(plan.seed, 1)));
-  return { plan, backend, data, model, checkpointPath: join(plan.output.dir, 'checkpoint.graft'), dispose: () => model.dispose() };
+  return { plan, backend, data, model, checkpointPath: env.artifacts.resolve(plan.output.dir, 'checkpoint.graft'), env, dispose: () => model.dispose() };
 }
 
 export interface TrainOptions {
@@ -79,11 +80,14 @@ export interface TrainOutcome extends TrainResult {
 
 /** Train a session's model through every stage, writing metrics.jsonl and a checkpoint after each epoch. */
 export async function trainSession(session: Session, options: TrainOptions = {}): Promise<TrainOutcome> {
-  const { plan, model, data } = session;
+  const { plan, model, data, env } = session;
+  const store = env.artifacts;
   const path = typeof options.resume === 'string' ? options.resume : session.checkpointPath;
   let state: RunState | undefined;
   if (options.resume) {
-    state = loadCheckpoint(path);
+    const bytes = await store.read(path);
+    if (!bytes) throw checkpointNotFound(path);
+    state = decodeRun(bytes, path);
     if (state.meta.configHash !== plan.hash) {
       throw new GraftError('GRAFT_CHECKPOINT_MISMATCH', {
         what: `${path} was written by a different config (hash ${state.meta.configHash.slice(0, 12)}, this config ${plan.hash.slice(0, 12)})`,
@@ -92,17 +96,16 @@ export async function trainSession(session: Session, options: TrainOptions = {})
       });
     }
   }
-  mkdirSync(plan.output.dir, { recursive: true });
-  const metricsPath = join(plan.output.dir, 'metrics.jsonl');
-  if (!state && existsSync(metricsPath)) rmSync(metricsPath);
+  const metricsPath = store.resolve(plan.output.dir, 'metrics.jsonl');
+  if (!state) await store.remove(metricsPath);
   const meta = { configHash: plan.hash, config: plan.raw, configDir: plan.dir };
   let saved = false;
   const trainer = new Trainer(plan, model, data, options.log ?? silentLogger, {
     onStep: options.callbacks?.onStep,
     async onEpochEnd(entry, snapshot) {
-      appendFileSync(metricsPath, `${JSON.stringify({ type: 'epoch', ...entry })}\n`);
+      await store.append(metricsPath, `${JSON.stringify({ type: 'epoch', ...entry })}\n`);
       if (plan.output.checkpoint) {
-        await saveCheckpoint(session.checkpointPath, model, snapshot(), meta);
+        await store.write(session.checkpointPath, await encodeRun(model, snapshot(), meta));
         saved = true;
       }
       await options.callbacks?.onEpochEnd?.(entry, snapshot);
@@ -110,7 +113,7 @@ export async function trainSession(session: Session, options: TrainOptions = {})
   });
   try {
     const result = await trainer.run(state);
-    appendFileSync(metricsPath, `${JSON.stringify({ type: 'final', ...result.final })}\n`);
+    await store.append(metricsPath, `${JSON.stringify({ type: 'final', ...result.final })}\n`);
     return { ...result, backend: session.backend.name, checkpoint: saved || state ? session.checkpointPath : undefined };
   } finally {
     trainer.dispose();

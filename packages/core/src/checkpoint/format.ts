@@ -1,61 +1,18 @@
-import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { GraftError } from '../errors.js';
+import { checkpointNotFound } from './not-found.js';
+import { decodeCheckpoint, encodeCheckpoint, type StoredTensor } from './codec.js';
 
-/**
- * A Graft checkpoint is one file: a magic line, a little-endian u32 header length, a JSON header
- * (metadata, tensor table, sha256 of the payload), then the tensor payload. One file can be written to a
- * temporary name and renamed into place, so a crash never leaves a half-written checkpoint under the real name.
- */
-const MAGIC = 'GRAFT-CHECKPOINT v1\n';
-export const CHECKPOINT_FORMAT_VERSION = 1;
-
-export interface StoredTensor {
-  shape: number[];
-  dtype: 'float32' | 'int32';
-  data: Float32Array | Int32Array;
-}
-
-interface TensorEntry {
-  name: string;
-  shape: number[];
-  dtype: 'float32' | 'int32';
-  offset: number;
-  length: number;
-}
-
-interface Header<M> {
-  format: number;
-  meta: M;
-  tensors: TensorEntry[];
-  payloadBytes: number;
-  sha256: string;
-}
+export { CHECKPOINT_FORMAT_VERSION, type StoredTensor } from './codec.js';
 
 /** Write tensors and metadata atomically: to `path.tmp-<pid>`, fsync, then rename over `path`. */
 export function writeCheckpointFile<M>(path: string, meta: M, tensors: ReadonlyMap<string, StoredTensor>): void {
-  const entries: TensorEntry[] = [];
-  let offset = 0;
-  for (const [name, t] of tensors) {
-    entries.push({ name, shape: t.shape, dtype: t.dtype, offset, length: t.data.byteLength });
-    offset += t.data.byteLength;
-  }
-  const payload = Buffer.alloc(offset);
-  for (const e of entries) {
-    const t = tensors.get(e.name)!;
-    Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).copy(payload, e.offset);
-  }
-  const header: Header<M> = { format: CHECKPOINT_FORMAT_VERSION, meta, tensors: entries, payloadBytes: offset, sha256: sha256(payload) };
-  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(headerBytes.length);
-
+  const bytes = encodeCheckpoint(meta, tensors);
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
   try {
-    for (const part of [Buffer.from(MAGIC, 'utf8'), length, headerBytes, payload]) writeSync(fd, part);
+    writeSync(fd, bytes);
     fsyncSync(fd);
   } catch (cause) {
     closeSync(fd);
@@ -68,39 +25,11 @@ export function writeCheckpointFile<M>(path: string, meta: M, tensors: ReadonlyM
 
 /** Read and verify a checkpoint file: magic, header, payload length and checksum. */
 export function readCheckpointFile<M>(path: string): { meta: M; tensors: Map<string, StoredTensor> } {
-  if (!existsSync(path)) {
-    throw new GraftError('GRAFT_CHECKPOINT_NOT_FOUND', { what: `No checkpoint at ${path}`, fix: 'Train first (graft train -c FILE), or pass the path of an existing checkpoint' });
-  }
-  const bytes = readFileSync(path);
-  const corrupt = (why: string) =>
-    new GraftError('GRAFT_CHECKPOINT_CORRUPT', {
-      what: `${path} is not a usable Graft checkpoint`,
-      why,
-      fix: 'It was left unchanged. Resume from an earlier checkpoint, or start the run again without --resume',
-    });
-  if (bytes.subarray(0, MAGIC.length).toString('utf8') !== MAGIC) throw corrupt('It does not start with the Graft checkpoint signature (a foreign or damaged file).');
-  if (bytes.length < MAGIC.length + 4) throw corrupt('It is truncated before its header.');
-  const headerLength = bytes.readUInt32LE(MAGIC.length);
-  const headerStart = MAGIC.length + 4;
-  if (headerStart + headerLength > bytes.length) throw corrupt('It is truncated inside its header.');
-  let header: Header<M>;
-  try {
-    header = JSON.parse(bytes.subarray(headerStart, headerStart + headerLength).toString('utf8')) as Header<M>;
-  } catch {
-    throw corrupt('Its header is not valid JSON.');
-  }
-  if (header.format !== CHECKPOINT_FORMAT_VERSION) throw corrupt(`It has format ${header.format}; this Graft reads format ${CHECKPOINT_FORMAT_VERSION}.`);
-  const payload = bytes.subarray(headerStart + headerLength);
-  if (payload.length !== header.payloadBytes) throw corrupt(`Its payload has ${payload.length} bytes where the header promises ${header.payloadBytes} (truncated).`);
-  if (sha256(payload) !== header.sha256) throw corrupt('Its payload does not match its checksum.');
-  const tensors = new Map<string, StoredTensor>();
-  for (const e of header.tensors) {
-    const slice = payload.buffer.slice(payload.byteOffset + e.offset, payload.byteOffset + e.offset + e.length);
-    tensors.set(e.name, { shape: e.shape, dtype: e.dtype, data: e.dtype === 'int32' ? new Int32Array(slice) : new Float32Array(slice) });
-  }
-  return { meta: header.meta, tensors };
+  return decodeCheckpoint<M>(readCheckpointBytes(path), path);
 }
 
-function sha256(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+/** A checkpoint file's bytes, unverified; GRAFT_CHECKPOINT_NOT_FOUND when there is none. */
+export function readCheckpointBytes(path: string): Uint8Array {
+  if (!existsSync(path)) throw checkpointNotFound(path);
+  return readFileSync(path);
 }

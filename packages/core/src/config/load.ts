@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { parse as parseYaml } from 'yaml';
+import { basenameOf, resolvePath, workingDirectory } from '../env/paths.js';
+import { sha256Hex } from '../sha256.js';
 import type { DatasetProvider } from '../data/examples.js';
 import { GraftError, unknownName, type GraftErrorCode } from '../errors.js';
 import type { Registry } from '../plugins/registry.js';
@@ -69,32 +67,8 @@ export interface RunPlan {
   hash: string;
 }
 
-/** Read and parse a YAML or JSON config file and check its structure. */
-export function readConfigFile(file: string): ConfigFile {
-  const path = resolve(file);
-  if (!existsSync(path)) {
-    throw new GraftError('GRAFT_CONFIG_NOT_FOUND', {
-      what: `Config file "${file}" does not exist`,
-      fix: 'Pass the path of a YAML or JSON config with -c; the examples/ folder has some to start from',
-    });
-  }
-  const text = readFileSync(path, 'utf8');
-  let raw: unknown;
-  try {
-    raw = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
-  } catch (cause) {
-    throw new GraftError('GRAFT_CONFIG_PARSE', {
-      what: `${file} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}`,
-      why: cause instanceof Error ? cause.message.split('\n')[0] : String(cause),
-      fix: 'Fix the syntax at the position above',
-      cause,
-    });
-  }
-  return fromObject(raw, file, dirname(path));
-}
-
 /** Check an in-memory config's structure (for programmatic use and tests). */
-export function fromObject(raw: unknown, file = '<config>', dir = process.cwd()): ConfigFile {
+export function fromObject(raw: unknown, file = '<config>', dir = workingDirectory()): ConfigFile {
   const parsed = configStructureSchema.safeParse(raw);
   if (!parsed.success) throw invalidConfig(parsed.error, configStructureSchema, file);
   return { file, dir, raw, structure: parsed.data };
@@ -103,7 +77,7 @@ export function fromObject(raw: unknown, file = '<config>', dir = process.cwd())
 /** Resolve every plugin name in the config and validate each plugin's options. */
 export function resolvePlan(config: ConfigFile, registry: Registry): RunPlan {
   const { structure: s, file } = config;
-  const where = (path: string) => `${path} in ${basename(file)}`;
+  const where = (path: string) => `${path} in ${basenameOf(file)}`;
 
   if (s.backend !== 'auto' && !registry.backends.has(s.backend)) {
     throw unknownName('GRAFT_UNKNOWN_BACKEND', 'backend', s.backend, ['auto', ...registry.backends.keys()], where('backend'));
@@ -143,7 +117,7 @@ export function resolvePlan(config: ConfigFile, registry: Registry): RunPlan {
     return { strategy, options, weighting: { plugin, options: weightingOptions }, where: `stages[${i}]` };
   });
 
-  const name = s.name ?? basename(file).replace(/\.(ya?ml|json)$/i, '');
+  const name = s.name ?? basenameOf(file).replace(/\.(ya?ml|json)$/i, '');
   return {
     file,
     dir: config.dir,
@@ -154,9 +128,9 @@ export function resolvePlan(config: ConfigFile, registry: Registry): RunPlan {
     tasks,
     stages,
     evaluate: s.evaluate,
-    output: { dir: resolve(config.dir, s.output.dir ?? `runs/${name}`), checkpoint: s.output.checkpoint },
+    output: { dir: resolvePath(config.dir, s.output.dir ?? `runs/${name}`), checkpoint: s.output.checkpoint },
     raw: config.raw,
-    hash: createHash('sha256').update(canonicalJson(config.raw)).digest('hex'),
+    hash: sha256Hex(canonicalJson(config.raw)),
   };
 }
 

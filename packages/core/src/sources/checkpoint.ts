@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { CheckpointMeta } from '../checkpoint/checkpoint.js';
-import { readCheckpointFile } from '../checkpoint/format.js';
+import { decodeCheckpoint } from '../checkpoint/codec.js';
+import { checkpointNotFound } from '../checkpoint/not-found.js';
 import { GraftError } from '../errors.js';
 import type { PretrainedSource } from '../source.js';
 
@@ -21,11 +21,14 @@ export const checkpointSource: PretrainedSource<z.output<typeof options>> = {
   description: 'The trunk of a model Graft trained (a checkpoint file), groups intact, heads dropped.',
   options,
   async load(o, ctx) {
-    const path = resolve(ctx.configDir, o.path);
-    const { meta, tensors } = readCheckpointFile<CheckpointMeta>(path);
+    const files = ctx.env.files;
+    const path = files.resolve(ctx.configDir, o.path);
+    const bytes = await files.read(path);
+    if (!bytes) throw checkpointNotFound(path);
+    const { meta, tensors } = decodeCheckpoint<CheckpointMeta>(bytes, path);
     const spec = (meta.config as { source?: { use: string } & Record<string, unknown> }).source;
     if (!spec) throw new GraftError('GRAFT_CHECKPOINT_CORRUPT', { what: `${path} does not record the source it was trained from`, fix: 'Use a checkpoint written by `graft train`' });
-    if (spec.use === 'graft/checkpoint' && resolve(meta.configDir, String(spec.path)) === path) {
+    if (spec.use === 'graft/checkpoint' && files.resolve(meta.configDir, String(spec.path)) === path) {
       throw new GraftError('GRAFT_CHECKPOINT_CORRUPT', { what: `${path} names itself as its source`, fix: 'Point `source.path` at the checkpoint of an earlier run' });
     }
     const trunk = await ctx.loadSource(spec, meta.configDir);
