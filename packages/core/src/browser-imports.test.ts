@@ -12,8 +12,8 @@ const check = (...entries: string[]) => {
 };
 
 describe('browser entries', () => {
-  it('reach no node: module from @graft/core/browser or @graft/strategies', () => {
-    const result = check('packages/core/src/browser.ts', 'packages/plugins/strategies/src/index.ts');
+  it('reach no node: module from @graft/core/browser, @graft/strategies or @graft/vision/browser', () => {
+    const result = check('packages/core/src/browser.ts', 'packages/plugins/strategies/src/index.ts', 'packages/plugins/vision/src/browser.ts');
     expect(result.out).toContain('packages/core/src/browser.ts');
     expect(result.ok).toBe(true);
   });
