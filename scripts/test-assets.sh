@@ -4,7 +4,7 @@
 # the tests that need those files skip with the same message.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-for script in packages/*/scripts/fetch-test-assets.sh packages/*/*/scripts/fetch-test-assets.sh; do
+for script in packages/*/scripts/fetch-test-assets.sh packages/*/*/scripts/fetch-test-assets.sh apps/*/scripts/fetch-test-assets.sh; do
   [ -f "$script" ] && bash "$script"
 done
 exit 0
