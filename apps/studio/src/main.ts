@@ -140,6 +140,7 @@ $('train').addEventListener('click', async () => {
     $('status').dataset.seconds = String(report.seconds);
     $('accuracy').textContent = `Test accuracy: ${(report.accuracy * 100).toFixed(1)}%`;
     $('accuracy').dataset.value = String(report.accuracy);
+    $('accuracy').dataset.predictions = JSON.stringify(report.testPredictions);
     const table = $('confusion');
     const head = document.createElement('tr');
     head.append(...['truth \\ predicted', ...report.classes].map((c) => Object.assign(document.createElement('th'), { textContent: c })));

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeCheckpoint } from '@graft/core';
+import { createRuntime, decodeCheckpoint, loadWeights, predictSplit } from '@graft/core';
+import strategies from '@graft/strategies';
+import vision from '@graft/vision';
 import { serveStudio } from './serve.js';
 
 // Debian's Chromium (scripts/test-assets.sh installs it) against the built page; the MobileNet files come
@@ -62,7 +64,7 @@ async function train(page: Page, strategy: string, backend: string, epochs: numb
 }
 
 describe('Graft Studio in Chromium', () => {
-  it('trains a linear probe on wasm to ≥ 60% test accuracy (4 classes) and offers a checkpoint that decodes in Node', async () => {
+  it('trains a linear probe on wasm to ≥ 60% test accuracy (4 classes); its checkpoint predicts the same in Node (≤ 1e-4)', async () => {
     const { page, errors } = await openStudio();
     await loadSample(page);
     const result = await train(page, 'linear-probe', 'wasm', 4);
@@ -70,9 +72,31 @@ describe('Graft Studio in Chromium', () => {
     expect(result.note).toContain('Training on wasm');
     expect(result.accuracy).toBeGreaterThanOrEqual(0.6);
     const bytes = await page.$eval('#download-checkpoint', async (a) => Array.from(new Uint8Array(await (await fetch((a as HTMLAnchorElement).href)).arrayBuffer())));
-    const { meta, tensors } = decodeCheckpoint<{ config: { source: { use: string } }; position: unknown }>(Uint8Array.from(bytes), 'studio.graft');
+    const { meta, tensors } = decodeCheckpoint<{ config: Record<string, unknown> & { source: Record<string, unknown>; tasks: { data: Record<string, unknown> }[] } }>(Uint8Array.from(bytes), 'studio.graft');
     expect(meta.config.source.use).toBe('vision/mobilenet-v1');
-    expect([...tensors.keys()].some((k) => k.startsWith('w/'))).toBe(true);
+
+    // Node rebuilds the model from the checkpoint's own config (model and images from local folders instead
+    // of the page's URL and memory), loads the weights, and predicts the same test images alike.
+    const config = {
+      ...meta.config,
+      backend: 'cpu',
+      source: { ...meta.config.source, path: `${MODELS}/mobilenet_v1_0.25_224` },
+      tasks: [{ ...meta.config.tasks[0], data: { ...meta.config.tasks[0]!.data, path: join(studioDir, 'public/samples') } }],
+      output: { dir: mkdtempSync(join(tmpdir(), 'graft-studio-node-')) },
+    };
+    const session = await (await createRuntime({ plugins: [strategies, vision] }).load(config)).open();
+    try {
+      loadWeights(session.model, tensors, 'studio.graft');
+      const node = (await predictSplit(session.model, session.data, session.data.groups[0]!.dataset.test, session.data.tasks)).get('images')!;
+      const inPage = JSON.parse((await page.$eval('#accuracy', (e) => (e as HTMLElement).dataset.predictions))!) as number[];
+      expect(node.length).toBe(inPage.length);
+      expect(node.length).toBeGreaterThan(0);
+      const worst = Math.max(...inPage.map((p, i) => Math.abs(p - node[i]!)));
+      expect(worst).toBeLessThanOrEqual(1e-4);
+      console.info(`studio round trip: ${node.length} probabilities, largest page/Node difference ${worst.toExponential(2)}`);
+    } finally {
+      session.dispose();
+    }
     expect(errors).toEqual([]);
     await page.close();
   });

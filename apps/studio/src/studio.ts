@@ -1,4 +1,4 @@
-import { createBrowserRuntime, GraftError, isGraftError, memoryFileStore, trainSession, type HistoryEntry, type Runtime } from '@graft/core';
+import { createBrowserRuntime, GraftError, isGraftError, memoryFileStore, predictSplit, trainSession, type HistoryEntry, type Runtime } from '@graft/core';
 import { wasmBackend } from '@graft/backend-wasm';
 import type { Backend } from '@graft/core';
 import strategies from '@graft/strategies';
@@ -30,6 +30,8 @@ export interface TrainReport {
   confusion: number[][];
   classes: string[];
   checkpoint: Uint8Array;
+  /** Class probabilities on the test split, row per image: what a Node run of the checkpoint must reproduce. */
+  testPredictions: number[];
   seconds: number;
 }
 
@@ -116,7 +118,10 @@ export class Studio {
       const metrics = result.final.metrics.images as { accuracy: number; confusion: number[][] };
       const checkpoint = await run.env.artifacts.read(session.checkpointPath);
       if (!checkpoint) throw new Error('the run wrote no checkpoint');
-      return { backend, accuracy: metrics.accuracy, confusion: metrics.confusion, classes: await this.classes(), checkpoint, seconds: (performance.now() - started) / 1000 };
+      const seconds = (performance.now() - started) / 1000;
+      const test = session.data.groups[0]!.dataset.test;
+      const predictions = (await predictSplit(session.model, session.data, test, session.data.tasks)).get('images')!;
+      return { backend, accuracy: metrics.accuracy, confusion: metrics.confusion, classes: await this.classes(), checkpoint, testPredictions: Array.from(predictions), seconds };
     } finally {
       session.dispose();
     }
