@@ -87,6 +87,6 @@ for (const entry of entries) {
   if (!problems.some((p) => p.startsWith(`${entry}:`))) console.log(`${entry}: ${parent.size} modules, no node: import`);
 }
 if (problems.length > 0) {
-  console.error(`GRAFT_BROWSER_IMPORT: Node modules are reachable from browser entries:\n  ${problems.join('\n  ')}\nMove the code behind the Environment (packages/core/src/env) or into a Node-only module.`);
+  console.error(`check-browser-imports: Node modules are reachable from browser entries:\n  ${problems.join('\n  ')}\nMove the code behind the Environment (packages/core/src/env) or into a Node-only module.`);
   process.exit(1);
 }

@@ -120,6 +120,7 @@ export class Studio {
       if (!checkpoint) throw new Error('the run wrote no checkpoint');
       const seconds = (performance.now() - started) / 1000;
       const test = session.data.groups[0]!.dataset.test;
+      if (!test) throw new Error('the image folder dataset returned no test split');
       const predictions = (await predictSplit(session.model, session.data, test, session.data.tasks)).get('images')!;
       return { backend, accuracy: metrics.accuracy, confusion: metrics.confusion, classes: await this.classes(), checkpoint, testPredictions: Array.from(predictions), seconds };
     } finally {
