@@ -5,6 +5,8 @@ const studio = new Studio();
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const declared: string[] = [];
 const history: HistoryEntry[] = [];
+/** When each epoch ended (ms), for measuring steps per second in the page. */
+const epochEnds: number[] = [];
 
 $<HTMLInputElement>('model-url').value = new URLSearchParams(location.search).get('model') ?? DEFAULT_MODEL_URL;
 $<HTMLInputElement>('mirror').value = new URLSearchParams(location.search).get('mirror') ?? '';
@@ -120,6 +122,7 @@ $('train').addEventListener('click', async () => {
   $('confusion').replaceChildren();
   $('download-checkpoint').hidden = true;
   history.length = 0;
+  epochEnds.length = 0;
   try {
     await studio.check(declared);
     const report = await studio.train({
@@ -132,6 +135,8 @@ $('train').addEventListener('click', async () => {
       onEpoch: (entry) => {
         history.push(entry);
         $('curves').dataset.losses = JSON.stringify(history.map((h) => h.loss));
+        epochEnds.push(performance.now());
+        $('curves').dataset.epochEnds = JSON.stringify(epochEnds);
         $('status').textContent = `${entry.stageName}, epoch ${entry.epoch + 1}: loss ${entry.loss.toFixed(4)}`;
         drawCurves();
       },

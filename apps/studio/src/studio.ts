@@ -105,6 +105,7 @@ export class Studio {
     });
     request.onNote(`${note} Loading the model and images…`);
     const session = await run.open();
+    request.onNote(note);
     try {
       const result = await trainSession(session, {
         callbacks: {
