@@ -14,7 +14,7 @@ export async function chooseBackend(wanted: string, registry: Registry): Promise
   for (const name of order) {
     const backend = registry.backends.get(name);
     if (!backend) {
-      reasons.push(`${name}: ${name === 'webgpu' ? 'the WebGPU backend (@graft/backend-webgpu) has no browser build yet' : 'not part of this page'}`);
+      reasons.push(`${name}: not part of this page`);
       continue;
     }
     const availability = await backend.detect();

@@ -5,6 +5,7 @@ import strategies from '@graft/strategies';
 import vision from '@graft/vision';
 import { mobilenetV1Url } from '@graft/vision/browser';
 import { chooseBackend } from './backends.js';
+import { pageWebGpu } from './webgpu.js';
 
 /** Where the page keeps the user's images: one folder per class. */
 export const DATA_DIR = '/data';
@@ -60,7 +61,7 @@ const pageWasm: Backend = {
   detect: async () =>
     typeof WebAssembly === 'object' ? { available: true } : { available: false, reason: 'this browser has no WebAssembly', fix: 'Use a current browser, or the cpu backend' },
 };
-const PLUGINS = [strategies, vision, { meta: { name: '@graft/backend-wasm', version: '0.1.0', api: 1 }, backends: [pageWasm] }];
+const PLUGINS = [strategies, vision, { meta: { name: '@graft/backend-wasm', version: '0.1.0', api: 1 }, backends: [pageWasm] }, { meta: { name: 'studio/webgpu', version: '0.1.0', api: 1 }, backends: [pageWebGpu] }];
 
 /** The page's state: the images it was given, in a file store the `vision/image-folder` dataset reads. */
 export class Studio {
