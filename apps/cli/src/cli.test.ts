@@ -75,11 +75,23 @@ describe('graft compare', () => {
       expect(r.mean).toBeCloseTo(values.reduce((a: number, b: number) => a + b, 0) / values.length, 10);
       expect(r.runs.map((x: { seed: number }) => x.seed)).toEqual([0, 1]);
     }
+    // Identical splits: per few-shot size and seed, both entries saw the same examples; other seeds or
+    // sizes drew other training samples (the digests can tell them apart), from the same test split.
+    type Run = { seed: number; splits: { train: string; test: string } };
+    const splits = (i: number) => results[i].runs.map((x: Run) => x.splits);
+    expect(splits(0)).toEqual(splits(1));
+    expect(splits(2)).toEqual(splits(3));
+    const trains = [0, 2].flatMap((i) => splits(i).map((s: Run['splits']) => s.train));
+    expect(new Set(trains).size).toBe(4);
+    expect(new Set([0, 2].flatMap((i) => splits(i).map((s: Run['splits']) => s.test))).size).toBe(1);
     const { readFileSync } = await import('node:fs');
     const dir = join(config, '..', 'runs', 'cmp');
     expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).results).toHaveLength(4);
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
-    expect(html.match(/<svg/g)).toHaveLength(2);
+    // Bars, the sample-efficiency curve (two few-shot sizes) and the learning curves.
+    expect(html.match(/<svg/g)).toHaveLength(3);
+    expect(html).toContain('<h2>Sample efficiency</h2>');
+    expect(html).toContain('labelled samples per class');
     expect(html).toContain('quick');
   });
 
@@ -124,7 +136,7 @@ describe('graft export --format onnx', () => {
     await writeTinyBert(join(dir, 'bert'), { vocab: vocabFromTexts(texts), hidden: 32, heads: 4, layers: 2, seed: 5 });
     write(join(dir, 'train.jsonl'), texts.map((text, i) => JSON.stringify({ text, label: i % 2 === 0 ? 'spam' : 'ham' })).join('\n'));
     const config = join(dir, 'graft.yaml');
-    write(config, `backend: cpu\nsource: { use: text/bert, path: bert }\ntasks: [{ name: spam, data: { use: text/jsonl, path: train.jsonl, tokenizer: bert } }]\nstages: [{ use: fine-tune, epochs: 3, lr: 0.001, batchSize: 3 }]\n`);
+    write(config, `backend: cpu\nsource: { use: text/bert, path: bert }\ntasks: [{ name: spam, data: { use: text/jsonl, path: train.jsonl, tokenizer: bert, testFraction: 0 } }]\nstages: [{ use: fine-tune, epochs: 3, lr: 0.001, batchSize: 3 }]\n`);
     expect((await run('train', '-c', config, '--json')).code).toBe(0);
     const exported = await run('export', '-c', config, '--format', 'onnx', '--out', join(dir, 'exported'), '--json');
     expect(exported.code).toBe(0);

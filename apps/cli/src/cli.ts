@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isGraftError } from '@graft/core';
 import { compareCommand } from './commands/compare.js';
+import { dataCommand } from './commands/data.js';
 import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
 import { infoCommands } from './commands/info.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   exportCommand(program);
   predictCommand(program);
   infoCommands(program);
+  dataCommand(program);
   return program;
 }
 

@@ -57,6 +57,45 @@ function curveSpec(results: readonly CompareResult[]): vl.TopLevelSpec {
   };
 }
 
+/** One point of a sample-efficiency curve: an entry's error at a number of labelled samples per class. */
+export interface EfficiencyPoint {
+  strategy: string;
+  perClass: number;
+  /** Test error (1 − accuracy or 1 − macro-F1), or the metric itself when lower is better. */
+  error: number;
+  std: number;
+}
+
+/**
+ * The points of a sample-efficiency curve, when the comparison ran at two or more few-shot sizes: test error
+ * against labelled samples per class, one line per entry (the form of ULMFiT's Figure 3, Howard & Ruder 2018).
+ * Undefined otherwise, or when the metric has no error form (a higher-is-better metric other than a rate).
+ */
+export function sampleEfficiency(results: readonly CompareResult[]): { points: EfficiencyPoint[]; yTitle: string } | undefined {
+  const sized = results.filter((r): r is CompareResult & { perClass: number } => r.perClass !== undefined);
+  if (new Set(sized.map((r) => r.perClass)).size < 2) return undefined;
+  const first = sized[0]!;
+  const rate = first.metric === 'accuracy' || first.metric === 'macroF1';
+  if (first.higherIsBetter && !rate) return undefined;
+  const points = sized.map((r) => ({ strategy: r.strategy, perClass: r.perClass, error: first.higherIsBetter ? 1 - r.mean : r.mean, std: r.std }));
+  return { points, yTitle: first.higherIsBetter ? `test error (1 − ${first.metric})` : `test ${first.metric}` };
+}
+
+/** Error against labelled samples per class on a log axis, a line per entry with its ±std band. */
+function efficiencySpec(curve: { points: EfficiencyPoint[]; yTitle: string }): vl.TopLevelSpec {
+  const x = { field: 'perClass', type: 'quantitative' as const, title: 'labelled samples per class', scale: { type: 'log' as const } };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    data: { values: curve.points.map((p) => ({ ...p, low: p.error - p.std, high: p.error + p.std })) },
+    width: 420,
+    height: 260,
+    layer: [
+      { mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color: { field: 'strategy', type: 'nominal' } } },
+      { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'error', type: 'quantitative', title: curve.yTitle }, color: { field: 'strategy', type: 'nominal' } } },
+    ],
+  };
+}
+
 export function resultsTable(results: readonly CompareResult[]): string {
   const pct = (v: number) => (results[0]?.metric === 'accuracy' || results[0]?.metric === 'macroF1' ? (100 * v).toFixed(1) : v.toFixed(4));
   return table(
@@ -87,6 +126,8 @@ ${sections.map(([heading, body]) => `<h2>${escape(heading)}</h2>\n${body}`).join
 /** A self-contained HTML report: the table, the charts as inline SVG, and the config. */
 export async function writeReport(path: string, title: string, results: readonly CompareResult[], config: unknown, extra = ''): Promise<void> {
   const [bars, curves] = await Promise.all([svg(barSpec(results)), svg(curveSpec(results))]);
+  const efficiency = sampleEfficiency(results);
+  const efficiencySection: [string, string][] = efficiency ? [['Sample efficiency', await svg(efficiencySpec(efficiency))]] : [];
   const folds = results[0]?.runs[0]?.fold !== undefined ? ' × folds' : '';
   writePage(
     path,
@@ -95,6 +136,7 @@ export async function writeReport(path: string, title: string, results: readonly
     [
       ['Results', `<pre>${escape(resultsTable(results))}</pre>${extra}`],
       ['Final metric', bars],
+      ...efficiencySection,
       ['Learning curves', curves],
     ],
     config,

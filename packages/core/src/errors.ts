@@ -46,6 +46,8 @@ const USAGE_CODES = new Set<GraftErrorCode>([
   'GRAFT_UNKNOWN_BACKEND',
   'GRAFT_UNKNOWN_TASK_TYPE',
   'GRAFT_UNKNOWN_WEIGHTING',
+  // A task naming a label column its data lacks (or of the wrong kind) is a config mistake, found before training.
+  'GRAFT_LABELS_MISMATCH',
   'GRAFT_PLUGIN_API',
   'GRAFT_PLUGIN_DUPLICATE',
   'GRAFT_PLUGIN_INVALID',

@@ -2,11 +2,11 @@ export { GraftError, isGraftError, didYouMean, unknownName, type GraftErrorCode,
 export { silentLogger, stderrLogger, type Logger } from './logger.js';
 export { ERROR_DOCS, type ErrorDoc } from './error-docs.js';
 export type { Environment, FileStore, FileInfo, FolderLock, Resource, ResourceStore, Clock, RandomSource } from './env/environment.js';
-export { nodeEnvironment, nodeFileStore, nodeResourceStore, defaultCacheDir, cachePathFor } from './env/node/index.js';
+export { nodeEnvironment, nodeFileStore, nodeResourceStore, defaultCacheDir, cachePathFor, mirrorFromEnv, mirrorPlaces, type NodeResourceOptions } from './env/node/index.js';
 export type { Backend, BackendAvailability, BackendCapabilities } from './backend.js';
 export type { PretrainedSource, SourceContext } from './source.js';
 export type { Strategy, StageControl, GroupControl } from './strategy.js';
-export type { Task, TaskType, MetricValue } from './task.js';
+export type { Task, TaskType, MetricValue, PretextSpec, PretextHead, PretextContext } from './task.js';
 export type {
   Weighting,
   WeightingMethod,
@@ -15,7 +15,8 @@ export type {
   GradientWeightingMethod,
   StepInfo,
 } from './weighting.js';
-export type { Dataset, DatasetContext, DatasetProvider, Examples, HostTensor, TargetColumn, TargetInfo } from './data/examples.js';
+export type { Augmentation, Dataset, DatasetContext, DatasetProvider, Examples, FittableSplits, HostTensor, TargetColumn, TargetInfo } from './data/examples.js';
+export { stratifiedSplit, stratifiedFolds } from './data/split.js';
 export type { Trunk, TrunkSplit, LayerGroup, NamedVariable } from './model/trunk.js';
 export { layersTrunk, reinitializeLayer, glorotUniform, type LayersTrunkOptions } from './model/layers-trunk.js';
 export { GraftModel, type GroupState } from './model/graft-model.js';

@@ -4,6 +4,7 @@ import { decodeRun, encodeRun, type RunState } from './checkpoint/checkpoint.js'
 import { checkpointNotFound } from './checkpoint/not-found.js';
 import type { RunPlan } from './config/load.js';
 import { prepareData, type PreparedData } from './data/prepare.js';
+import { splitFingerprints } from './data/fingerprint.js';
 import type { Environment } from './env/environment.js';
 import { GraftError, unknownName } from './errors.js';
 import type { SourceContext } from './source.js';
@@ -62,7 +63,7 @@ export async function openSession(plan: RunPlan, registry: Registry, env: Enviro
       });
     }
   }
-  const model = new GraftModel(trunk, data.tasks, plan.tasks.map((t) => t.head), new Rng(deriveSeed(plan.seed, 1)));
+  const model = new GraftModel(trunk, data.tasks, plan.tasks.map((t) => t.head), new Rng(deriveSeed(plan.seed, 1)), data.groups.map((g) => g.dataset));
   return { plan, backend, data, model, checkpointPath: env.artifacts.resolve(plan.output.dir, 'checkpoint.graft'), env, dispose: () => model.dispose() };
 }
 
@@ -76,6 +77,8 @@ export interface TrainOptions {
 export interface TrainOutcome extends TrainResult {
   checkpoint?: string;
   backend: string;
+  /** A digest of each split's examples, so runs that should share their data can be checked to. */
+  splits: Partial<Record<'train' | 'validation' | 'test', string>>;
 }
 
 /** Train a session's model through every stage, writing metrics.jsonl and a checkpoint after each epoch. */
@@ -114,7 +117,7 @@ export async function trainSession(session: Session, options: TrainOptions = {})
   try {
     const result = await trainer.run(state);
     await store.append(metricsPath, `${JSON.stringify({ type: 'final', ...result.final })}\n`);
-    return { ...result, backend: session.backend.name, checkpoint: saved || state ? session.checkpointPath : undefined };
+    return { ...result, backend: session.backend.name, checkpoint: saved || state ? session.checkpointPath : undefined, splits: splitFingerprints(data) };
   } finally {
     trainer.dispose();
   }

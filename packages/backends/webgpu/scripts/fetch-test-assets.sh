@@ -21,12 +21,12 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "webgpu test assets: missing ${missing[*]}; install them as root: apt-get install ${missing[*]}"
-  exit 0
+  exit 1
 fi
 apt-get -o DPkg::Lock::Timeout=600 update -qq || true
 if DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
   echo "webgpu test assets: installed ${missing[*]}"
 else
   echo "webgpu test assets: could not install ${missing[*]} (the webgpu tests skip outside CI)"
+  exit 1
 fi
-exit 0

@@ -76,14 +76,33 @@ export function decodeCheckpoint<M>(bytes: Uint8Array, where: string): { meta: M
   } catch {
     throw corrupt('Its header is not valid JSON.');
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw corrupt('Its header is not a JSON object.');
   if (header.format !== CHECKPOINT_FORMAT_VERSION) throw corrupt(`It has format ${header.format}; this Graft reads format ${CHECKPOINT_FORMAT_VERSION}.`);
   const payload = bytes.subarray(headerStart + headerLength);
   if (payload.length !== header.payloadBytes) throw corrupt(`Its payload has ${payload.length} bytes where the header promises ${header.payloadBytes} (truncated).`);
   if (sha256Hex(payload) !== header.sha256) throw corrupt('Its payload does not match its checksum.');
+  const problem = tensorTableProblem(header.tensors, payload.length);
+  if (problem) throw corrupt(problem);
   const tensors = new Map<string, StoredTensor>();
   for (const e of header.tensors) {
     const slice = payload.buffer.slice(payload.byteOffset + e.offset, payload.byteOffset + e.offset + e.length);
     tensors.set(e.name, { shape: e.shape, dtype: e.dtype, data: e.dtype === 'int32' ? new Int32Array(slice) : new Float32Array(slice) });
   }
   return { meta: header.meta, tensors };
+}
+
+/** Why the tensor table cannot describe the payload, or undefined when every entry fits it. */
+function tensorTableProblem(tensors: unknown, payloadBytes: number): string | undefined {
+  if (!Array.isArray(tensors)) return 'Its header has no tensor table.';
+  for (const [i, e] of (tensors as Partial<TensorEntry>[]).entries()) {
+    if (typeof e !== 'object' || e === null || typeof e.name !== 'string') return `Tensor entry ${i} has no name.`;
+    if (e.dtype !== 'float32' && e.dtype !== 'int32') return `Tensor "${e.name}" has dtype ${JSON.stringify(e.dtype)}, not float32 or int32.`;
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) return `Tensor "${e.name}" has an invalid shape.`;
+    const { offset, length } = e;
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset! < 0 || length! < 0 || offset! + length! > payloadBytes) {
+      return `Tensor "${e.name}" spans bytes outside the ${payloadBytes}-byte payload.`;
+    }
+    if (length !== e.shape.reduce((a: number, b: number) => a * b, 1) * 4) return `Tensor "${e.name}" has ${length} bytes, which its shape [${e.shape.join(', ')}] does not fit.`;
+  }
+  return undefined;
 }

@@ -1,5 +1,6 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { GraftError } from '../errors.js';
 import { checkpointNotFound } from './not-found.js';
 import { decodeCheckpoint, encodeCheckpoint, type StoredTensor } from './codec.js';
 
@@ -31,5 +32,8 @@ export function readCheckpointFile<M>(path: string): { meta: M; tensors: Map<str
 /** A checkpoint file's bytes, unverified; GRAFT_CHECKPOINT_NOT_FOUND when there is none. */
 export function readCheckpointBytes(path: string): Uint8Array {
   if (!existsSync(path)) throw checkpointNotFound(path);
+  if (!statSync(path).isFile()) {
+    throw new GraftError('GRAFT_CHECKPOINT_NOT_FOUND', { what: `${path} is a directory, not a checkpoint file`, fix: 'Pass the checkpoint file itself (runs/<name>/checkpoint.graft)' });
+  }
   return readFileSync(path);
 }

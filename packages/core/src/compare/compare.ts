@@ -3,6 +3,7 @@ import type { ConfigFile } from '../config/load.js';
 import { fromObject } from '../config/load.js';
 import type { Runtime } from '../runtime.js';
 import type { HistoryEntry } from '../train/trainer.js';
+import type { TrainOutcome } from '../session.js';
 import type { TaskMetrics } from '../train/evaluate.js';
 import { baseStage, BUILTIN_PRESETS, type StageSpec } from './presets.js';
 
@@ -27,6 +28,8 @@ export interface CompareRun {
   metrics: TaskMetrics;
   history: HistoryEntry[];
   seconds: number;
+  /** Digests of the run's splits: the same seed (and fold, and few-shot size) gives every entry the same data. */
+  splits: TrainOutcome['splits'];
 }
 
 export interface CompareResult {
@@ -108,7 +111,7 @@ export async function compareStrategies(runtime: Runtime, config: ConfigFile, op
           metric = first.type.primaryMetric.name;
           higherIsBetter = first.type.primaryMetric.higherIsBetter;
           const value = outcome.final.metrics[task]?.[metric];
-          runs.push({ seed, fold, value: typeof value === 'number' ? value : NaN, metrics: outcome.final.metrics, history: outcome.history, seconds: (Date.now() - started) / 1000 });
+          runs.push({ seed, fold, value: typeof value === 'number' ? value : NaN, metrics: outcome.final.metrics, history: outcome.history, seconds: (Date.now() - started) / 1000, splits: outcome.splits });
         }
       }
       const values = runs.map((r) => r.value);

@@ -58,7 +58,7 @@ describe('config validation', () => {
   it('rejects unknown keys with the path and a did-you-mean', () => {
     expect(errorOf(() => resolve({ ...valid, stages: [{ use: 'fine-tune', lrr: 0.1 }] }))).toMatchInlineSnapshot(`
       "GRAFT_CONFIG_INVALID: Invalid config in graft.yaml:
-        stages[0]: unknown key "lrr"; did you mean "lr"? Valid keys: use, name, epochs, lr, headLr, batchSize, optimizer, schedule, discriminative, reinitHead, bn, bnMomentum, cacheFeatures, clipNorm, weighting, sampling, temperature, earlyStopping.
+        stages[0]: unknown key "lrr"; did you mean "lr"? Valid keys: use, name, epochs, lr, headLr, batchSize, optimizer, schedule, discriminative, reinitHead, bn, bnMomentum, cacheFeatures, clipNorm, weighting, sampling, temperature, tasks, earlyStopping.
        Fix the values above; \`graft schema\` prints every key with its type and default."
     `);
   });

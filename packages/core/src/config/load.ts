@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { basenameOf, resolvePath, workingDirectory } from '../env/paths.js';
 import { sha256Hex } from '../sha256.js';
 import type { DatasetProvider } from '../data/examples.js';
-import { GraftError, unknownName, type GraftErrorCode } from '../errors.js';
+import { didYouMean, GraftError, unknownName, type GraftErrorCode } from '../errors.js';
 import type { Registry } from '../plugins/registry.js';
 import type { PretrainedSource } from '../source.js';
 import type { Strategy } from '../strategy.js';
@@ -114,6 +114,17 @@ export function resolvePlan(config: ConfigFile, registry: Registry): RunPlan {
     const spec = options.weighting ?? { use: 'equal' };
     const plugin = pick(registry.weightings, spec.use, 'GRAFT_UNKNOWN_WEIGHTING', 'weighting', where(`stages[${i}].weighting.use`));
     const weightingOptions = validate(plugin.options, omitUse(spec), file, ['stages', i, 'weighting']);
+    options.tasks?.forEach((name, k) => {
+      if (tasks.some((t) => t.name === name)) return;
+      const names = tasks.map((t) => t.name);
+      const guess = didYouMean(name, names);
+      throw new GraftError('GRAFT_CONFIG_INVALID', {
+        what: `Stage ${i} trains task "${name}", which the config does not define`,
+        where: where(`stages[${i}].tasks[${k}]`),
+        choices: names,
+        fix: guess ? `Did you mean "${guess}"?` : 'Name tasks from the `tasks` list',
+      });
+    });
     return { strategy, options, weighting: { plugin, options: weightingOptions }, where: `stages[${i}]` };
   });
 

@@ -106,6 +106,12 @@ export const commonStageShape = {
   sampling: z.enum(['all', 'proportional', 'uniform', 'temperature']).default('all').describe('Task sampling with separate datasets.'),
   /** Temperature for `sampling: temperature`. @default 2 */
   temperature: positive.default(2).describe('Temperature for `sampling: temperature`.'),
+  /**
+   * The tasks this stage trains, by name; the others' heads rest and their data is not read. Lets one config
+   * run a self-supervised stage before the supervised ones (ULMFiT: language-model fine-tuning on the target
+   * task's texts, then the classifier). Every task is still evaluated. @default every task
+   */
+  tasks: z.array(z.string()).min(1).optional().describe('Tasks this stage trains (default: all).'),
   /** Stop the stage when the validation metric has not improved for `patience` epochs. */
   earlyStopping: z
     .strictObject({

@@ -1,5 +1,6 @@
+import type * as tf from '@tensorflow/tfjs';
 import type { ZodType } from 'zod';
-import type { Environment } from '../env/environment.js';
+import type { Environment, Resource } from '../env/environment.js';
 import type { Logger } from '../logger.js';
 
 /** A typed array on the host, with its shape. The first dimension is the sample axis. */
@@ -31,6 +32,11 @@ export interface Examples {
   inputs: Record<string, HostTensor>;
   /** Label columns by name; a task picks one with `target`. */
   targets: Record<string, TargetColumn>;
+  /**
+   * Optional sample ids (their index in what the dataset loaded), carried through every subsampling and
+   * split, so that `Dataset.fitToTraining` can find the raw values of the final training rows.
+   */
+  rows?: Int32Array;
 }
 
 /** What a dataset plugin returns. */
@@ -44,9 +50,34 @@ export interface Dataset {
   train: Examples;
   validation?: Examples;
   test?: Examples;
-  /** Things the user should know about the data: skipped files, truncated texts. Shown in the report. */
+  /** Things the user should know about the data: skipped files, truncated texts. Printed before training. */
   notes?: string[];
+  /**
+   * Fit data statistics (feature standardisation, imputation) on the final training split, after core has
+   * carved validation and folds from it, and apply them to every split. Without it, a statistic computed at
+   * load time would include rows that later become validation or fold rows.
+   */
+  fitToTraining?(splits: FittableSplits): FittableSplits & { notes?: string[] };
+  /**
+   * Random, label-preserving transforms of a training batch (crops, flips, colour jitter), applied by the
+   * loop to every training batch and used by self-supervised tasks to make their views. Trunk features are
+   * never cached for augmented data.
+   */
+  augment?: Augmentation;
 }
+
+/** The splits `Dataset.fitToTraining` receives and returns. */
+export interface FittableSplits {
+  train: Examples;
+  validation?: Examples;
+  test?: Examples;
+}
+
+/**
+ * Raw batch inputs (`[batch, ...]` as the dataset gives them, before `Trunk.preprocess`) → transformed inputs
+ * of the same shapes, everything random drawn from `seed`. Runs inside `tf.tidy`.
+ */
+export type Augmentation = (inputs: Record<string, tf.Tensor>, seed: number) => Record<string, tf.Tensor>;
 
 /** What a dataset plugin gets besides its options. */
 export interface DatasetContext {
@@ -75,4 +106,9 @@ export interface DatasetProvider<Options = any> {
   /** Validates the plugin-specific options of `data: { use: name, ... }`. Must be a strict zod object. */
   options: ZodType<Options>;
   load(options: Options, ctx: DatasetContext): Promise<Dataset>;
+  /**
+   * The public files it downloads when no `path` is given (pinned, through `env.resources`): what
+   * `graft data ls` lists and `graft data fetch` fetches ahead of time.
+   */
+  files?(): readonly Resource[];
 }

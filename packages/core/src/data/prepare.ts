@@ -5,6 +5,7 @@ import type { Environment } from '../env/environment.js';
 import type { Task } from '../task.js';
 import { deriveSeed, Rng } from '../train/rng.js';
 import type { Dataset, Examples, HostTensor, TargetColumn } from './examples.js';
+import { stratifiedFolds, stratifiedSplit } from './split.js';
 
 /** Tasks that read the same dataset; each training step takes one batch per group. */
 export interface DataGroup {
@@ -23,6 +24,12 @@ export interface PreparedData {
   groups: DataGroup[];
   tasks: Task[];
   scales: Map<string, TargetScale>;
+  /**
+   * What the user should know about the data before training starts, each line prefixed by its dataset's
+   * config path: the datasets' own notes (skipped files, unlabelled texts, carved splits) and how core
+   * split it (few-shot subsampling, stratified validation, folds). `prepareData` logs each one.
+   */
+  notes: string[];
 }
 
 export interface PrepareOptions {
@@ -39,14 +46,30 @@ export async function prepareData(
 ): Promise<PreparedData> {
   const groups: DataGroup[] = [];
   const resolved: Task[] = [];
+  const notes: string[] = [];
   for (const plan of tasks) {
-    let group = groups.find((g) => g.key === plan.data.key);
+    // Few-shot subsampling limits labelled samples; a self-supervised task reads every training text of its
+    // data (ULMFiT's language model learns from the target task's unlabelled texts), so it gets its own group.
+    const spec = plan.type.pretext && plan.data.perClass ? { ...plan.data, perClass: undefined, key: `${plan.data.key}#unlabelled` } : plan.data;
+    let group = groups.find((g) => g.key === spec.key);
     if (!group) {
-      const dataset = await loadDataset(plan.data, opts);
-      group = { key: plan.data.key, dataset, tasks: [] };
+      const { dataset, notes: split } = await loadDataset(spec, opts);
+      const where = spec.where;
+      for (const note of [...(dataset.notes ?? []), ...split]) {
+        notes.push(`${where}: ${note}`);
+        opts.env.log.info(`${where}: ${note}`);
+      }
+      group = { key: spec.key, dataset, tasks: [] };
       groups.push(group);
     }
     const { dataset } = group;
+    if (plan.type.pretext) {
+      // A self-supervised task makes its targets from the inputs: it reads no label column.
+      const task: Task = { name: plan.name, type: plan.type, target: '', info: { kind: 'values', dims: 0 }, dataGroup: groups.indexOf(group), headSize: 0 };
+      group.tasks.push(task);
+      resolved.push(task);
+      continue;
+    }
     const target = plan.target ?? dataset.defaultTarget;
     const info = dataset.targets[target];
     const where = `${plan.data.where.replace(/\.data$/, '')}.target`;
@@ -65,12 +88,12 @@ export async function prepareData(
   }
   const scales = new Map<string, TargetScale>();
   for (const task of resolved) {
-    if (task.info.kind === 'values') scales.set(task.name, targetScale(groups[task.dataGroup]!.dataset.train.targets[task.target]!));
+    if (task.info.kind === 'values' && !task.type.pretext) scales.set(task.name, targetScale(groups[task.dataGroup]!.dataset.train.targets[task.target]!));
   }
-  return { groups, tasks: resolved, scales };
+  return { groups, tasks: resolved, scales, notes };
 }
 
-async function loadDataset(spec: DataSpec, opts: PrepareOptions): Promise<Dataset> {
+async function loadDataset(spec: DataSpec, opts: PrepareOptions): Promise<{ dataset: Dataset; notes: string[] }> {
   const dataset = await spec.plugin.load(spec.options, {
     configDir: opts.configDir,
     seed: opts.seed,
@@ -83,29 +106,52 @@ async function loadDataset(spec: DataSpec, opts: PrepareOptions): Promise<Datase
   // Few-shot subsampling counts the dataset's default label column, whichever task reads the data, so every
   // run over the same data spec and seed (single-task baselines included) trains on the same samples.
   const column = dataset.defaultTarget;
+  const notes: string[] = [];
   let train = dataset.train;
   let validation = dataset.validation;
-  if (spec.validation && spec.validation > 0) {
-    const rng = new Rng(deriveSeed(opts.seed, 101));
-    const order = rng.permutation(train.size);
-    const n = Math.max(1, Math.round(train.size * spec.validation));
-    validation = take(train, order.subarray(0, n));
-    train = take(train, order.subarray(n));
-  }
   if (spec.perClass) {
     const labels = train.targets[column];
     if (!labels) throw new GraftError('GRAFT_LABELS_MISMATCH', { what: `perClass needs label column "${column}"`, where: spec.where, choices: Object.keys(train.targets) });
+    const before = train.size;
     train = take(train, stratifiedSample(labels, spec.perClass, new Rng(deriveSeed(opts.seed, 202))));
+    notes.push(`few-shot: ${train.size} of ${before} training samples kept, at most ${spec.perClass} per class of "${column}".`);
+  }
+  // Validation and folds are carved from the (subsampled) training split, stratified by the default
+  // label column: a k-shot run selects epochs on k-shot validation, never on the labels it left out.
+  const classes = dataset.targets[column]?.kind === 'classes' ? train.targets[column] : undefined;
+  if (spec.validation && spec.validation > 0) {
+    const { kept, held } = stratifiedSplit(train.size, classes, spec.validation, new Rng(deriveSeed(opts.seed, 101)));
+    if (held.length === 0) {
+      throw new GraftError('GRAFT_DATA_INVALID', {
+        what: `validation: ${spec.validation} leaves no validation sample: every class of "${column}" has a single training sample`,
+        where: `${spec.where}.validation`,
+        fix: 'Raise perClass to at least 2, or remove `validation`',
+      });
+    }
+    validation = take(train, held);
+    train = take(train, kept);
+    notes.push(
+      `validation: ${held.length} samples held out of the ${spec.perClass ? `${spec.perClass}-shot ` : ''}training split${classes ? `, stratified by "${column}"` : ''}${spec.perClass ? ' (k-shot validation)' : ''}; ${train.size} remain for training.`,
+    );
   }
   if (spec.fold) {
-    // Folds come from one permutation of the (subsampled) training split, fixed by the seed.
-    const order = new Rng(deriveSeed(opts.seed, 303)).permutation(train.size);
     const { index, count } = spec.fold;
-    const held = order.filter((_, i) => i % count === index);
+    const fold = stratifiedFolds(train.size, classes, count, new Rng(deriveSeed(opts.seed, 303)));
+    const held: number[] = [];
+    const kept: number[] = [];
+    fold.forEach((f, i) => (f === index ? held : kept).push(i));
     validation = take(train, held);
-    train = take(train, order.filter((_, i) => i % count !== index));
+    train = take(train, kept);
+    notes.push(`fold ${index + 1} of ${count}${classes ? ` (stratified by "${column}")` : ''}: ${held.length} samples held out, ${kept.length} for training.`);
   }
-  return { ...dataset, train, validation };
+  let test = dataset.test;
+  if (dataset.fitToTraining) {
+    // Statistics (standardisation, imputation) come from the final training rows only.
+    const fitted = dataset.fitToTraining({ train, validation, test });
+    ({ train, validation, test } = fitted);
+    notes.push(...(fitted.notes ?? []));
+  }
+  return { dataset: { ...dataset, train, validation, test }, notes };
 }
 
 /** Indices of up to `perClass` labelled samples of each class, seeded, in their original order. */
@@ -136,16 +182,20 @@ export function take(examples: Examples, indices: ArrayLike<number>): Examples {
     if ('mask' in t && t.mask) (out as TargetColumn).mask = Uint8Array.from(indices as ArrayLike<number>, (i) => t.mask![i]!);
     return out;
   };
-  return {
+  const out: Examples = {
     size: indices.length,
     inputs: Object.fromEntries(Object.entries(examples.inputs).map(([k, v]) => [k, pick(v)])),
     targets: Object.fromEntries(Object.entries(examples.targets).map(([k, v]) => [k, pick(v)])),
   };
+  if (examples.rows) out.rows = Int32Array.from(indices as ArrayLike<number>, (i) => examples.rows![i]!);
+  return out;
 }
 
 /** A batch as tensors: inputs by name, and for each task its target and label mask. */
 export interface Batch {
   inputs: Record<string, tf.Tensor>;
+  /** The same inputs on the host, for self-supervised heads that make their targets from them. */
+  host: Record<string, HostTensor>;
   targets: Record<string, { y: tf.Tensor; mask: tf.Tensor1D }>;
 }
 
@@ -155,7 +205,7 @@ export function gatherBatch(examples: Examples, indices: ArrayLike<number>, task
     Object.entries(part.inputs).map(([k, v]) => [k, tf.tensor(v.data instanceof Uint8Array ? Float32Array.from(v.data) : v.data, v.shape)]),
   );
   const targets = Object.fromEntries(
-    tasks.map((task) => {
+    tasks.filter((task) => !task.type.pretext).map((task) => {
       const column = part.targets[task.target]!;
       const scale = scales.get(task.name);
       const values = scale ? Float32Array.from(column.data, (v) => (v - scale.mean) / scale.std) : column.data;
@@ -163,7 +213,7 @@ export function gatherBatch(examples: Examples, indices: ArrayLike<number>, task
       return [task.name, { y: tf.tensor(values, column.shape, scale ? 'float32' : 'int32'), mask: tf.tensor1d(mask) }];
     }),
   );
-  return { inputs, targets };
+  return { inputs, host: part.inputs, targets };
 }
 
 export function disposeBatch(batch: Batch): void {

@@ -11,10 +11,12 @@ export function parseUrl(resource: Resource): URL {
 }
 
 export function matches(bytes: Uint8Array, resource: Resource): boolean {
-  return !resource.sha256 || sha256Hex(bytes) === resource.sha256.toLowerCase();
+  if (resource.sha256 === undefined) return true;
+  const accepted = (typeof resource.sha256 === 'string' ? [resource.sha256] : [...resource.sha256]).map((h) => h.toLowerCase());
+  return accepted.length === 0 || accepted.includes(sha256Hex(bytes));
 }
 
-/** Fetch a resource, checking its size cap and pinned sha256; `mirrorHint` says how this platform points at a mirror. */
+/** Fetch a resource whole (a browser: no streaming to disk), checking its size cap and pinned sha256; `mirrorHint` says how to point at a mirror. */
 export async function download(url: URL, resource: Resource, mirrorHint: string): Promise<Uint8Array> {
   const label = resource.label ?? url.href;
   let response: Response;

@@ -52,23 +52,34 @@ export interface FileStore {
 export interface Resource {
   /** The public URL it is downloaded from. */
   url: string;
-  /** Pinned sha256 (hex) of its bytes: a mismatch is refused and nothing is cached. */
-  sha256?: string;
+  /**
+   * Pinned sha256 (hex) of its bytes: a mismatch is refused and nothing is cached. Several digests when
+   * several known-good copies exist (upstream's file and a distribution's recompressed one).
+   */
+  sha256?: string | readonly string[];
   /** A download larger than this is refused. */
   maxBytes?: number;
   /** What it is, for messages and progress (`Fashion-MNIST training images`). */
   label?: string;
+  /**
+   * Files on this machine that may hold a copy (a Linux distribution's package), tried before the mirror
+   * and the network; used when they match the pinned checksum, and not copied into the cache.
+   */
+  localCopies?: readonly string[];
 }
 
 /**
- * Files fetched by URL, models and datasets alike: from a local cache, else a mirror standing in for the
- * public hosts, else downloaded, verified and cached. Node keeps the cache on disk (`GRAFT_CACHE`); a
- * browser uses the Cache API or IndexedDB.
+ * Files fetched by URL, models and datasets alike: from a local cache, else a local copy, else a mirror
+ * standing in for the public hosts, else downloaded, verified and cached. Node keeps the cache on disk
+ * (`GRAFT_CACHE`, mirror `GRAFT_MIRROR`); a browser uses the Cache API or IndexedDB.
  */
 export interface ResourceStore {
   /** The resource's bytes. */
   get(resource: Resource): Promise<Uint8Array>;
-  /** Where a cached copy lives and how big it is, without fetching anything; undefined when not cached. */
+  /**
+   * Where a usable copy lives (the cache, else a local copy) and how big it is, without fetching
+   * anything; undefined when neither is there.
+   */
   cached(resource: Resource): Promise<{ location: string; bytes: number } | undefined>;
 }
 

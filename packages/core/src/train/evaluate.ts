@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Examples } from '../data/examples.js';
+import type { Examples, HostTensor } from '../data/examples.js';
 import type { PreparedData } from '../data/prepare.js';
 import type { GraftModel } from '../model/graft-model.js';
 import type { MetricValue, Task } from '../task.js';
 import { sliceInputs, type CachedActivations } from './features.js';
+import { deriveSeed } from './rng.js';
 
 export type SplitName = 'train' | 'validation' | 'test';
 
@@ -43,8 +44,11 @@ export async function evaluateSplit(
   for (const group of data.groups) {
     const examples = group.dataset[split];
     if (!examples || examples.size === 0) continue;
-    const outputs = await predictSplit(model, data, examples, group.tasks, (await cachedFeatures?.(examples))?.data);
-    for (const task of group.tasks) {
+    for (const task of group.tasks.filter((t) => t.type.pretext)) result[task.name] = { loss: await pretextLoss(model, task, examples) };
+    const supervised = group.tasks.filter((t) => !t.type.pretext);
+    if (supervised.length === 0) continue;
+    const outputs = await predictSplit(model, data, examples, supervised, (await cachedFeatures?.(examples))?.data);
+    for (const task of supervised) {
       const column = examples.targets[task.target]!;
       const output = outputs.get(task.name)!;
       const keep = labelledIndices(column.mask, examples.size);
@@ -55,6 +59,31 @@ export async function evaluateSplit(
     }
   }
   return Object.keys(result).length > 0 ? result : undefined;
+}
+
+/**
+ * A self-supervised task's mean loss over a split, in inference mode, with the same masks or views every
+ * epoch (seed 0), so epochs are comparable. Batches are weighted by their size.
+ */
+async function pretextLoss(model: GraftModel, task: Task, examples: Examples, batchSize = 32): Promise<number> {
+  const head = model.pretextHeads.get(task.name)!;
+  let total = 0;
+  for (let start = 0; start < examples.size; start += batchSize) {
+    const end = Math.min(start + batchSize, examples.size);
+    const loss = tf.tidy(() => head.loss(hostRows(examples, start, end), false, deriveSeed(0, start)));
+    total += (await loss.data())[0]! * (end - start);
+    loss.dispose();
+  }
+  return total / Math.max(examples.size, 1);
+}
+
+function hostRows(examples: Examples, start: number, end: number): Record<string, HostTensor> {
+  return Object.fromEntries(
+    Object.entries(examples.inputs).map(([name, t]) => {
+      const row = t.shape.slice(1).reduce((a, b) => a * b, 1);
+      return [name, { data: t.data.subarray(start * row, end * row), shape: [end - start, ...t.shape.slice(1)] }];
+    }),
+  );
 }
 
 async function taskLoss(task: Task, output: Float32Array, truth: Float32Array | Int32Array, scale?: { mean: number; std: number }): Promise<number> {

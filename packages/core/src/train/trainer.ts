@@ -79,14 +79,17 @@ export class Trainer {
   private optimizer?: Optimizer;
   private weighting?: WeightingMethod;
   private position = { stage: 0, epoch: -1 };
+  /** The tasks and data groups the current stage trains (its `tasks` option); evaluation covers all of `allData`. */
+  private data: PreparedData;
 
   constructor(
     private readonly plan: RunPlan,
     readonly model: GraftModel,
-    private readonly data: PreparedData,
+    private readonly allData: PreparedData,
     private readonly log: Logger,
     private readonly callbacks: TrainCallbacks = {},
   ) {
+    this.data = allData;
     this.rng = new Rng(deriveSeed(plan.seed, 7));
     this.groupVersions = model.groups.map(() => 0);
   }
@@ -108,6 +111,7 @@ export class Trainer {
   private async runStage(s: number, resume?: RunState): Promise<void> {
     const stage = this.plan.stages[s]!;
     const { strategy, options } = stage;
+    this.data = stageTasks(this.allData, options.tasks);
     const control = this.stageControl(stage);
     this.applyDiscriminative(stage);
     if (options.bnMomentum !== undefined) this.model.trunk.setNormMomentum?.(options.bnMomentum);
@@ -224,15 +228,20 @@ export class Trainer {
       const out: tf.Scalar[] = [];
       for (const { group, batch, features, activations, split } of batches) {
         const tasks = group.tasks.filter((t) => !only || t.name === only);
-        if (tasks.length === 0) continue;
-        const f =
-          features ??
-          (activations && split
-            ? split.suffix(activations, true)
-            : this.model.trunkFrozen
-              ? this.model.features(batch.inputs, false)
-              : this.model.trunk.apply(this.model.trunk.preprocess(batch.inputs), true));
+        let f: tf.Tensor2D | undefined;
         for (const task of tasks) {
+          const pretext = this.model.pretextHeads.get(task.name);
+          if (pretext) {
+            out.push(pretext.loss(batch.host, true, dropoutSeed));
+            continue;
+          }
+          f ??=
+            features ??
+            (activations && split
+              ? split.suffix(activations, true)
+              : this.model.trunkFrozen
+                ? this.model.features(batch.inputs, false)
+                : this.model.trunk.apply(this.model.trunk.preprocess(batch.inputs), true));
           const target = batch.targets[task.name]!;
           out.push(task.type.loss(this.model.heads.get(task.name)!.apply(f, true, dropoutSeed), target.y, target.mask));
         }
@@ -260,7 +269,8 @@ export class Trainer {
     } else {
       const perTask: tf.Tensor1D[] = [];
       for (const name of taskNames) {
-        const headOwn = headVars.filter((v) => this.model.heads.get(name)!.variables.includes(v));
+        const own = this.model.headVariables(name);
+        const headOwn = headVars.filter((v) => own.includes(v));
         const { value, grads: g } = tf.variableGrads(() => taskLosses(name)[0]!, [...trunkVars, ...headOwn]);
         lossValues.set(name, (await value.data())[0]!);
         value.dispose();
@@ -302,7 +312,7 @@ export class Trainer {
 
   /** Which cached activations this epoch can train on: the whole frozen trunk's, a frozen prefix's, or none. */
   private cacheMode(options: StagePlan['options']): CacheMode {
-    if (!options.cacheFeatures) return { kind: 'none' };
+    if (!options.cacheFeatures || this.data.tasks.some((t) => t.type.pretext) || this.data.groups.some((g) => g.dataset.augment)) return { kind: 'none' };
     if (this.model.trunkFrozen) return { kind: 'features' };
     const boundary = this.model.groups.findIndex((g) => g.trainable);
     if (options.bn === 'train' || boundary <= 0) return { kind: 'none' };
@@ -327,6 +337,13 @@ export class Trainer {
     if (mode.kind === 'features') cached = await this.featureCache.get(train, this.cacheKey(this.model.groups.length - 1), trunkFeatures(this.model));
     if (mode.kind === 'prefix') cached = await this.prefixCache.get(train, this.cacheKey(mode.boundary), prefixActivations(this.model, mode.split));
     const batch = gatherBatch(cached ? { ...train, inputs: {} } : train, indices, group.tasks, this.data.scales);
+    const augment = group.dataset.augment;
+    if (augment && !cached) {
+      const raw = batch.inputs;
+      const seed = rng.seed();
+      batch.inputs = tf.tidy(() => augment(raw, seed));
+      tf.dispose(Object.values(raw).filter((t) => !Object.values(batch.inputs).includes(t)));
+    }
     if (!cached) return { group, batch };
     const rows = gatherRows(cached, indices);
     batch.inputs = { cached: rows };
@@ -383,7 +400,7 @@ export class Trainer {
   evaluate(split: SplitName): Promise<TaskMetrics | undefined> {
     const frozen = this.model.trunkFrozen;
     const key = this.cacheKey(this.model.groups.length - 1);
-    return evaluateSplit(this.model, this.data, split, async (examples) => (frozen ? this.featureCache.get(examples, key, trunkFeatures(this.model)) : undefined));
+    return evaluateSplit(this.model, this.allData, split, async (examples) => (frozen ? this.featureCache.get(examples, key, trunkFeatures(this.model)) : undefined));
   }
 
   private async finalEvaluation(): Promise<TrainResult['final']> {
@@ -438,6 +455,13 @@ interface StepBatch {
   features?: tf.Tensor2D;
   activations?: tf.Tensor;
   split?: TrunkSplit;
+}
+
+/** The part of the data a stage trains: only the named tasks, and only the data groups they read. */
+function stageTasks(data: PreparedData, names: readonly string[] | undefined): PreparedData {
+  if (!names) return data;
+  const groups = data.groups.map((g) => ({ ...g, tasks: g.tasks.filter((t) => names.includes(t.name)) })).filter((g) => g.tasks.length > 0);
+  return { ...data, groups, tasks: data.tasks.filter((t) => names.includes(t.name)) };
 }
 
 function pickIndex(weights: number[], rng: Rng): number {

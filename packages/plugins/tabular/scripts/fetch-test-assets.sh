@@ -2,7 +2,7 @@
 # Fetch the Palmer penguins CSV that @graft/tabular's tests and demo read, from Debian's
 # r-cran-palmerpenguins. The .deb is only unpacked (R is not installed) into
 # $GRAFT_CACHE/debian/r-cran-palmerpenguins/. Idempotent; quick when the file is there (or when the
-# package is installed system-wide). Without apt it says so and exits 0: the penguins tests skip.
+# package is installed system-wide). Without apt it says so and exits 1 (outside CI the penguins tests skip).
 set -euo pipefail
 
 pkg=r-cran-palmerpenguins
@@ -15,8 +15,8 @@ if [ -f "/$rel" ] || [ -f "$dest/$rel" ]; then
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-deb >/dev/null 2>&1; then
-  echo "tabular test assets: apt-get/dpkg-deb not found; penguins.csv missing (the penguins tests skip)"
-  exit 0
+  echo "tabular test assets: apt-get/dpkg-deb not found; penguins.csv missing"
+  exit 1
 fi
 if ! apt-cache show "$pkg" >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
@@ -29,8 +29,8 @@ tmp=$(mktemp -d)
 chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 if ! (cd "$tmp" && apt-get download -qq "$pkg" >/dev/null 2>&1); then
-  echo "tabular test assets: could not download $pkg; penguins.csv missing (the penguins tests skip)"
-  exit 0
+  echo "tabular test assets: could not download $pkg; penguins.csv missing"
+  exit 1
 fi
 mkdir -p "$cache/debian"
 rm -rf "$dest.partial"

@@ -8,7 +8,7 @@ export { bertSource, bertSourceOptions, type BertSourceOptions } from './source/
 export { BertTrunk, type BertTrunkOptions, type BertTrunkSplit, type Pooling } from './source/bert-trunk.js';
 export { resolveModelDir } from './source/resolve.js';
 export { exportBertClassifier } from './source/export-classifier.js';
-export { mlmSource, mlmSourceOptions, type MlmSourceOptions } from './source/mlm-source.js';
+export { bertInitSource, bertInitSourceOptions, type BertInitSourceOptions } from './source/bert-init-source.js';
 
 // The tfjs BERT and its weights.
 export { BertEncoder, meanPool, type BertInputs, type BertOutputs } from './bert/encoder.js';
@@ -38,9 +38,7 @@ export { csvDataset, csvOptions, type CsvOptions } from './datasets/csv.js';
 export { spamAssassinDataset, spamAssassinOptions, loadSpamAssassinRows, mailBody, type SpamAssassinOptions } from './datasets/spam-assassin.js';
 export { buildTextDataset, splitRows, type TextRow, type TextSplits } from './datasets/text-dataset.js';
 
-// Masked-LM pretraining and saving.
+// Masked-LM: a task type trained by core's loop.
 export { maskTokens, type MaskingOptions, type MaskedBatch } from './mlm/masking.js';
 export { MlmHead } from './mlm/mlm-head.js';
-export { pretrainMaskedLm, evaluateMaskedLm, type PretrainOptions } from './mlm/pretrain.js';
-export { saveBert } from './mlm/save.js';
-export { pretrainMiniBert, type MiniBertOptions, type MiniBertResult } from './mlm/pretrain-mini-bert.js';
+export { maskedLmTask, MaskedLmHead } from './mlm/masked-lm-task.js';

@@ -32,7 +32,7 @@ describe('text/bert in the core training loop', () => {
       seed: 1,
       source: { use: 'text/bert', path: join(dir, 'bert'), pooling: 'mean' },
       // No `tokenizer` on the dataset: it tokenizes with the source's.
-      tasks: [{ name: 'sentiment', data: { use: 'text/jsonl', path: join(dir, 'train.jsonl'), maxLength: 8 } }],
+      tasks: [{ name: 'sentiment', data: { use: 'text/jsonl', path: join(dir, 'train.jsonl'), maxLength: 8, testFraction: 0 } }],
       stages: [
         { use: 'linear-probe', epochs: 1, lr: 0.01, batchSize: 4 },
         { use: 'gradual-unfreeze', epochs: 8, lr: 0.01, batchSize: 4, discriminative: { factor: 2.6 } },

@@ -4,7 +4,7 @@
 #   - font packages (installed): the faces vision/font-digits renders digits from
 #   - darknet's data/dog.jpg and scikit-learn's digits.csv.gz: the .debs are only unpacked (no SciPy, no
 #     CUDA) into $GRAFT_CACHE/debian/<package>/
-# Without root (or without apt) it says what is missing and exits 0: the tests that need the files skip.
+# Without root (or without apt) it says what is missing and exits 1 (outside CI the tests that need the files skip).
 set -euo pipefail
 
 cache="${GRAFT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/graft}"
@@ -29,13 +29,17 @@ if [ ${#missing[@]} -eq 0 ] && [ ${#need_unpack[@]} -eq 0 ]; then
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "vision test assets: apt-get not found; missing: ${missing[*]} ${need_unpack[*]} (the tests that need them skip)"
-  exit 0
+  echo "vision test assets: apt-get not found; missing: ${missing[*]} ${need_unpack[*]}"
+  exit 1
 fi
 sudo=""
+cannot_install=0
 if [ "$(id -u)" != 0 ]; then
   if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
-    [ ${#missing[@]} -gt 0 ] && echo "vision test assets: not root, cannot install ${missing[*]} (the tests that need them skip)"
+    if [ ${#missing[@]} -gt 0 ]; then
+      echo "vision test assets: not root, cannot install ${missing[*]}"
+      cannot_install=1
+    fi
     missing=()
   fi
 fi
@@ -63,3 +67,4 @@ for pkg in "${need_unpack[@]}"; do
   mv "$debs/$pkg.partial" "$debs/$pkg"   # rename last, so a half-unpacked tree is never taken for a whole one
   echo "vision test assets: unpacked $pkg into $debs/$pkg"
 done
+[ "$cannot_install" = 0 ] || exit 1

@@ -7,8 +7,11 @@ import { mobilenetV1 } from './sources/mobilenet-v1.js';
 import { smallCnn } from './sources/small-cnn.js';
 import { mobilenetV2 } from './sources/mobilenet-v2.js';
 import { tfjsLayers } from './sources/tfjs-layers.js';
+import { contrastiveTask } from './contrastive/contrastive-task.js';
 
-export { augment, type AugmentOptions } from './augment.js';
+export { augment, augmentation, augmentSchema, type AugmentOptions, type AugmentSpec } from './augment.js';
+export { contrastiveTask, ContrastiveHead } from './contrastive/contrastive-task.js';
+export { ntXent } from './contrastive/nt-xent.js';
 export { imagePreprocess, imagenetPreprocess, type ImagePreprocessOptions, type PixelScale } from './preprocess.js';
 export { loadLayersModelFrom, type ModelLocationOptions, type ResolvedModel } from './io/load-model.js';
 export { directoryHandler } from './io/directory-handler.js';
@@ -19,17 +22,19 @@ export { mobilenetV1, mobilenetV1Url, type MobileNetV1Options } from './sources/
 export { mobilenetV2, type MobileNetV2Options } from './sources/mobilenet-v2.js';
 export { tfjsLayers, type TfjsLayersOptions } from './sources/tfjs-layers.js';
 export { fashionMnist, FASHION_CLASSES, DEBIAN_FASHION_MNIST_DIR, type FashionMnistOptions } from './data/fashion-mnist.js';
+export { fashionMnistFile, sklearnDigitsFile, FASHION_MNIST_NAMES } from './data/public-files.js';
 export { imageFolder, type ImageFolderOptions } from './data/image-folder.js';
 export { imageFolderWith, type ImageDecoder } from './data/image-folder-provider.js';
 export { digits, type DigitsOptions } from './data/digits.js';
 export { fontDigits, renderFontDigits, type FontDigitsOptions, type FontDigitPool } from './data/font-digits.js';
 export { readIdx, parseIdx, type IdxArray } from './data/idx.js';
 
-/** `@graft/vision`: ImageNet CNN sources (tfjs layers models), image datasets and augmentation. */
+/** `@graft/vision`: ImageNet CNN sources (tfjs layers models), image datasets, augmentation and the `contrastive` task. */
 const visionPlugin = definePlugin({
   meta: { name: '@graft/vision', version: '0.1.0', api: 1 },
   sources: [mobilenetV1, mobilenetV2, tfjsLayers, smallCnn],
   datasets: [fashionMnist, imageFolder, digits, fontDigits],
+  tasks: [contrastiveTask],
 });
 
 export default visionPlugin;

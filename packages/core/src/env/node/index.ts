@@ -17,4 +17,4 @@ export function nodeEnvironment(overrides: Partial<Environment> = {}): Environme
 }
 
 export { nodeFileStore } from './file-store.js';
-export { nodeResourceStore, defaultCacheDir, cachePathFor } from './resource-store.js';
+export { nodeResourceStore, defaultCacheDir, cachePathFor, mirrorFromEnv, mirrorPlaces, type NodeResourceOptions } from './resource-store.js';

@@ -1,4 +1,4 @@
-import { equal, type Weighting } from '@graft/core';
+import type { Weighting } from '@graft/core';
 import { cagrad } from './cagrad.js';
 import { dwa } from './dwa.js';
 import { gradnorm } from './gradnorm.js';

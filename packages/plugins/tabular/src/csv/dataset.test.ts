@@ -1,7 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeEnvironment, silentLogger, type Dataset, type DatasetContext } from '@graft/core';
+import { classificationTask, nodeEnvironment, prepareData, silentLogger, type Dataset, type DatasetContext } from '@graft/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvDataset } from './dataset.js';
 import { csvOptionsSchema } from './options.js';
@@ -82,6 +82,29 @@ describe('tabular/csv', () => {
     expect(d.test!.inputs.features!.data[0]).toBeCloseTo((raw.test!.inputs.features!.data[0]! - m) / s, 5);
   });
 
+  it('refits standardisation on the rows left for training after core carves validation from them', async () => {
+    const options = csvOptionsSchema.parse({ path: 'pets.csv', features: ['height'], targets: TARGETS, split: ALL_TRAIN });
+    const task = { name: 'kind', type: classificationTask, target: 'kind', head: { hidden: [], dropout: 0 } };
+    const data = await prepareData([{ ...task, data: { plugin: csvDataset, options, validation: 0.4, key: 'k', where: 'tasks[0].data' } }], {
+      seed: 4,
+      configDir: dir,
+      env: nodeEnvironment(),
+    });
+    const { train, validation } = data.groups[0]!.dataset;
+    const x = Array.from(train.inputs.features!.data);
+    const mean = x.reduce((a, v) => a + v, 0) / x.length;
+    const variance = x.reduce((a, v) => a + (v - mean) ** 2, 0) / x.length;
+    expect(mean).toBeCloseTo(0, 5);
+    expect(variance).toBeCloseTo(1, 5);
+    // Held-out rows go through the training rows' raw mean and std (heights of the file, by row id).
+    const heights = [10, 12, 30, 35, 8, 40, 28, 11, 33];
+    const rawTrain = Array.from(train.rows!, (r) => heights[r]!);
+    const m = rawTrain.reduce((a, v) => a + v, 0) / rawTrain.length;
+    const sd = Math.sqrt(rawTrain.reduce((a, v) => a + (v - m) ** 2, 0) / rawTrain.length);
+    Array.from(validation!.rows!).forEach((r, i) => expect(validation!.inputs.features!.data[i]).toBeCloseTo((heights[r]! - m) / sd, 5));
+    expect(data.notes).toContain(`tasks[0].data: features standardised and missing values imputed with statistics of the ${train.size} final training rows only.`);
+  });
+
   it('splits by a seeded shuffle: reproducible, disjoint, sized by the fractions', async () => {
     const options = { features: ['height', 'length'], targets: TARGETS, split: { validation: 0.2, test: 0.3, seed: 11 }, standardize: false };
     const a = await load(options);
@@ -101,6 +124,14 @@ describe('tabular/csv', () => {
     expect(d.train.inputs.features!.shape).toEqual([10, 4]);
     expect(d.notes).toContain('features (4): height, colour=black, colour=brown, colour=white.');
     expect(Array.from(d.train.inputs.features!.data.subarray(0, 8))).toEqual([10, 1, 0, 0, 12, 0, 0, 1]);
+  });
+
+  it('refuses a CSV over 512 MiB, and a folder, before reading anything', async () => {
+    await writeFile(join(dir, 'huge.csv'), '');
+    await truncate(join(dir, 'huge.csv'), 600 * 2 ** 20); // sparse
+    const huge = csvDataset.load(csvOptionsSchema.parse({ path: 'huge.csv', features: ['x'], targets: { y: { kind: 'values' } } }), ctx());
+    await expect(huge).rejects.toThrow('GRAFT_DATA_INVALID: CSV file ' + join(dir, 'huge.csv') + ' has 629145600 bytes, more than the 536870912-byte cap');
+    await expect(csvDataset.load(csvOptionsSchema.parse({ path: '.', features: ['x'], targets: { y: { kind: 'values' } } }), ctx())).rejects.toThrow(/is a folder, not a CSV file/);
   });
 
   it('names a missing column and lists the available ones', async () => {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, resolve } from 'node:path';
 import {
   didYouMean,
@@ -7,6 +7,7 @@ import {
   type DatasetContext,
   type DatasetProvider,
   type Examples,
+  type FittableSplits,
   type TargetColumn,
   type TargetInfo,
 } from '@graft/core';
@@ -34,10 +35,21 @@ export const csvDataset: DatasetProvider<CsvOptions> = {
   },
 };
 
+/** The largest CSV file read: a JavaScript string holds at most about 512 Mi characters. */
+const MAX_CSV_BYTES = 512 * 1024 * 1024;
+
 async function readText(file: string, ctx: DatasetContext): Promise<string> {
   try {
+    const info = await stat(file);
+    if (info.isDirectory()) {
+      throw new GraftError('GRAFT_DATA_INVALID', { what: `${file} is a folder, not a CSV file`, where: `${ctx.where}.path`, fix: 'Name the CSV file itself.' });
+    }
+    if (info.size > MAX_CSV_BYTES) {
+      throw new GraftError('GRAFT_DATA_INVALID', { what: `CSV file ${file} has ${info.size} bytes, more than the ${MAX_CSV_BYTES}-byte cap`, where: `${ctx.where}.path`, fix: 'Split or sample the file.' });
+    }
     return await readFile(file, 'utf8');
   } catch (cause) {
+    if (cause instanceof GraftError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code;
     const isPenguins = /^penguins(_raw)?\.csv$/.test(basename(file));
     throw new GraftError(code === 'ENOENT' ? 'GRAFT_DATA_NOT_FOUND' : 'GRAFT_DATA_INVALID', {
@@ -78,7 +90,8 @@ export function buildDataset(table: CsvTable, options: CsvOptions, ctx: DatasetC
   const split = splitRows(rows.length, options.split, options.split.seed ?? ctx.seed);
   notes.push(`${file}: split ${split.train.length} train / ${split.validation.length} validation / ${split.test.length} test rows (seed ${options.split.seed ?? ctx.seed}).`);
 
-  const features = encodeFeatures(rows, featureSpecs, column, split, missing, options.standardize, file, notes);
+  const features = encodeFeatures(rows, featureSpecs, column, split, missing, file, notes);
+  const fitted = fitFeatures(features, split.train, { train: split.train, validation: split.validation, test: split.test }, options.standardize, notes);
   const targets: Record<string, TargetInfo> = {};
   const labels: Record<string, { data: Float32Array | Int32Array; present: Uint8Array }> = {};
   for (const spec of targetSpecs) {
@@ -101,7 +114,7 @@ export function buildDataset(table: CsvTable, options: CsvOptions, ctx: DatasetC
     const idx = split[name];
     const width = features.names.length;
     const x = new Float32Array(idx.length * width);
-    idx.forEach((r, i) => x.set(features.values.subarray(r * width, (r + 1) * width), i * width));
+    idx.forEach((r, i) => x.set(fitted.subarray(r * width, (r + 1) * width), i * width));
     const cols: Record<string, TargetColumn> = {};
     for (const [targetName, { data, present }] of Object.entries(labels)) {
       const values = data instanceof Int32Array ? new Int32Array(idx.length) : new Float32Array(idx.length);
@@ -112,11 +125,32 @@ export function buildDataset(table: CsvTable, options: CsvOptions, ctx: DatasetC
       });
       cols[targetName] = mask.every((m) => m === 1) ? { data: values, shape: [idx.length] } : { data: values, shape: [idx.length], mask };
     }
-    return { size: idx.length, inputs: { features: { data: x, shape: [idx.length, width] } }, targets: cols };
+    return { size: idx.length, inputs: { features: { data: x, shape: [idx.length, width] } }, targets: cols, rows: Int32Array.from(idx) };
   };
 
   notes.push(`features (${features.names.length}): ${features.names.join(', ')}.`);
-  for (const note of notes) ctx.log.info(note);
+  // Core carves validation or a fold out of the training rows afterwards; refit on what is left.
+  const fitToTraining = (splits: FittableSplits): FittableSplits & { notes: string[] } => {
+    const parts = Object.fromEntries(
+      (['train', 'validation', 'test'] as const).flatMap((name) => (splits[name] ? [[name, rowIds(splits[name]!, ctx.where)]] : [])),
+    ) as Record<string, Int32Array>;
+    const refitNotes: string[] = [];
+    const values = fitFeatures(features, parts.train!, parts, options.standardize, refitNotes);
+    const width = features.names.length;
+    const refit = (e: Examples | undefined): Examples | undefined => {
+      if (!e) return undefined;
+      const x = new Float32Array(e.size * width);
+      rowIds(e, ctx.where).forEach((r, i) => x.set(values.subarray(r * width, (r + 1) * width), i * width));
+      return { ...e, inputs: { ...e.inputs, features: { data: x, shape: [e.size, width] } } };
+    };
+    const what = options.standardize ? 'standardised and missing values imputed' : 'missing values imputed';
+    return {
+      train: refit(splits.train)!,
+      validation: refit(splits.validation),
+      test: refit(splits.test),
+      notes: [`features ${what} with statistics of the ${splits.train.size} final training rows only.`, ...refitNotes],
+    };
+  };
   return {
     modality: 'table',
     targets,
@@ -125,7 +159,13 @@ export function buildDataset(table: CsvTable, options: CsvOptions, ctx: DatasetC
     validation: split.validation.length > 0 ? examples('validation') : undefined,
     test: split.test.length > 0 ? examples('test') : undefined,
     notes,
+    fitToTraining,
   };
+}
+
+function rowIds(e: Examples, where: string): Int32Array {
+  if (!e.rows) throw new GraftError('GRAFT_DATA_INVALID', { what: 'A split of the CSV dataset lost its row ids, so its features cannot be refitted', where, fix: 'Split it with core’s `take`, which keeps them' });
+  return e.rows;
 }
 
 function columnLookup(table: CsvTable, file: string, where: string) {
@@ -148,24 +188,25 @@ function columnLookup(table: CsvTable, file: string, where: string) {
 
 interface EncodedFeatures {
   names: string[];
-  /** Row-major `[rows, names.length]`, over every kept row of the file. */
-  values: Float32Array;
+  /** Row-major `[rows, names.length]`, over every kept row of the file; missing numeric values are NaN. */
+  raw: Float32Array;
+  /** Columns (of `names`) that are numeric: imputed and standardised by `fitFeatures`. */
+  numeric: { index: number; column: string }[];
 }
 
+/** One-hot categorical features (categories from the training rows) and raw numeric ones (NaN = missing). */
 function encodeFeatures(
   rows: string[][],
   specs: { column: string; kind: 'numeric' | 'categorical' }[],
   column: { index(name: string): number },
   split: SplitIndices,
   missing: Set<string>,
-  standardize: boolean,
   file: string,
   notes: string[],
 ): EncodedFeatures {
-  const blocks: { names: string[]; values: Float32Array[] }[] = [];
+  const blocks: { names: string[]; values: Float32Array[]; numeric?: string }[] = [];
   const isTrain = new Uint8Array(rows.length);
   split.train.forEach((r) => (isTrain[r] = 1));
-  const splitOf = (r: number): SplitName => (isTrain[r] ? 'train' : split.validation.includes(r) ? 'validation' : 'test');
 
   for (const spec of specs) {
     const c = column.index(spec.column);
@@ -182,9 +223,11 @@ function encodeFeatures(
       continue;
     }
     const values = new Float32Array(rows.length);
-    const present = new Uint8Array(rows.length);
     cells.forEach((v, r) => {
-      if (missing.has(v)) return;
+      if (missing.has(v)) {
+        values[r] = NaN;
+        return;
+      }
       const x = Number(v);
       if (!Number.isFinite(x)) {
         throw new GraftError('GRAFT_DATA_INVALID', {
@@ -193,48 +236,76 @@ function encodeFeatures(
         });
       }
       values[r] = x;
-      present[r] = 1;
     });
-    let sum = 0;
-    let count = 0;
-    for (const r of split.train) {
-      if (!present[r]) continue;
-      sum += values[r]!;
-      count++;
-    }
-    if (count === 0) {
-      throw new GraftError('GRAFT_DATA_INVALID', { what: `Feature column "${spec.column}" has no value in the training split`, fix: 'Drop the column from `features`, or fill it in.' });
-    }
-    const mean = sum / count;
-    const imputed: Record<SplitName, number> = { train: 0, validation: 0, test: 0 };
-    present.forEach((p, r) => {
-      if (!p) {
-        values[r] = mean;
-        imputed[splitOf(r)]++;
-      }
-    });
-    const total = imputed.train + imputed.validation + imputed.test;
-    if (total > 0) {
-      notes.push(`${spec.column}: ${total} missing values (train ${imputed.train}, validation ${imputed.validation}, test ${imputed.test}) imputed with the training mean ${round(mean)}.`);
-    }
-    if (standardize) {
-      let sq = 0;
-      for (const r of split.train) sq += (values[r]! - mean) ** 2;
-      let std = Math.sqrt(sq / split.train.length);
-      if (!(std > 0)) {
-        notes.push(`${spec.column}: constant in the training split, so only centred, not scaled.`);
-        std = 1;
-      }
-      for (let r = 0; r < rows.length; r++) values[r] = (values[r]! - mean) / std;
-    }
-    blocks.push({ names: [spec.column], values: [values] });
+    blocks.push({ names: [spec.column], values: [values], numeric: spec.column });
   }
 
   const names = blocks.flatMap((b) => b.names);
   const columns = blocks.flatMap((b) => b.values);
-  const out = new Float32Array(rows.length * names.length);
-  columns.forEach((col, j) => col.forEach((v, r) => (out[r * names.length + j] = v)));
-  return { names, values: out };
+  const numeric: EncodedFeatures['numeric'] = [];
+  let j = 0;
+  for (const b of blocks) {
+    if (b.numeric) numeric.push({ index: j, column: b.numeric });
+    j += b.names.length;
+  }
+  const raw = new Float32Array(rows.length * names.length);
+  columns.forEach((col, k) => col.forEach((v, r) => (raw[r * names.length + k] = v)));
+  return { names, raw, numeric };
+}
+
+/**
+ * Impute each numeric feature's missing values with its mean over `trainRows`, and (with `standardize`)
+ * standardise it with the mean and std of those rows. Returns fitted values for every row; counts of
+ * imputed values are noted per named part of the rows.
+ */
+function fitFeatures(
+  features: EncodedFeatures,
+  trainRows: ArrayLike<number>,
+  parts: Record<string, ArrayLike<number>>,
+  standardize: boolean,
+  notes: string[],
+): Float32Array {
+  const width = features.names.length;
+  const out = features.raw.slice();
+  const rows = out.length / width;
+  for (const { index: j, column } of features.numeric) {
+    let sum = 0;
+    let count = 0;
+    for (let k = 0; k < trainRows.length; k++) {
+      const v = out[trainRows[k]! * width + j]!;
+      if (Number.isNaN(v)) continue;
+      sum += v;
+      count++;
+    }
+    if (count === 0) {
+      throw new GraftError('GRAFT_DATA_INVALID', { what: `Feature column "${column}" has no value in the training split`, fix: 'Drop the column from `features`, or fill it in.' });
+    }
+    const mean = sum / count;
+    const imputed = Object.entries(parts).map(([name, idx]) => {
+      let n = 0;
+      for (let k = 0; k < idx.length; k++) if (Number.isNaN(out[idx[k]! * width + j]!)) n++;
+      return `${name} ${n}`;
+    });
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      if (Number.isNaN(out[r * width + j]!)) {
+        out[r * width + j] = mean;
+        total++;
+      }
+    }
+    if (total > 0) notes.push(`${column}: ${total} missing values (${imputed.join(', ')}) imputed with the training mean ${round(mean)}.`);
+    if (standardize) {
+      let sq = 0;
+      for (let k = 0; k < trainRows.length; k++) sq += (out[trainRows[k]! * width + j]! - mean) ** 2;
+      let std = Math.sqrt(sq / trainRows.length);
+      if (!(std > 0)) {
+        notes.push(`${column}: constant in the training split, so only centred, not scaled.`);
+        std = 1;
+      }
+      for (let r = 0; r < rows; r++) out[r * width + j] = (out[r * width + j]! - mean) / std;
+    }
+  }
+  return out;
 }
 
 function encodeTarget(

@@ -1,7 +1,7 @@
 import { GraftError, Rng } from '@graft/core';
 import { readModelFile, readModelJson } from '../hf/model-files.js';
 import { parseBertConfig, type BertConfig } from './config.js';
-import { initWeight } from './init.js';
+import { initBertWeights, initWeight } from './init.js';
 import { loadBertWeights } from './load-weights.js';
 import { bertWeightSpecs, type BertWeights } from './weight-spec.js';
 
@@ -19,9 +19,14 @@ export interface LoadedBert {
 
 /**
  * Read a BERT from a Hugging Face directory and check that config, tokenizer and weights describe
- * the same model. `seed` initialises a missing pooler (masked-LM checkpoints carry none).
+ * the same model. `seed` initialises a missing pooler (masked-LM checkpoints carry none). `prefer` reads
+ * only that weights file; `init: 'random'` reads no weights and initialises every one as BERT does
+ * (Devlin et al. 2019), for a from-scratch baseline with the same architecture and tokenizer.
  */
-export async function loadBertModel(dir: string, options: { prefer?: 'safetensors' | 'onnx'; seed?: number } = {}): Promise<LoadedBert> {
+export async function loadBertModel(
+  dir: string,
+  options: { prefer?: 'safetensors' | 'onnx'; seed?: number; init?: 'pretrained' | 'random' } = {},
+): Promise<LoadedBert> {
   for (const f of REQUIRED_FILES) await readModelFile(dir, f);
   const config = parseBertConfig(await readModelJson(dir, 'config.json'), `${dir}/config.json`);
   const tokenizerVocab = tokenizerVocabSize(await readModelJson(dir, 'tokenizer.json'), dir);
@@ -32,6 +37,10 @@ export async function loadBertModel(dir: string, options: { prefer?: 'safetensor
       why: 'the tokenizer would produce ids the embeddings do not have',
       fix: 'Use the tokenizer that was saved with this model.',
     });
+  }
+  if (options.init === 'random') {
+    const weights = initBertWeights(config, new Rng(options.seed ?? 0));
+    return { config, weights, weightsFile: 'random initialisation', notes: [`init: random — every weight of ${dir} is initialised randomly (BERT's normal(0, 0.02)); no pretrained weights are read.`] };
   }
   const { weights, file, missing } = await loadBertWeights(dir, config, options.prefer);
   const notes: string[] = [];

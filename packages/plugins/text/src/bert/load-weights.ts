@@ -18,12 +18,20 @@ export interface LoadedBertWeights {
 }
 
 /**
- * Read BERT weights from a Hugging Face directory, preferring `model.safetensors` over the ONNX
- * initializers, and check them against `config.json`.
+ * Read BERT weights from a Hugging Face directory and check them against `config.json`. `only` reads that
+ * format or fails (a user who asked for ONNX weights never silently gets safetensors); without it,
+ * `model.safetensors` is preferred over the ONNX initializers.
  */
-export async function loadBertWeights(dir: string, config: BertConfig, prefer: 'safetensors' | 'onnx' = 'safetensors'): Promise<LoadedBertWeights> {
-  const order = prefer === 'safetensors' ? [SAFETENSORS_FILE, ONNX_FILE] : [ONNX_FILE, SAFETENSORS_FILE];
+export async function loadBertWeights(dir: string, config: BertConfig, only?: 'safetensors' | 'onnx'): Promise<LoadedBertWeights> {
+  const order = only === 'safetensors' ? [SAFETENSORS_FILE] : only === 'onnx' ? [ONNX_FILE] : [SAFETENSORS_FILE, ONNX_FILE];
   const file = order.find((f) => hasModelFile(dir, f));
+  if (!file && only) {
+    throw new GraftError('GRAFT_MODEL_LOAD', {
+      what: `\`weights: ${only}\` asks for ${order[0]}, which the model directory does not have`,
+      where: dir,
+      fix: `Add ${order[0]}, or remove \`weights\` to read whichever weights file the directory has`,
+    });
+  }
   if (!file) {
     throw new GraftError('GRAFT_MODEL_LOAD', {
       what: `The model directory has neither ${SAFETENSORS_FILE} nor ${ONNX_FILE}`,

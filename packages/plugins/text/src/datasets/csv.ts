@@ -3,21 +3,27 @@ import { GraftError } from '@graft/core';
 import { parseCsv, type DatasetContext, type DatasetProvider } from '@graft/core';
 import { textFileOptionsShape } from './common-options.js';
 import { labelOf, readDataFile } from './jsonl.js';
-import { buildTextDataset, type TextRow, type TextSplits } from './text-dataset.js';
+import { labelFields, loadTextFiles, type FileRow } from './text-files.js';
 
 export const csvOptions = z
   .object({
     ...textFileOptionsShape,
     /** Field separator. @default ',' */
-    delimiter: z.string().length(1).default(','),
+    delimiter: z.string().length(1).default(',').describe('Field separator.'),
   })
   .strict();
 export type CsvOptions = z.infer<typeof csvOptions>;
 
-function rowsOf(text: string, o: CsvOptions, file: string): TextRow[] {
+/** The rows of a CSV text with a header line. */
+export function rowsOf(text: string, o: CsvOptions, file: string): FileRow[] {
   const { header, rows: records } = parseCsv(text, file, o.delimiter);
   const textCol = header.indexOf(o.textField);
-  const labelCol = header.indexOf(o.labelField);
+  const labelCols = labelFields(o).map((f) => [f, header.indexOf(f)] as const);
+  const splitCol = header.indexOf(o.splitField);
+  const absent = typeof o.labelField === 'string' ? [] : labelCols.filter(([, c]) => c < 0).map(([f]) => f);
+  if (absent.length > 0) {
+    throw new GraftError('GRAFT_DATA_INVALID', { what: `The CSV header has no column ${absent.map((f) => `"${f}"`).join(', ')} (named in labelField)`, where: file, choices: header });
+  }
   if (textCol < 0) {
     throw new GraftError('GRAFT_DATA_INVALID', {
       what: `The CSV header has no column "${o.textField}"`,
@@ -35,7 +41,9 @@ function rowsOf(text: string, o: CsvOptions, file: string): TextRow[] {
           where: file,
         });
       }
-      return { text: r[textCol]!, label: labelCol < 0 ? undefined : labelOf(r[labelCol], `${file}, record ${i + 1}`) };
+      const where = `${file}, record ${i + 1}`;
+      const labels = Object.fromEntries(labelCols.map(([f, c]) => [f, c < 0 ? undefined : labelOf(r[c], where)]));
+      return { text: r[textCol]!, labels, split: splitCol < 0 || r[splitCol] === '' ? undefined : r[splitCol], where };
     });
 }
 
@@ -45,10 +53,6 @@ export const csvDataset: DatasetProvider<CsvOptions> = {
   description: 'Texts and labels from CSV files (header row), tokenized with a BERT tokenizer',
   options: csvOptions,
   async load(o: CsvOptions, ctx: DatasetContext) {
-    const read = async (path: string, key: string) => rowsOf(await readDataFile(path, ctx, key), o, path);
-    const splits: TextSplits = { train: await read(o.path, 'path') };
-    if (o.validationPath) splits.validation = await read(o.validationPath, 'validation');
-    if (o.testPath) splits.test = await read(o.testPath, 'test');
-    return buildTextDataset(splits, { tokenizer: o.tokenizer, sourceTokenizer: ctx.sourceTokenizer, configDir: ctx.configDir, maxLength: o.maxLength, classes: o.classes, where: ctx.where });
+    return loadTextFiles(o, ctx, async (path, key) => rowsOf(await readDataFile(path, ctx, key), o, path));
   },
 };

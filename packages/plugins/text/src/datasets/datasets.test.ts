@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoTokenizer } from '@huggingface/transformers';
-import { nodeEnvironment, silentLogger } from '@graft/core';
+import { classificationTask, nodeEnvironment, prepareData, silentLogger, type TaskPlan } from '@graft/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readVocabFile } from '../fixture/tiny-bert.js';
 import { writeFileAtomic } from '../hf/model-files.js';
@@ -86,14 +86,89 @@ describe('text/jsonl', () => {
         .map((r) => JSON.stringify(r))
         .join('\n'),
     );
-    const data = await jsonlDataset.load(jsonlOptions.parse({ path: 'train.jsonl', tokenizer: tokDir, maxLength: 6 }), ctx());
+    const data = await jsonlDataset.load(jsonlOptions.parse({ path: 'train.jsonl', tokenizer: tokDir, maxLength: 6, testFraction: 0 }), ctx());
     expect(data.modality).toBe('text');
     expect(data.targets).toEqual({ label: { kind: 'classes', classes: ['neg', 'pos'] } });
     expect(data.train.size).toBe(4);
     expect(data.train.inputs.input_ids!.shape).toEqual([4, 6]);
     expect(Array.from(data.train.targets.label!.data)).toEqual([1, 0, 0, 1]);
     expect(Array.from(data.train.targets.label!.mask!)).toEqual([1, 1, 0, 1]);
-    expect(data.notes).toEqual(['1 of 4 texts were longer than 6 tokens and were truncated.', '1 of 4 texts have no label.']);
+    expect(data.notes).toEqual([
+      'No test split given and testFraction is 0: no held-out test texts, so final metrics cannot be measured on unseen data.',
+      '1 of 4 texts were longer than 6 tokens and were truncated.',
+      '1 of 4 texts have no label.',
+    ]);
+  });
+
+  it('accepts a UTF-8 byte-order mark', async () => {
+    writeFileSync(join(dataDir, 'bom.jsonl'), '\ufeff{"text":"good movie","label":"pos"}\r\n{"text":"bad film","label":"neg"}\r\n');
+    const data = await jsonlDataset.load(jsonlOptions.parse({ path: 'bom.jsonl', tokenizer: tokDir, testFraction: 0 }), ctx());
+    expect(Array.from(data.train.targets.label!.data)).toEqual([1, 0]);
+  });
+
+  const reviews = (n: number, extra: (i: number) => object = () => ({})) =>
+    Array.from({ length: n }, (_, i) => JSON.stringify({ text: `review number ${i}`, label: i % 4 === 0 ? 'neg' : 'pos', ...extra(i) })).join('\n');
+
+  it('carves a stratified test split when none is given, and says so first', async () => {
+    writeFileSync(join(dataDir, 'reviews.jsonl'), reviews(100));
+    const data = await jsonlDataset.load(jsonlOptions.parse({ path: 'reviews.jsonl', tokenizer: tokDir }), ctx());
+    expect(data.test!.size).toBe(20);
+    expect(Array.from(data.test!.targets.label!.data).filter((c) => c === 0)).toHaveLength(5); // 25 neg × 0.2
+    expect(data.train.size).toBe(80);
+    expect(data.notes![0]).toBe('No test split given: 20 texts (testFraction 0.2, stratified by "label") were held out of reviews.jsonl as the test split.');
+    const again = await jsonlDataset.load(jsonlOptions.parse({ path: 'reviews.jsonl', tokenizer: tokDir }), ctx());
+    expect(Array.from(again.test!.inputs.input_ids!.data)).toEqual(Array.from(data.test!.inputs.input_ids!.data));
+  });
+
+  it('honours a split field in the rows, and refuses an unknown split name', async () => {
+    const split = (i: number) => (i < 10 ? 'test' : i < 15 ? 'dev' : i < 20 ? 'train' : undefined);
+    writeFileSync(join(dataDir, 'split.jsonl'), reviews(40, (i) => (split(i) ? { split: split(i) } : {})));
+    const data = await jsonlDataset.load(jsonlOptions.parse({ path: 'split.jsonl', tokenizer: tokDir }), ctx());
+    expect([data.train.size, data.validation!.size, data.test!.size]).toEqual([25, 5, 10]);
+    expect(data.notes![0]).toBe('split.jsonl: the "split" field put 25 texts in train, 5 in validation, 10 in test.');
+    writeFileSync(join(dataDir, 'badsplit.jsonl'), reviews(3, () => ({ split: 'holdout' })));
+    await expect(jsonlDataset.load(jsonlOptions.parse({ path: 'badsplit.jsonl', tokenizer: tokDir }), ctx())).rejects.toThrow(/GRAFT_DATA_INVALID: "split" is "holdout", not a split name at badsplit.jsonl:1/);
+  });
+
+  it('makes one target per label field, each with its own classes and mask', async () => {
+    writeFileSync(
+      join(dataDir, 'news.jsonl'),
+      [
+        { text: 'stocks fall', topic: 'business', tone: 'neg' },
+        { text: 'team wins', topic: 'sport', tone: 'pos' },
+        { text: 'market calm', topic: 'business' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const o = jsonlOptions.parse({ path: 'news.jsonl', tokenizer: tokDir, labelField: ['topic', 'tone'], testFraction: 0 });
+    const data = await jsonlDataset.load(o, ctx());
+    expect(data.targets).toEqual({ topic: { kind: 'classes', classes: ['business', 'sport'] }, tone: { kind: 'classes', classes: ['neg', 'pos'] } });
+    expect(data.defaultTarget).toBe('topic');
+    expect(Array.from(data.train.targets.topic!.data)).toEqual([0, 1, 0]);
+    expect(data.train.targets.topic!.mask).toBeUndefined();
+    expect(Array.from(data.train.targets.tone!.mask!)).toEqual([1, 1, 0]);
+    await expect(jsonlDataset.load(jsonlOptions.parse({ ...o, classes: ['a', 'b'] }), ctx())).rejects.toMatchObject({ code: 'GRAFT_CONFIG_INVALID' });
+  });
+
+  it('two label fields are two tasks on one data group; a target the data lacks exits 2 before training', async () => {
+    const options = jsonlOptions.parse({ path: 'news.jsonl', tokenizer: tokDir, labelField: ['topic', 'tone'], testFraction: 0 });
+    const task = (name: string, target: string): TaskPlan => ({
+      name,
+      type: classificationTask,
+      target,
+      data: { plugin: jsonlDataset, options, key: 'news', where: 'tasks[0].data' },
+      head: { hidden: [], dropout: 0 },
+    });
+    const data = await prepareData([task('topic', 'topic'), task('tone', 'tone')], { seed: 1, configDir: dataDir, env: nodeEnvironment() });
+    expect(data.groups).toHaveLength(1);
+    expect(data.groups[0]!.tasks.map((t) => [t.name, t.target, t.headSize])).toEqual([
+      ['topic', 'topic', 2],
+      ['tone', 'tone', 2],
+    ]);
+    const e = await prepareData([task('x', 'sentiment')], { seed: 1, configDir: dataDir, env: nodeEnvironment() }).catch((err: unknown) => err);
+    expect(e).toMatchObject({ code: 'GRAFT_LABELS_MISMATCH', exitCode: 2 });
+    expect((e as Error).message).toContain('Valid choices: topic, tone');
   });
 
   it('tokenizes with the source’s tokenizer when it names none, and says what to do when there is none', async () => {
@@ -102,7 +177,7 @@ describe('text/jsonl', () => {
     const fromSource = await jsonlDataset.load(jsonlOptions.parse({ path: 'small.jsonl' }), { ...ctx(), sourceTokenizer: tokDir });
     expect(Array.from(fromSource.train.inputs.input_ids!.data)).toEqual(Array.from(own.train.inputs.input_ids!.data));
     await expect(jsonlDataset.load(jsonlOptions.parse({ path: 'small.jsonl' }), ctx())).rejects.toThrow(
-      'GRAFT_CONFIG_INVALID: The text dataset has no tokenizer, and the source provides none at tasks[0].data.tokenizer. Set `tokenizer` to a Hugging Face directory, a hub id or a WordPiece vocab.txt, or use a source that has one (text/bert, or text/mlm with a `vocab` file).',
+      'GRAFT_CONFIG_INVALID: The text dataset has no tokenizer, and the source provides none at tasks[0].data.tokenizer. Set `tokenizer` to a Hugging Face directory, a hub id or a WordPiece vocab.txt, or use a source that has one (text/bert, text/bert-init).',
     );
   });
 
@@ -150,6 +225,21 @@ describe('text/spam-assassin', () => {
     expect(data.notes![1]).toMatch(/^\d+ of 20 texts were longer than 32 tokens and were truncated\.$/);
     const again = await spamAssassinDataset.load(o, ctx());
     expect(Array.from(again.train.inputs.input_ids!.data)).toEqual(Array.from(data.train.inputs.input_ids!.data));
+  });
+
+  it('splits mails into windows, each a sample with its mail’s label, and no mail in two splits', async () => {
+    const one = await spamAssassinDataset.load(spamAssassinOptions.parse({ tokenizer: tokDir, maxPerClass: 10, maxLength: 24 }), ctx());
+    const o = spamAssassinOptions.parse({ tokenizer: tokDir, maxPerClass: 10, maxLength: 24, windows: 3 });
+    const data = await spamAssassinDataset.load(o, ctx());
+    const rows = data.train.size + data.test!.size;
+    expect(rows).toBeGreaterThan(20);
+    expect(rows).toBeLessThanOrEqual(60);
+    expect(data.notes).toContain(`20 texts gave ${rows} windows of up to 24 tokens.`);
+    // Each mail's first window is its first 22 tokens, as without windows (the labels follow the mails).
+    const first = (d: typeof data, i: number) => Array.from(d.test!.inputs.input_ids!.data.subarray(i * 24, i * 24 + 24));
+    expect(first(data, 0)).toEqual(first(one, 0));
+    const spam = (d: typeof data) => d.test!.targets.label!.data.reduce((n, l) => n + l, 0);
+    expect(spam(data)).toBeGreaterThanOrEqual(spam(one));
   });
 
   it('keeps the body of a mail', () => {

@@ -10,23 +10,29 @@ export const SPAM_ASSASSIN_GROUPS = ['easy-ham-1', 'easy-ham-2', 'hard-ham-1', '
 
 export const spamAssassinOptions = z
   .object({
-    /** Tokenizer: a directory in the Hugging Face layout, a hub id, or a WordPiece `vocab.txt`. @default the source's tokenizer (`text/bert`; `text/mlm` with a `vocab` file) */
-    tokenizer: z.string().min(1).optional(),
+    /** Tokenizer: a directory in the Hugging Face layout, a hub id, or a WordPiece `vocab.txt`. @default the source's tokenizer (`text/bert`'s directory, `text/bert-init`'s `vocab`) */
+    tokenizer: z.string().min(1).optional().describe("Tokenizer: a directory in the Hugging Face layout, a hub id, or a WordPiece `vocab.txt`. Default: the source's tokenizer (`text/bert`'s directory, `text/bert-init`'s `vocab`)."),
     /** @default 128 */
-    maxLength: z.number().int().min(2).max(4096).default(128),
+    maxLength: z.number().int().min(2).max(4096).default(128).describe('Texts longer than this many tokens are truncated (and counted in the notes). Default: 128.'),
     /** Message groups of the corpus to use. @default all five */
-    groups: z.array(z.enum(SPAM_ASSASSIN_GROUPS)).min(1).default([...SPAM_ASSASSIN_GROUPS]),
+    groups: z.array(z.enum(SPAM_ASSASSIN_GROUPS)).min(1).default([...SPAM_ASSASSIN_GROUPS]).describe('Message groups of the corpus to use. Default: all five.'),
     /**
      * Read at most this many messages per class (sampled with the run's seed) before splitting. Core's
      * common `perClass` option then picks the labelled training samples among the training split.
      */
-    maxPerClass: z.number().int().min(1).optional(),
+    maxPerClass: z.number().int().min(1).optional().describe('Read at most this many messages per class (sampled with the run\'s seed) before splitting. Core\'s common `perClass` option then picks the labelled training samples among the training split.'),
     /** Drop the mail headers and keep the body. @default true */
-    bodyOnly: z.boolean().default(true),
+    bodyOnly: z.boolean().default(true).describe('Drop the mail headers and keep the body. Default: true.'),
     /** Share of messages put in a validation split (core's common `validation` option is the other way). @default 0 */
-    validationFraction: z.number().min(0).max(0.5).default(0),
+    validationFraction: z.number().min(0).max(0.5).default(0).describe('Share of messages put in a validation split (core\'s common `validation` option is the other way). Default: 0.'),
     /** @default 0.2 */
-    testFraction: z.number().min(0).max(0.5).default(0.2),
+    testFraction: z.number().min(0).max(0.5).default(0.2).describe('Share of messages held out as the test split. Default: 0.2.'),
+    /**
+     * Split each mail into up to this many consecutive windows of `maxLength` tokens, each a sample with the
+     * mail's label, as BERT's pretraining reads whole documents (for a `masked-lm` task); 1 keeps each mail's
+     * beginning. Splitting is by mail, so no mail has windows in two splits. @default 1
+     */
+    windows: z.number().int().min(1).max(64).default(1).describe("Split each mail into up to this many windows of maxLength tokens, one sample each (for masked-LM pretraining). Default: 1."),
   })
   .strict();
 export type SpamAssassinOptions = z.infer<typeof spamAssassinOptions>;
@@ -104,6 +110,7 @@ export const spamAssassinDataset: DatasetProvider<SpamAssassinOptions> = {
       maxLength: o.maxLength,
       classes: ['ham', 'spam'],
       where: ctx.where,
+      windows: o.windows,
     });
     dataset.notes = [`SpamAssassin: ${rows.length} messages from ${o.groups.join(', ')}.`, ...(dataset.notes ?? [])];
     return dataset;

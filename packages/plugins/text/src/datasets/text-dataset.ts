@@ -2,12 +2,14 @@ import { isAbsolute, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { GraftError, Rng } from '@graft/core';
 import type { Dataset, Examples } from '@graft/core';
-import { encodeTexts, loadTokenizer } from '../hf/tokenizer.js';
+import { encodeTexts, encodeWindows, loadTokenizer } from '../hf/tokenizer.js';
 
 /** One labelled (or unlabelled: `label` undefined) text. */
 export interface TextRow {
   text: string;
   label?: string;
+  /** Labels by field, for a dataset with several label fields (`BuildTextDatasetOptions.targets`). */
+  labels?: Record<string, string | undefined>;
 }
 
 export interface TextSplits {
@@ -23,12 +25,24 @@ export interface BuildTextDatasetOptions {
   sourceTokenizer?: string;
   configDir: string;
   maxLength: number;
-  /** Fixed class order; labels outside it are an error. @default the sorted distinct labels */
-  classes?: string[];
+  /**
+   * Fixed class order; labels outside it are an error. With several `targets`, a list per target.
+   * @default the sorted distinct labels
+   */
+  classes?: string[] | Record<string, string[]>;
   /** Config path, for errors. */
   where: string;
   /** Name of the label column. @default 'label' */
   target?: string;
+  /** Several label columns, read from `TextRow.labels` by these names; the first is the default target. */
+  targets?: string[];
+  /** Split each text into up to this many consecutive windows of `maxLength` tokens, one sample each. @default 1 */
+  windows?: number;
+}
+
+/** The label of `row` in target `name`. */
+function labelIn(row: TextRow, name: string, options: BuildTextDatasetOptions): string | undefined {
+  return options.targets ? row.labels?.[name] : row.label;
 }
 
 /** Resolve `tokenizer` against the config directory when it names a directory, else treat it as a hub id. */
@@ -44,7 +58,7 @@ function tokenizerRef(options: BuildTextDatasetOptions): string {
   throw new GraftError('GRAFT_CONFIG_INVALID', {
     what: 'The text dataset has no tokenizer, and the source provides none',
     where: `${options.where}.tokenizer`,
-    fix: 'Set `tokenizer` to a Hugging Face directory, a hub id or a WordPiece vocab.txt, or use a source that has one (text/bert, or text/mlm with a `vocab` file)',
+    fix: 'Set `tokenizer` to a Hugging Face directory, a hub id or a WordPiece vocab.txt, or use a source that has one (text/bert, text/bert-init)',
   });
 }
 
@@ -55,49 +69,70 @@ function tokenizerRef(options: BuildTextDatasetOptions): string {
  */
 export async function buildTextDataset(splits: TextSplits, options: BuildTextDatasetOptions): Promise<Dataset> {
   const tokenizer = await loadTokenizer(tokenizerRef(options), `${options.where}.tokenizer`);
-  const target = options.target ?? 'label';
   const names = (['train', 'validation', 'test'] as const).filter((s) => splits[s] !== undefined);
   const all = names.flatMap((s) => splits[s]!);
   if (splits.train.length === 0) {
     throw new GraftError('GRAFT_DATA_INVALID', { what: 'The training split has no texts', where: options.where });
   }
-  const seen = [...new Set(all.map((r) => r.label).filter((l): l is string => l !== undefined))].sort();
-  const classes = options.classes ?? seen;
-  const unknown = seen.filter((l) => !classes.includes(l));
-  if (unknown.length > 0) {
-    throw new GraftError('GRAFT_LABELS_MISMATCH', {
-      what: `Labels ${unknown.map((l) => `"${l}"`).join(', ')} are not among the configured classes`,
-      where: `${options.where}.classes`,
-      choices: classes,
-    });
+  const targetNames = options.targets ?? [options.target ?? 'label'];
+  const classesOf = new Map<string, string[]>();
+  for (const name of targetNames) {
+    const seen = [...new Set(all.map((r) => labelIn(r, name, options)).filter((l): l is string => l !== undefined))].sort();
+    const fixed = Array.isArray(options.classes) ? options.classes : options.classes?.[name];
+    const classes = fixed ?? seen;
+    const unknown = seen.filter((l) => !classes.includes(l));
+    if (unknown.length > 0) {
+      throw new GraftError('GRAFT_LABELS_MISMATCH', {
+        what: `Labels ${unknown.map((l) => `"${l}"`).join(', ')}${options.targets ? ` of "${name}"` : ''} are not among the configured classes`,
+        where: `${options.where}.classes`,
+        choices: classes,
+      });
+    }
+    classesOf.set(name, classes);
   }
-  const encoded = encodeTexts(tokenizer, all.map((r) => r.text), options.maxLength);
+  const windows = options.windows ?? 1;
+  const texts = all.map((r) => r.text);
+  const encoded = windows > 1 ? encodeWindows(tokenizer, texts, options.maxLength, windows) : encodeTexts(tokenizer, texts, options.maxLength);
+  const perText = encoded.rowsPerText ?? all.map(() => 1);
   const notes: string[] = [];
   if (encoded.truncated > 0) {
-    notes.push(`${encoded.truncated} of ${all.length} texts were longer than ${options.maxLength} tokens and were truncated.`);
+    const limit = windows > 1 ? `${windows} windows of ${options.maxLength}` : `${options.maxLength}`;
+    notes.push(`${encoded.truncated} of ${all.length} texts were longer than ${limit} tokens and were truncated.`);
   }
-  const unlabelled = all.filter((r) => r.label === undefined).length;
-  if (unlabelled > 0) notes.push(`${unlabelled} of ${all.length} texts have no label.`);
+  if (windows > 1) notes.push(`${all.length} texts gave ${encoded.input_ids.shape[0]} windows of up to ${options.maxLength} tokens.`);
+  for (const name of targetNames) {
+    const unlabelled = all.filter((r) => labelIn(r, name, options) === undefined).length;
+    if (unlabelled > 0) notes.push(`${unlabelled} of ${all.length} texts have no label${options.targets ? ` in "${name}"` : ''}.`);
+  }
   const L = encoded.length;
   let offset = 0;
-  const take = (rows: TextRow[]): Examples => {
+  let textAt = 0;
+  const take = (texts: TextRow[]): Examples => {
+    // Each text's windows are consecutive rows, each with the text's label.
+    const rows = texts.flatMap((r, i) => Array.from({ length: perText[textAt + i]! }, () => r));
+    textAt += texts.length;
     const n = rows.length;
     const ids = encoded.input_ids.data.slice(offset * L, (offset + n) * L);
     const mask = encoded.attention_mask.data.slice(offset * L, (offset + n) * L);
     offset += n;
-    const labels = Int32Array.from(rows, (r) => (r.label === undefined ? 0 : classes.indexOf(r.label)));
-    const column: Examples['targets'][string] = { data: labels, shape: [n] };
-    if (rows.some((r) => r.label === undefined)) column.mask = Uint8Array.from(rows, (r) => (r.label === undefined ? 0 : 1));
+    const targets: Examples['targets'] = {};
+    for (const name of targetNames) {
+      const classes = classesOf.get(name)!;
+      const labels = rows.map((r) => labelIn(r, name, options));
+      const column: Examples['targets'][string] = { data: Int32Array.from(labels, (l) => (l === undefined ? 0 : classes.indexOf(l))), shape: [n] };
+      if (labels.includes(undefined)) column.mask = Uint8Array.from(labels, (l) => (l === undefined ? 0 : 1));
+      targets[name] = column;
+    }
     return {
       size: n,
       inputs: { input_ids: { data: ids, shape: [n, L] }, attention_mask: { data: mask, shape: [n, L] } },
-      targets: { [target]: column },
+      targets,
     };
   };
   const dataset: Dataset = {
     modality: 'text',
-    targets: { [target]: { kind: 'classes', classes } },
-    defaultTarget: target,
+    targets: Object.fromEntries(targetNames.map((name) => [name, { kind: 'classes' as const, classes: classesOf.get(name)! }])),
+    defaultTarget: targetNames[0]!,
     train: take(splits.train),
     notes,
   };

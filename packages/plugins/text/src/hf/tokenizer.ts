@@ -49,6 +49,8 @@ export interface EncodedTexts {
   truncated: number;
   /** The padded length: the longest encoded text, at most `maxLength`. */
   length: number;
+  /** Rows per text, in text order (from `encodeWindows`; `encodeTexts` gives one row per text). */
+  rowsPerText?: number[];
 }
 
 /**
@@ -96,15 +98,18 @@ export function encodeWindows(tokenizer: PreTrainedTokenizer, texts: readonly st
   const prefixChars = body * maxWindows * 16;
   let truncated = 0;
   const rows: number[][] = [];
+  const rowsPerText: number[] = [];
   const limit = body * maxWindows;
   for (const text of texts) {
+    const before = rows.length;
     // As in encodeTexts: tokenize a prefix of a very long text, and the whole text only when it fell short.
     let ids = tokenizer.encode(text.length > prefixChars ? text.slice(0, prefixChars) : text, { add_special_tokens: false });
     if (text.length > prefixChars && ids.length <= limit) ids = tokenizer.encode(text, { add_special_tokens: false });
     if (ids.length > limit) truncated++;
     for (let start = 0; start < Math.max(1, Math.min(ids.length, limit)); start += body) rows.push([cls, ...ids.slice(start, Math.min(start + body, limit)), sep]);
+    rowsPerText.push(rows.length - before);
   }
-  return padRows(rows, tokenizer.pad_token_id ?? 0, truncated);
+  return { ...padRows(rows, tokenizer.pad_token_id ?? 0, truncated), rowsPerText };
 }
 
 /** Token rows right-padded with `pad` to the longest (at least 2), with their attention masks. */

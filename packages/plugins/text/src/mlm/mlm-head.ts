@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@graft/core';
+import type { NamedVariable, Rng } from '@graft/core';
 import type { BertEncoder } from '../bert/encoder.js';
 import { embeddingLookup } from '../bert/embedding.js';
 import { initWeight } from '../bert/init.js';
@@ -37,6 +37,16 @@ export class MlmHead {
   /** The head's own variables (the decoder weight is the encoder's word embeddings). */
   variables(): tf.Variable[] {
     return this.specs.map((s) => this.vars.get(s.name)!);
+  }
+
+  /** The head's weights under `prefix` + their Hugging Face names, for Graft's checkpoints. */
+  weights(prefix: string): NamedVariable[] {
+    return this.specs.map((s) => ({ key: `${prefix}${s.name}`, variable: this.vars.get(s.name)! }));
+  }
+
+  /** Fresh weights, initialised as BERT initialises them. */
+  reinitialize(rng: Rng): void {
+    for (const spec of this.specs) tf.tidy(() => this.vars.get(spec.name)!.assign(tf.tensor(initWeight(spec, rng), spec.shape, 'float32')));
   }
 
   /** Vocabulary logits `[N, vocab]` for hidden states `[N, hidden]`. */

@@ -2,22 +2,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { AutoModel, AutoTokenizer, env } from '@huggingface/transformers';
+import { AutoTokenizer, env } from '@huggingface/transformers';
 import { Rng } from '@graft/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BertEncoder } from '../bert/encoder.js';
 import { initBertWeights } from '../bert/init.js';
-import { loadBertModel } from '../bert/load-model.js';
 import type { BertConfig } from '../bert/config.js';
 import { encodeTexts } from '../hf/tokenizer.js';
 import { vocabFromTexts } from '../hf/tokenizer-json.js';
-import { bertSource, bertSourceOptions } from '../source/bert-source.js';
-import { sourceContext } from '../test-utils/context.js';
 import { maxAbsDiff } from '../test-utils/paths.js';
 import { maskTokens, type MaskingOptions } from './masking.js';
 import { MlmHead } from './mlm-head.js';
-import { evaluateMaskedLm, pretrainMaskedLm } from './pretrain.js';
-import { saveBert } from './save.js';
 
 const SUBJECTS = ['the cat', 'a dog', 'the bird', 'my friend'];
 const VERBS = ['sees', 'likes', 'finds'];
@@ -55,7 +50,7 @@ describe('maskTokens', () => {
   });
 });
 
-describe('masked-LM pretraining', () => {
+describe('the masked-LM head', () => {
   const vocab = vocabFromTexts(CORPUS);
   let config: BertConfig;
   let encoder: BertEncoder;
@@ -119,71 +114,5 @@ describe('masked-LM pretraining', () => {
     });
     expect(Math.abs(loss - total / positions.length)).toBeLessThan(1e-5 * loss);
     tf.dispose([ids, mask, hidden]);
-  });
-
-  it('evaluates in batches exactly as in one pass (the loss is weighted by masked tokens per batch)', async () => {
-    const whole = await evaluateMaskedLm(head, data, masking, 99, 1000);
-    const batched = await evaluateMaskedLm(head, data, masking, 99, 5);
-    expect(Math.abs(batched - whole)).toBeLessThan(1e-5 * whole);
-  });
-
-  it('lowers the masked-LM loss, then round-trips through the HF layout to transformers.js', async () => {
-    const before = await evaluateMaskedLm(head, data, masking, 99);
-    const losses = await pretrainMaskedLm(encoder, head, data, { epochs: 10, batchSize: 12, lr: 3e-3, seed: 7, masking });
-    const after = await evaluateMaskedLm(head, data, masking, 99);
-    console.log(`mlm: held-out-mask loss ${before.toFixed(3)} -> ${after.toFixed(3)}; epoch losses ${losses.map((l) => l.toFixed(2)).join(' ')}`);
-    expect(before).toBeGreaterThan(Math.log(vocab.length) - 0.5);
-    expect(after).toBeLessThan(before - 1);
-
-    const out = mkdtempSync(join(tmpdir(), 'graft-mlm-out-'));
-    await saveBert(out, encoder, { tokenizerFrom: tokDir }, head);
-    const tokenizer = await AutoTokenizer.from_pretrained(out);
-    const batch = tokenizer(['the cat likes the ball .', 'a dog finds some food and the bird sees a tree .'], { padding: true });
-    const model = await AutoModel.from_pretrained(out, { dtype: 'fp32' });
-    const reference = await model(batch);
-    const [b, t] = batch.input_ids.dims as [number, number];
-    const ids = tf.tensor2d(Array.from(batch.input_ids.data as BigInt64Array, Number), [b, t], 'int32');
-    const am = tf.tensor2d(Array.from(batch.attention_mask.data as BigInt64Array, Number), [b, t], 'int32');
-    const ours = encoder.forward({ inputIds: ids, attentionMask: am });
-    const err = maxAbsDiff(ours.lastHiddenState.dataSync(), reference.last_hidden_state.data as Float32Array);
-    console.log(`round trip: max abs error of last_hidden_state, transformers.js on the export vs tfjs: ${err.toExponential(3)}`);
-    expect(err).toBeLessThan(1e-4);
-    await model.dispose();
-
-    // text/bert reads back exactly what was trained, and the MLM head restores from the same file.
-    const trunk = await bertSource.load(bertSourceOptions.parse({ path: out }), sourceContext());
-    const trained = await encoder.toHost();
-    for (const w of trunk.weights()) expect(maxAbsDiff(w.variable.dataSync(), trained.get(w.key)!.data), w.key).toBe(0);
-    const loaded = await loadBertModel(out);
-    const restored = new MlmHead(trunk.encoder, new Rng(0), loaded.weights);
-    expect(await evaluateMaskedLm(restored, data, masking, 99)).toBeCloseTo(after, 5);
-    trunk.dispose();
-  });
-});
-
-describe('pretrainMiniBert', () => {
-  it('pretrains a small BERT on SpamAssassin bodies and saves a directory text/bert loads', async () => {
-    const { loadSpamAssassinRows } = await import('../datasets/spam-assassin.js');
-    const rows = await loadSpamAssassinRows({ groups: ['easy-ham-1', 'spam-1'], maxPerClass: 12, bodyOnly: true }, new Rng(2));
-    const out = mkdtempSync(join(tmpdir(), 'graft-mini-bert-'));
-    const { pretrainMiniBert } = await import('./pretrain-mini-bert.js');
-    const result = await pretrainMiniBert({
-      out,
-      texts: rows.map((r) => r.text),
-      hidden: 32,
-      maxLength: 24,
-      windows: 3,
-      epochs: 6,
-      lr: 3e-3,
-      seed: 1,
-    });
-    expect(result.truncated).toBeGreaterThan(0);
-    // Long mails give up to three 24-token sequences each.
-    expect(result.sequences).toBeGreaterThan(rows.length);
-    expect(result.sequences).toBeLessThanOrEqual(3 * rows.length);
-    expect(result.after).toBeLessThan(result.before - 0.5);
-    const trunk = await bertSource.load(bertSourceOptions.parse({ path: out }), sourceContext());
-    expect(trunk.config.vocabSize).toBe(result.config.vocabSize);
-    trunk.dispose();
   });
 });

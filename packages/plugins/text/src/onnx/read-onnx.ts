@@ -34,13 +34,18 @@ export async function readOnnxModel(dir: string, name: string): Promise<ParsedOn
   if (!graph) throw new GraftError('GRAFT_MODEL_LOAD', { what: `${name} has no graph`, where: dir });
   const initializers = new Map<string, OnnxInitializer>();
   const baseDir = dirname(name);
+  // Exported models keep every initializer in one or a few external files: each is read once.
+  const externalFiles = new Map<string, Uint8Array>();
   for (const t of graph.initializer ?? []) {
     if (t.dataType !== onnx.TensorProto.DataType.FLOAT || !t.name) continue;
     const shape = (t.dims ?? []).map(Number);
     const count = shape.reduce((a, b) => a * b, 1);
+    if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0) || !Number.isSafeInteger(count)) {
+      throw new GraftError('GRAFT_MODEL_LOAD', { what: `Initializer "${t.name}" of ${name} has an invalid shape [${shape.join(', ')}]`, where: dir });
+    }
     let data: Float32Array;
     if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
-      data = await readExternal(dir, baseDir, t, count, name);
+      data = await readExternal(dir, baseDir, t, count, name, externalFiles);
     } else if (t.rawData && t.rawData.byteLength > 0) {
       if (t.rawData.byteLength !== count * 4) {
         throw new GraftError('GRAFT_MODEL_LOAD', {
@@ -62,7 +67,7 @@ export async function readOnnxModel(dir: string, name: string): Promise<ParsedOn
   return { graph, initializers };
 }
 
-async function readExternal(dir: string, baseDir: string, t: O.ITensorProto, count: number, name: string): Promise<Float32Array> {
+async function readExternal(dir: string, baseDir: string, t: O.ITensorProto, count: number, name: string, files: Map<string, Uint8Array>): Promise<Float32Array> {
   const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
   const location = entries.get('location');
   if (!location) throw new GraftError('GRAFT_MODEL_LOAD', { what: `Initializer "${t.name}" of ${name} is external but names no file`, where: dir });
@@ -72,8 +77,12 @@ async function readExternal(dir: string, baseDir: string, t: O.ITensorProto, cou
   }
   const offset = Number(entries.get('offset') ?? 0);
   const length = Number(entries.get('length') ?? count * 4);
-  const file = await readFile(path);
-  if (length !== count * 4 || offset < 0 || offset + length > file.byteLength) {
+  let file = files.get(path);
+  if (!file) {
+    file = await readFile(path);
+    files.set(path, file);
+  }
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || length !== count * 4 || offset < 0 || offset + length > file.byteLength) {
     throw new GraftError('GRAFT_MODEL_LOAD', {
       what: `External data of initializer "${t.name}" (offset ${offset}, length ${length}) does not fit ${location} (${file.byteLength} bytes) or its shape`,
       where: dir,

@@ -117,3 +117,19 @@ describe('readSafetensors / writeSafetensors', () => {
     await expect(readSafetensors(dir)).rejects.toThrow(/is a link to a file outside the model directory/);
   });
 });
+
+describe('parseSafetensors on hostile headers', () => {
+  it('refuses overlapping spans before decoding any tensor (no allocation per listed tensor)', () => {
+    // 1000 tensors that all claim the same 1 MiB: decoding first would allocate 1 GiB before the overlap check.
+    const header: Record<string, unknown> = {};
+    for (let i = 0; i < 1000; i++) header[`t${i}`] = { dtype: 'F32', shape: [262144], data_offsets: [0, 1048576] };
+    const bytes = handMade(header, []);
+    const file = new Uint8Array(bytes.length + 1048576);
+    file.set(bytes);
+    const before = process.memoryUsage().arrayBuffers;
+    const start = performance.now();
+    expect(errorOf(() => parseSafetensors(file, 'hostile.safetensors'))).toMatch(/^GRAFT_MODEL_LOAD \| .*overlaps/s);
+    expect(performance.now() - start).toBeLessThan(1000);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024);
+  });
+});

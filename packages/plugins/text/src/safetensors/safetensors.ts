@@ -72,7 +72,9 @@ export function parseSafetensors(
   const dataLength = bytes.byteLength - dataStart;
   const tensors = new Map<string, LoadedTensor>();
   let metadata: Record<string, string> = {};
-  const spans: Array<{ name: string; begin: number; end: number }> = [];
+  // Every entry is checked, and the spans checked against each other, before any tensor is decoded: a
+  // crafted header listing one span many times must not allocate once per listing.
+  const spans: Array<{ name: string; begin: number; end: number; dtype: SafetensorsDtype; shape: number[] }> = [];
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       metadata = parseMetadata(entry, fail);
@@ -102,17 +104,16 @@ export function parseSafetensors(
       fail(`Tensor "${name}" spans ${end - begin} bytes but its shape [${shape.join(', ')}] of ${dtype} needs ${expected}`);
     }
     if (begin % bytesPer !== 0) fail(`Tensor "${name}" starts at byte ${begin}, not a multiple of its ${bytesPer}-byte ${dtype} elements`);
-    spans.push({ name, begin, end });
-    tensors.set(name, { dtype, shape, data: decode(bytes, dataStart + begin, end - begin, dtype) });
+    spans.push({ name, begin, end, dtype, shape });
   }
-  spans.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let cursor = 0;
-  for (const s of spans) {
+  for (const s of [...spans].sort((a, b) => a.begin - b.begin || a.end - b.end)) {
     if (s.begin < cursor) fail(`Tensor "${s.name}" overlaps the tensor before it (it starts at byte ${s.begin}, before ${cursor})`);
     if (s.begin > cursor) fail(`Bytes ${cursor}..${s.begin} of the data buffer belong to no tensor`);
     cursor = s.end;
   }
   if (cursor !== dataLength) fail(`The data buffer has ${dataLength} bytes but the tensors cover ${cursor}`);
+  for (const s of spans) tensors.set(s.name, { dtype: s.dtype, shape: s.shape, data: decode(bytes, dataStart + s.begin, s.end - s.begin, s.dtype) });
   return { tensors, metadata };
 }
 

@@ -143,6 +143,34 @@ describe('text/bert source', () => {
     );
     expect(() => bertSourceOptions.parse({ path: dir, model: 'x/y' })).toThrow(/exactly one of `path` or `model`/);
   });
+
+  it('`weights: onnx` reads ONNX or fails; it never falls back to safetensors', async () => {
+    const noOnnx = mkdtempSync(join(tmpdir(), 'graft-no-onnx-'));
+    cpSync(dir, noOnnx, { recursive: true });
+    rmSync(join(noOnnx, 'onnx'), { recursive: true });
+    await expect(bertSource.load(bertSourceOptions.parse({ path: noOnnx, weights: 'onnx' }), ctx)).rejects.toThrow(
+      /GRAFT_MODEL_LOAD: `weights: onnx` asks for onnx\/model\.onnx, which the model directory does not have/,
+    );
+    const fallback = await bertSource.load(bertSourceOptions.parse({ path: noOnnx }), ctx);
+    fallback.dispose();
+  });
+
+  it('`init: random` builds the same architecture with fresh BERT-initialised weights, reading none', async () => {
+    const configOnly = mkdtempSync(join(tmpdir(), 'graft-bert-random-'));
+    cpSync(dir, configOnly, { recursive: true });
+    rmSync(join(configOnly, 'onnx'), { recursive: true });
+    rmSync(join(configOnly, 'model.safetensors'));
+    const pretrained = await bertSource.load(bertSourceOptions.parse({ path: dir }), ctx);
+    const random = await bertSource.load(bertSourceOptions.parse({ path: configOnly, init: 'random' }), ctx);
+    expect(random.weights().map((w) => [w.key, w.variable.shape])).toEqual(pretrained.weights().map((w) => [w.key, w.variable.shape]));
+    const query = (t: typeof random) => t.weights().find((w) => w.key === 'encoder.layer.0.attention.self.query.weight')!.variable.dataSync();
+    const values = Array.from(query(random));
+    const std = Math.sqrt(values.reduce((s, v) => s + v * v, 0) / values.length);
+    expect(Math.abs(std - 0.02)).toBeLessThan(0.004); // 1024 draws of normal(0, 0.02)
+    expect(values).not.toEqual(Array.from(query(pretrained)));
+    pretrained.dispose();
+    random.dispose();
+  });
 });
 
 afterAll(() => {

@@ -3,21 +3,28 @@ import { z } from 'zod';
 import { deriveSeed, GraftError } from '@graft/core';
 import type { PretrainedSource, SourceContext } from '@graft/core';
 import { loadBertModel } from '../bert/load-model.js';
+import { readModelJson } from '../hf/model-files.js';
+import { maskingTokens, tokenizerJsonIds } from '../mlm/special-tokens.js';
 import { BertTrunk } from './bert-trunk.js';
 import { resolveModelDir } from './resolve.js';
 
 export const bertSourceOptions = z
   .object({
     /** A local directory in the Hugging Face layout, relative to the config file. */
-    path: z.string().min(1).optional(),
+    path: z.string().min(1).optional().describe('A local BERT directory in the Hugging Face layout, relative to the config file.'),
     /** A Hugging Face hub id, loaded through transformers.js (its cache, `allowRemoteModels`, `localModelPath`). */
-    model: z.string().min(1).optional(),
+    model: z.string().min(1).optional().describe('A Hugging Face hub id (transformers.js cache and settings apply).'),
     /** Inputs longer than this are cut. @default the model's max_position_embeddings */
-    maxLength: z.number().int().min(2).optional(),
+    maxLength: z.number().int().min(2).optional().describe("Inputs longer than this many tokens are cut. Default: the model's max_position_embeddings."),
     /** @default 'cls' */
-    pooling: z.enum(['cls', 'mean']).default('cls'),
-    /** Which weights file to read when a directory has both. @default 'safetensors' */
-    weights: z.enum(['safetensors', 'onnx']).default('safetensors'),
+    pooling: z.enum(['cls', 'mean']).default('cls').describe('Sentence vector: the [CLS] token (cls) or the mean of the tokens (mean).'),
+    /** Read only this weights file, failing if it is absent. @default model.safetensors if present, else onnx/model.onnx */
+    weights: z.enum(['safetensors', 'onnx']).optional().describe('Read only this weights file (model.safetensors or onnx/model.onnx), and fail if it is absent. Default: safetensors if present, else ONNX.'),
+    /**
+     * `random`: read no weights, initialise every one as BERT does (the same architecture and tokenizer,
+     * for a from-scratch baseline). @default 'pretrained'
+     */
+    init: z.enum(['pretrained', 'random']).default('pretrained').describe('pretrained: read the weights; random: initialise every weight randomly (a from-scratch baseline with the same architecture and tokenizer).'),
   })
   .strict()
   .refine((o) => (o.path === undefined) !== (o.model === undefined), { message: 'Give exactly one of `path` or `model`' });
@@ -32,7 +39,7 @@ export const bertSource = {
   tokenizer: (options: BertSourceOptions, configDir: string) => (options.path !== undefined ? resolve(configDir, options.path) : options.model),
   async load(options: BertSourceOptions, ctx: SourceContext): Promise<BertTrunk> {
     const dir = await resolveModelDir(options, ctx.configDir, ctx.where);
-    const model = await loadBertModel(dir, { prefer: options.weights, seed: deriveSeed(ctx.seed, 1) });
+    const model = await loadBertModel(dir, { prefer: options.weights, seed: deriveSeed(ctx.seed, 1), init: options.init });
     for (const note of model.notes) ctx.log.warn(note);
     if (options.maxLength !== undefined && options.maxLength > model.config.maxPositions) {
       throw new GraftError('GRAFT_CONFIG_INVALID', {
@@ -49,6 +56,7 @@ export const bertSource = {
       maxLength: options.maxLength,
       seed: deriveSeed(ctx.seed, 2),
       modelDir: dir,
+      masking: maskingTokens(tokenizerJsonIds(await readModelJson(dir, 'tokenizer.json'))),
     });
   },
 } satisfies PretrainedSource<BertSourceOptions>;

@@ -5,6 +5,7 @@ import type { BertConfig } from '../bert/config.js';
 import { BertEncoder, meanPool } from '../bert/encoder.js';
 import type { BertWeights } from '../bert/weight-spec.js';
 import { writeBertDirectory, type WriteBertOptions } from '../hf/write-bert-dir.js';
+import type { MaskingTokens } from '../mlm/special-tokens.js';
 
 export type Pooling = 'cls' | 'mean';
 
@@ -23,6 +24,10 @@ export interface BertTrunkOptions {
   seed?: number;
   /** The directory the model came from; `save` copies its tokenizer files. */
   modelDir?: string;
+  /** The WordPiece vocabulary, for a model with no directory of its own (`text/bert-init`); `save` writes it. */
+  vocab?: readonly string[];
+  /** [MASK] and the special ids of the vocabulary: what a `masked-lm` task needs. Absent: not trainable by masked-LM. */
+  masking?: MaskingTokens;
 }
 
 /**
@@ -37,8 +42,10 @@ export class BertTrunk implements Trunk {
   readonly inputNames = ['input_ids', 'attention_mask'] as const;
   readonly pooling: Pooling;
   readonly maxLength: number;
+  readonly masking?: MaskingTokens;
   private readonly rng: Rng;
   private readonly modelDir?: string;
+  private readonly vocab?: readonly string[];
 
   constructor(config: BertConfig, weights: BertWeights, options: BertTrunkOptions = {}) {
     this.encoder = new BertEncoder(config, weights);
@@ -47,6 +54,8 @@ export class BertTrunk implements Trunk {
     this.featureSize = config.hiddenSize;
     this.rng = new Rng(options.seed ?? 0);
     this.modelDir = options.modelDir;
+    this.vocab = options.vocab;
+    this.masking = options.masking;
     const byGroup = new Map<string, tf.Variable[]>();
     for (const spec of this.encoder.specs) {
       if (this.pooling === 'mean' && spec.group === 'pooler') continue;
@@ -143,10 +152,11 @@ export class BertTrunk implements Trunk {
    * directory, `model.safetensors`, `onnx/model.onnx`), so transformers.js and `text/bert` load them.
    */
   async save(dir: string, classifier?: WriteBertOptions['classifier']): Promise<void> {
-    if (!this.modelDir) {
-      throw new GraftError('GRAFT_INVALID_ARGUMENT', { what: 'This BERT trunk does not know its tokenizer directory, so it cannot be saved' });
+    const tokenizer = this.modelDir ? { tokenizerFrom: this.modelDir } : this.vocab ? { vocab: this.vocab } : undefined;
+    if (!tokenizer) {
+      throw new GraftError('GRAFT_INVALID_ARGUMENT', { what: 'This BERT trunk does not know its tokenizer, so it cannot be saved' });
     }
-    await writeBertDirectory(dir, { config: this.config, weights: await this.encoder.toHost(), tokenizerFrom: this.modelDir, classifier });
+    await writeBertDirectory(dir, { config: this.config, weights: await this.encoder.toHost(), ...tokenizer, classifier });
   }
 
   dispose(): void {

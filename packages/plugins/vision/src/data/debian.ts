@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { defaultCacheDir } from '../io/cache-dir.js';
 
 /**
- * Where a file of a Debian package may be: installed (`/<path>`), or unpacked without installing by
- * `scripts/fetch-test-assets.sh` (`apt-get download` + `dpkg-deb -x`) into `$GRAFT_CACHE/debian/<package>/`.
+ * Where a file of a Debian package may be: installed (`/<path>`, or under `GRAFT_DEBIAN_ROOT` when set,
+ * so a test can make the system's copies invisible), or unpacked without installing by
+ * `scripts/test-assets.sh` (`apt-get download` + `dpkg-deb -x`) into `$GRAFT_CACHE/debian/<package>/`.
  */
 export function debianCandidates(pkg: string, path: string): string[] {
-  return [join('/', path), join(defaultCacheDir(), 'debian', pkg, path)];
+  return [join(process.env.GRAFT_DEBIAN_ROOT || '/', path), join(defaultCacheDir(), 'debian', pkg, path)];
 }
 
 /** The first existing location of a Debian package's file, if any. */

@@ -4,16 +4,16 @@ import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { GraftError, deriveSeed, type DatasetProvider } from '@graft/core';
-import { debianCandidates, debianHowTo } from './debian.js';
-import { allIndices, imageDataset, seedOption, type LabelledImages } from './labelled-images.js';
+import { sklearnDigitsFile } from './public-files.js';
+import { allIndices, imageDataset, seedOption, type LabelledImages, augmentOption } from './labelled-images.js';
 import { holdOutPerClass } from './split.js';
 
-const SKLEARN_DIGITS = 'usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz';
 const DIGIT_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 const options = z.strictObject({
-  /** The `digits.csv.gz` (or `.csv`) file. @default scikit-learn's copy from Debian's python3-sklearn */
-  path: z.string().min(1).optional().describe("scikit-learn's digits.csv.gz (default: Debian python3-sklearn's)."),
+  ...augmentOption,
+  /** The `digits.csv.gz` (or `.csv`) file. @default scikit-learn's public copy, from the cache, Debian's python3-sklearn, `GRAFT_MIRROR` or the network */
+  path: z.string().min(1).optional().describe("scikit-learn's digits.csv.gz (default: its public copy, downloaded once into the cache)."),
   ...seedOption,
   /** Fraction of each class held out as the test split. @default 0.3 */
   testFraction: z.number().gt(0).lt(1).default(0.3).describe('Fraction of each class held out for testing.'),
@@ -29,25 +29,25 @@ export const digits: DatasetProvider<DigitsOptions> = {
   name: 'vision/digits',
   description: "scikit-learn's 8×8 handwritten digits (1,797 images, 10 classes).",
   options,
+  files: () => [sklearnDigitsFile()],
   async load(o, ctx) {
-    const file = o.path ? resolve(ctx.configDir, o.path) : debianCandidates('python3-sklearn', SKLEARN_DIGITS).find((p) => existsSync(p));
-    if (!file || !existsSync(file)) {
-      throw new GraftError('GRAFT_DATA_NOT_FOUND', {
-        what: `scikit-learn's digits.csv.gz not found${file ? ` at ${file}` : ''}`,
-        where: o.path ? `${ctx.where}.path` : ctx.where,
-        why: o.path ? undefined : `Looked in ${debianCandidates('python3-sklearn', SKLEARN_DIGITS).join(' and ')}`,
-        fix: `${debianHowTo('python3-sklearn', false)} (this avoids pulling in SciPy), or set \`path\``,
-      });
-    }
-    const pool = parseDigitsCsv(await readFile(file), file);
+    const pool = o.path ? await readDigitsFile(resolve(ctx.configDir, o.path), `${ctx.where}.path`) : parseDigitsCsv(await ctx.env.resources.get(sklearnDigitsFile()), sklearnDigitsFile().url);
     const { kept, held } = holdOutPerClass(pool.targets.label!, allIndices(pool.targets.label!.length), o.testFraction, deriveSeed(o.seed ?? ctx.seed, 0x7e57));
     return imageDataset({
+      augment: o.augment,
       targets: { label: { kind: 'classes', classes: [...DIGIT_CLASSES] } },
       train: { pool, indices: kept },
       test: { pool, indices: held },
     });
   },
 };
+
+async function readDigitsFile(file: string, where: string): Promise<LabelledImages> {
+  if (!existsSync(file)) {
+    throw new GraftError('GRAFT_DATA_NOT_FOUND', { what: `scikit-learn's digits.csv.gz not found at ${file}`, where, fix: 'Check `path`, or leave it out to download the public copy into the cache' });
+  }
+  return parseDigitsCsv(await readFile(file), file);
+}
 
 /** Rows of 64 pixel counts (0..16) and a label, comma-separated; gzip-compressed or not. */
 export function parseDigitsCsv(bytes: Uint8Array, file: string): LabelledImages {

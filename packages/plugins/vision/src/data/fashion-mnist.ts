@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile as readTextFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { GraftError, deriveSeed, type Dataset, type DatasetProvider } from '@graft/core';
-import { debianHowTo } from './debian.js';
-import { readIdx } from './idx.js';
-import { allIndices, imageDataset, seedOption, type LabelledImages } from './labelled-images.js';
+import { GraftError, deriveSeed, type Dataset, type DatasetProvider, type ResourceStore } from '@graft/core';
+import { parseIdx, readIdx, type IdxArray } from './idx.js';
+import { FASHION_MNIST_BASE_URL, FASHION_MNIST_NAMES, fashionMnistFile, type FashionMnistName } from './public-files.js';
+import { allIndices, imageDataset, seedOption, type LabelledImages, augmentOption } from './labelled-images.js';
 import { holdOutPerClass } from './split.js';
 
-/** Where Debian's `dataset-fashion-mnist` package installs the four IDX files. */
+/** Where Debian's `dataset-fashion-mnist` package installs the four IDX files (one place the default looks). */
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
 /** Fashion-MNIST's classes, in label order (Xiao et al. 2017). */
@@ -20,9 +20,15 @@ const GROUPINGS = {
 } as const;
 
 const options = z.strictObject({
-  /** Directory holding the IDX files (`train-images-idx3-ubyte[.gz]` …). @default the Debian package's */
-  path: z.string().min(1).optional().describe(`Directory of the IDX files (default ${DEBIAN_FASHION_MNIST_DIR}).`),
+  ...augmentOption,
+  /**
+   * Directory holding the IDX files (`train-images-idx3-ubyte[.gz]` …).
+   * @default the public files, from the cache, Debian's dataset-fashion-mnist, `GRAFT_MIRROR` or the network
+   */
+  path: z.string().min(1).optional().describe('Directory of the IDX files (default: the public files, downloaded once into the cache).'),
   ...seedOption,
+  /** Training samples kept, stratified and seeded (e.g. a smaller unlabelled pool for self-supervised pretraining). @default all 60,000 */
+  trainSize: z.number().int().min(10).max(60000).optional().describe('Training images kept (stratified, seeded).'),
   /** Test samples kept, stratified and seeded. @default all 10,000 */
   testSize: z.number().int().min(10).max(10000).optional().describe('Test images kept (stratified, seeded).'),
   /**
@@ -51,13 +57,14 @@ const FILES = {
  */
 export const fashionMnist: DatasetProvider<FashionMnistOptions> = {
   name: 'vision/fashion-mnist',
-  description: 'Fashion-MNIST (IDX files, Debian dataset-fashion-mnist by default): 28×28 grey, 10 classes.',
+  description: 'Fashion-MNIST (IDX files; downloaded once into the cache by default): 28×28 grey, 10 classes.',
   options,
+  files: () => FASHION_MNIST_NAMES.map(fashionMnistFile),
   async load(o, ctx) {
-    const dir = o.path ? resolve(ctx.configDir, o.path) : DEBIAN_FASHION_MNIST_DIR;
+    const origin: Origin = o.path ? { dir: resolve(ctx.configDir, o.path) } : { resources: ctx.env.resources };
     const seed = o.seed ?? ctx.seed;
     const where = o.path ? `${ctx.where}.path` : ctx.where;
-    const [train, test] = await Promise.all([readPart(dir, 'train', where), readPart(dir, 'test', where)]);
+    const [train, test] = await Promise.all([readPart(origin, 'train', where), readPart(origin, 'test', where)]);
 
     let trainIdx = allIndices(train.targets.label!.length);
     let testIdx = allIndices(test.targets.label!.length);
@@ -68,8 +75,9 @@ export const fashionMnist: DatasetProvider<FashionMnistOptions> = {
       checkRange(trainIdx, train.targets.label!.length, file, 'train');
       checkRange(testIdx, test.targets.label!.length, file, 'test');
       notes.push(`Exact splits from ${file} (seed ${seed}, ${o.shots ?? ctx.perClass} per class).`);
-    } else if (o.testSize !== undefined) {
-      testIdx = holdOutPerClass(test.targets.label!, testIdx, o.testSize / testIdx.length, deriveSeed(seed, 0x7e57)).held;
+    } else {
+      if (o.testSize !== undefined) testIdx = holdOutPerClass(test.targets.label!, testIdx, o.testSize / testIdx.length, deriveSeed(seed, 0x7e57)).held;
+      if (o.trainSize !== undefined) trainIdx = holdOutPerClass(train.targets.label!, trainIdx, o.trainSize / trainIdx.length, deriveSeed(seed, 0x7a1)).held;
     }
     const targets: Dataset['targets'] = { label: { kind: 'classes', classes: [...FASHION_CLASSES] } };
     let [trainPool, testPool] = [train, test];
@@ -80,27 +88,43 @@ export const fashionMnist: DatasetProvider<FashionMnistOptions> = {
       const withGroup = (p: LabelledImages) => ({ ...p, targets: { ...p.targets, group: p.targets.label!.map((l) => grouping.of[l]!) } });
       [trainPool, testPool] = [withGroup(train), withGroup(test)];
     }
-    return imageDataset({ targets, train: { pool: trainPool, indices: trainIdx }, test: { pool: testPool, indices: testIdx }, notes });
+    return imageDataset({ augment: o.augment, targets, train: { pool: trainPool, indices: trainIdx }, test: { pool: testPool, indices: testIdx }, notes });
   },
 };
 
-const cache = new Map<string, Promise<LabelledImages>>();
+/** A folder the user named, or the public files through the environment's resource store. */
+type Origin = { dir: string } | { resources: ResourceStore };
+
+const byFolder = new Map<string, Promise<LabelledImages>>();
+const byStore = new WeakMap<ResourceStore, Map<string, Promise<LabelledImages>>>();
 
 /** The images and labels of one part, read once per process (the train images take ~0.3 s to unzip). */
-function readPart(dir: string, part: 'train' | 'test', where: string): Promise<LabelledImages> {
-  const key = `${dir}\0${part}`;
+function readPart(origin: Origin, part: 'train' | 'test', where: string): Promise<LabelledImages> {
+  let cache = byFolder;
+  if ('resources' in origin) {
+    cache = byStore.get(origin.resources) ?? new Map();
+    byStore.set(origin.resources, cache);
+  }
+  const key = `${'dir' in origin ? origin.dir : ''}\0${part}`;
   let pending = cache.get(key);
   if (!pending) {
-    pending = readPartUncached(dir, part, where);
+    pending = readPartUncached(origin, part, where);
     cache.set(key, pending);
     pending.catch(() => cache.delete(key));
   }
   return pending;
 }
 
-async function readPartUncached(dir: string, part: 'train' | 'test', where: string): Promise<LabelledImages> {
+function readFile(origin: Origin, name: FashionMnistName, where: string): Promise<IdxArray> {
+  if ('dir' in origin) return readIdx(locate(origin.dir, name, where));
+  const resource = fashionMnistFile(name);
+  return origin.resources.get(resource).then((bytes) => parseIdx(bytes, resource.url));
+}
+
+async function readPartUncached(origin: Origin, part: 'train' | 'test', where: string): Promise<LabelledImages> {
+  const dir = 'dir' in origin ? origin.dir : FASHION_MNIST_BASE_URL;
   const [imagesFile, labelsFile] = part === 'train' ? [FILES.trainImages, FILES.trainLabels] : [FILES.testImages, FILES.testLabels];
-  const [images, labels] = await Promise.all([readIdx(locate(dir, imagesFile, where)), readIdx(locate(dir, labelsFile, where))]);
+  const [images, labels] = await Promise.all([readFile(origin, imagesFile, where), readFile(origin, labelsFile, where)]);
   const n = images.shape[0]!;
   if (images.shape.length !== 3 || !(images.data instanceof Uint8Array) || labels.shape[0] !== n) {
     throw new GraftError('GRAFT_DATA_INVALID', {
@@ -120,10 +144,7 @@ function locate(dir: string, name: string, where: string): string {
     throw new GraftError('GRAFT_DATA_NOT_FOUND', {
       what: `Fashion-MNIST file ${name}(.gz) not found in ${dir}`,
       where,
-      fix:
-        dir === DEBIAN_FASHION_MNIST_DIR
-          ? `${debianHowTo('dataset-fashion-mnist', true)}; or download the four files from https://github.com/zalandoresearch/fashion-mnist and set \`path\``
-          : 'Put train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (from https://github.com/zalandoresearch/fashion-mnist) there',
+      fix: 'Put train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (from https://github.com/zalandoresearch/fashion-mnist) there, or leave out `path` to download them into the cache',
     });
   }
   return found;
@@ -133,7 +154,7 @@ function locate(dir: string, name: string, where: string): string {
 async function readSplits(file: string, seed: number, shots: number | undefined, where: string): Promise<{ train: Int32Array; test: Int32Array }> {
   let json: any;
   try {
-    json = JSON.parse(await readFile(file, 'utf8'));
+    json = JSON.parse(await readTextFile(file, 'utf8'));
   } catch (cause) {
     throw new GraftError(existsSync(file) ? 'GRAFT_DATA_INVALID' : 'GRAFT_DATA_NOT_FOUND', { what: 'Could not read the splits file', where: `${where} (${file})`, cause });
   }

@@ -7,7 +7,7 @@ import { GraftError, Rng, deriveSeed, type DatasetProvider } from '@graft/core';
 import { writeFileAtomic } from '../io/atomic.js';
 import { defaultCacheDir } from '../io/cache-dir.js';
 import { readFontFace, type FontFace } from './font-names.js';
-import { imageDataset, seedOption, type LabelledImages } from './labelled-images.js';
+import { imageDataset, seedOption, type LabelledImages, augmentOption } from './labelled-images.js';
 import { holdOutPerClass } from './split.js';
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
@@ -17,6 +17,7 @@ const FORMAT_VERSION = 1;
 const SYSTEM_FONT_DIRS = ['/usr/share/fonts/', '/usr/local/share/fonts/'];
 
 const options = z.strictObject({
+  ...augmentOption,
   /** Directories searched (recursively) for .ttf and .otf faces. @default ['/usr/share/fonts'] */
   fontDirs: z.array(z.string().min(1)).min(1).default(['/usr/share/fonts']).describe('Directories searched for .ttf/.otf faces.'),
   /** Side of the square images; the digit fits a box of 20/28 of it, as in MNIST. @default 28 */
@@ -61,6 +62,7 @@ export const fontDigits: DatasetProvider<FontDigitsOptions> = {
     const testIdx: number[] = [];
     pool.face.forEach((f, i) => (testFaces.has(f) ? testIdx : trainIdx).push(i));
     return imageDataset({
+      augment: o.augment,
       targets: { label: { kind: 'classes', classes: [...DIGITS] } },
       train: { pool, indices: trainIdx },
       test: { pool, indices: testIdx },

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { GraftError, deriveSeed, type DatasetProvider, type FileStore } from '@graft/core';
-import { allIndices, imageDataset, seedOption, type LabelledImages } from './labelled-images.js';
+import { allIndices, imageDataset, seedOption, type LabelledImages, augmentOption } from './labelled-images.js';
 import { holdOutPerClass } from './split.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff']);
 
 const options = z.strictObject({
+  ...augmentOption,
   /** Directory with one sub-directory of images per class (relative to the config file). */
   path: z.string().min(1).describe('Directory with one folder of images per class.'),
   /** A separate test directory of the same layout; without it, `testFraction` of each class is held out. */
@@ -40,14 +41,15 @@ export function imageFolderWith(decode: ImageDecoder, decoderName: string): Data
   async load(o, ctx) {
     const files = ctx.env.files;
     const seed = o.seed ?? ctx.seed;
-    const notes: string[] = [];
+    // The loader cannot know the source's input size; say that a mismatch means a second resize.
+    const notes: string[] = [`images resized to ${o.size}×${o.size} (\`size\`); a source with another input size resizes them again, so set \`size\` to the source's input size to resize once.`];
     const trainDir = files.resolve(ctx.configDir, o.path);
     const classes = await classFolders(files, trainDir, `${ctx.where}.path`);
     const train = await readImages(files, decode, trainDir, classes, o, `${ctx.where}.path`, notes);
     const classNames = { label: { kind: 'classes' as const, classes } };
     if (!o.testPath) {
       const { kept, held } = holdOutPerClass(train.targets.label!, allIndices(train.targets.label!.length), o.testFraction, deriveSeed(seed, 0x7e57));
-      return imageDataset({ targets: classNames, train: { pool: train, indices: kept }, test: { pool: train, indices: held }, notes });
+      return imageDataset({ augment: o.augment, targets: classNames, train: { pool: train, indices: kept }, test: { pool: train, indices: held }, notes });
     }
     const testDir = files.resolve(ctx.configDir, o.testPath);
     const testClasses = await classFolders(files, testDir, `${ctx.where}.testPath`);
@@ -61,6 +63,7 @@ export function imageFolderWith(decode: ImageDecoder, decoderName: string): Data
     }
     const test = await readImages(files, decode, testDir, testClasses, o, `${ctx.where}.testPath`, notes, classes);
     return imageDataset({
+      augment: o.augment,
       targets: classNames,
       train: { pool: train, indices: allIndices(train.targets.label!.length) },
       test: { pool: test, indices: allIndices(test.targets.label!.length) },
@@ -74,6 +77,7 @@ async function classFolders(files: FileStore, dir: string, where: string): Promi
   if ((await files.stat(dir))?.kind !== 'directory') {
     throw new GraftError('GRAFT_DATA_NOT_FOUND', { what: `Image folder ${dir} does not exist or cannot be read`, where });
   }
+  // Class folders may be symbolic links (a class shared between datasets): `stat` follows them.
   const classes: string[] = [];
   for (const name of await files.list(dir)) {
     if (!name.startsWith('.') && (await files.stat(files.resolve(dir, name)))?.kind === 'directory') classes.push(name);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import sharp from 'sharp';
-import { nodeEnvironment, silentLogger } from '@graft/core';
+import { classificationTask, nodeEnvironment, prepareData, silentLogger, type TaskPlan } from '@graft/core';
 import { imageFolder } from './image-folder.js';
 
 let root: string;
@@ -34,7 +34,7 @@ describe('vision/image-folder', () => {
     expect(d.train.size).toBe(8);
     expect(d.test!.size).toBe(2);
     expect(d.train.inputs.image!.shape).toEqual([8, 8, 8, 3]);
-    expect(d.notes).toEqual([`1 of 11 images in ${join(root, 'pets')} could not be decoded and were skipped: red/broken.png.`]);
+    expect(d.notes).toEqual([`images resized to 8×8 (\`size\`); a source with another input size resizes them again, so set \`size\` to the source's input size to resize once.`, `1 of 11 images in ${join(root, 'pets')} could not be decoded and were skipped: red/broken.png.`]);
     // Each image is its class colour (JPEG may be off by a few levels).
     const px = d.train.inputs.image!.data;
     for (let i = 0; i < d.train.size; i++) {
@@ -61,5 +61,41 @@ describe('vision/image-folder', () => {
     expect((e as Error).message).toContain(`GRAFT_DATA_INVALID: Class folder "empty" has no images at tasks[0].data.path (${join(root, 'pets', 'empty')})`);
     const flat = await imageFolder.load(imageFolder.options.parse({ path: 'pets/red' }), ctx()).catch((x: unknown) => x);
     expect((flat as Error).message).toContain('has no class folders');
+  });
+
+  it('follows a class folder and an image that are symbolic links', async () => {
+    const shared = await mkdtemp(join(tmpdir(), 'graft-shared-class-'));
+    for (let i = 0; i < 3; i++) await writeFile(join(shared, `${i}.png`), await solid(6, 6, [0, 255, 0], 'png'));
+    const dir = join(root, 'linked');
+    for (const cls of ['red', 'blue']) {
+      await mkdir(join(dir, cls), { recursive: true });
+      for (let i = 0; i < 3; i++) await writeFile(join(dir, cls, `${i}.png`), await solid(6, 6, cls === 'red' ? [255, 0, 0] : [0, 0, 255], 'png'));
+    }
+    await symlink(shared, join(dir, 'green'));
+    await symlink(join(shared, '0.png'), join(dir, 'red', 'linked.png'));
+    const d = await imageFolder.load(imageFolder.options.parse({ path: 'linked', size: 4, testFraction: 0.3 }), ctx());
+    expect(d.targets.label).toEqual({ kind: 'classes', classes: ['blue', 'green', 'red'] });
+    expect(d.train.size + d.test!.size).toBe(10);
+  });
+
+  it('skips a 0-byte image with a note that is logged before training', async () => {
+    const dir = join(root, 'empty-file');
+    for (const cls of ['a', 'b']) {
+      await mkdir(join(dir, cls), { recursive: true });
+      for (let i = 0; i < 3; i++) await writeFile(join(dir, cls, `${i}.png`), await solid(6, 6, [9, 9, 9], 'png'));
+    }
+    await writeFile(join(dir, 'a', 'zero.png'), '');
+    const lines: string[] = [];
+    const log = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), debug() {} };
+    const plan: TaskPlan = {
+      name: 't',
+      type: classificationTask,
+      data: { plugin: imageFolder, options: imageFolder.options.parse({ path: 'empty-file', size: 4 }), key: 'k', where: 'tasks[0].data' },
+      head: { hidden: [], dropout: 0 },
+    };
+    const data = await prepareData([plan], { seed: 0, configDir: root, env: nodeEnvironment({ log }) });
+    const note = `tasks[0].data: 1 of 7 images in ${join(root, 'empty-file')} could not be decoded and were skipped: a/zero.png.`;
+    expect(data.notes).toContain(note);
+    expect(lines).toContain(note);
   });
 });

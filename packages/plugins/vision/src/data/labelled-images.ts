@@ -1,5 +1,6 @@
 import type { Dataset, Examples } from '@graft/core';
 import { z } from 'zod';
+import { augmentation, augmentSchema, type AugmentSpec } from '../augment.js';
 
 /** A pool of labelled images in memory: pixels 0..255, row-major `[N, H, W, C]`. */
 export interface LabelledImages {
@@ -32,14 +33,26 @@ export const seedOption = {
   seed: z.number().int().min(0).optional().describe("Seed of the dataset's split (defaults to the run's seed)."),
 };
 
+/** The `augment` option every image dataset accepts. */
+export const augmentOption = {
+  /**
+   * Random transforms of every training batch (crop, resized crop, flip, colour jitter; seeded per step),
+   * and the views a `contrastive` task compares. Frozen-trunk features are then never cached. @default none
+   */
+  augment: augmentSchema.optional().describe('Random crops, flips and colour jitter of training batches (and contrastive views).'),
+};
+
 /** A classification dataset of images: `label` (plus any extra class targets), train and test splits. */
 export function imageDataset(parts: {
   targets: Dataset['targets'];
   train: { pool: LabelledImages; indices: ArrayLike<number> };
   test: { pool: LabelledImages; indices: ArrayLike<number> };
   notes?: string[];
+  /** The dataset's `augment` option. */
+  augment?: AugmentSpec;
 }): Dataset {
   return {
+    ...(parts.augment ? { augment: augmentation(parts.augment) } : {}),
     modality: 'image',
     targets: parts.targets,
     defaultTarget: 'label',

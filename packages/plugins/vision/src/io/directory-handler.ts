@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute, sep } from 'node:path';
-import { groupBytes, loadError, parseModelJson, safeRelativePath, type LayersModelJson } from './manifest.js';
+import { GraftError } from '@graft/core';
+import { groupBytes, loadError, MAX_MODEL_JSON_BYTES, parseModelJson, safeRelativePath, type LayersModelJson } from './manifest.js';
 
 /**
  * A tfjs IO handler that reads a layers model from a directory: `model.json` plus the weight shards its
@@ -19,9 +20,10 @@ export async function readModelDirectory(dir: string, jsonName = 'model.json'): 
   const buffers: ArrayBuffer[] = [];
   for (const group of json.weightsManifest) {
     const expected = groupBytes(group, join(dir, jsonName));
-    const parts: Uint8Array[] = [];
-    for (const p of group.paths) parts.push(await readShard(dir, root, p, jsonName));
-    const got = parts.reduce((n, b) => n + b.byteLength, 0);
+    // Sizes are compared with the manifest from the file system before any shard is read.
+    const shards: Array<{ real: string; size: number }> = [];
+    for (const p of group.paths) shards.push(await locateShard(dir, root, p, jsonName));
+    const got = shards.reduce((n, s) => n + s.size, 0);
     if (got !== expected) {
       const names = group.paths.join(', ');
       throw loadError(
@@ -33,6 +35,8 @@ export async function readModelDirectory(dir: string, jsonName = 'model.json'): 
         },
       );
     }
+    const parts: Uint8Array[] = [];
+    for (const s of shards) parts.push(await readFile(s.real));
     buffers.push(...parts.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer));
   }
   const weightData = tf.io.concatenateArrayBuffers(buffers);
@@ -44,8 +48,16 @@ export async function readModelJson(dir: string, jsonName = 'model.json'): Promi
   const file = join(dir, jsonName);
   let text: string;
   try {
+    const size = (await stat(file)).size;
+    if (size > MAX_MODEL_JSON_BYTES) {
+      throw loadError(`${jsonName} has ${size} bytes, more than the ${MAX_MODEL_JSON_BYTES}-byte cap`, file, {
+        why: 'A layers model.json holds the topology and the manifest only; the weights are in the shards',
+        fix: 'Give the model.json written by tensorflowjs_converter',
+      });
+    }
     text = await readFile(file, 'utf8');
   } catch (cause) {
+    if (cause instanceof GraftError) throw cause;
     throw loadError(`No ${jsonName} in the model directory`, file, {
       cause,
       fix: 'Give the directory that holds model.json and its weight shards (a TensorFlow.js layers model)',
@@ -54,12 +66,15 @@ export async function readModelJson(dir: string, jsonName = 'model.json'): Promi
   return parseModelJson(text, file);
 }
 
-async function readShard(dir: string, root: string, manifestPath: string, jsonName: string): Promise<Uint8Array> {
+async function locateShard(dir: string, root: string, manifestPath: string, jsonName: string): Promise<{ real: string; size: number }> {
   const file = join(dir, ...safeRelativePath(manifestPath, join(dir, jsonName)));
   let real: string;
+  let size: number;
   try {
     real = await realpath(file);
-    if (!(await stat(real)).isFile()) throw new Error('not a regular file');
+    const info = await stat(real);
+    if (!info.isFile()) throw new Error('not a regular file');
+    size = info.size;
   } catch (cause) {
     throw loadError(`Weight shard "${manifestPath}" listed in ${jsonName} is missing`, file, {
       cause,
@@ -73,5 +88,5 @@ async function readShard(dir: string, root: string, manifestPath: string, jsonNa
       fix: 'Replace the link by the file itself',
     });
   }
-  return readFile(real);
+  return { real, size };
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { GraftError } from '@graft/core';
 import { writeFileAtomic } from './atomic.js';
 import { readModelDirectory } from './directory-handler.js';
-import { parseModelJson, safeRelativePath } from './manifest.js';
+import { groupBytes, MAX_MODEL_JSON_BYTES, parseModelJson, safeRelativePath } from './manifest.js';
 
 /** Where the files of the model at `url` (a model.json URL) live in the cache. */
 export function cacheDirFor(url: URL, cacheRoot: string): string {
@@ -25,13 +25,15 @@ export async function cacheModel(url: URL, cacheRoot: string, describeAlternativ
   } catch {
     // Not cached yet, or incomplete: download it.
   }
-  const text = new TextDecoder().decode(await download(url, describeAlternatives));
+  const text = new TextDecoder().decode(await download(url, describeAlternatives, MAX_MODEL_JSON_BYTES));
   const json = parseModelJson(text, url.href);
   for (const group of json.weightsManifest) {
+    // No shard can be larger than the bytes its whole group needs: a server sending more is cut off.
+    const cap = groupBytes(group, url.href);
     for (const p of group.paths) {
       const segments = safeRelativePath(p, url.href);
       const shardUrl = new URL(segments.join('/'), url);
-      await writeCached(join(dir, ...segments), await download(shardUrl, describeAlternatives));
+      await writeCached(join(dir, ...segments), await download(shardUrl, describeAlternatives, cap));
     }
   }
   await writeCached(join(dir, 'model.json'), text);
@@ -54,7 +56,8 @@ async function writeCached(file: string, data: string | Uint8Array): Promise<voi
   }
 }
 
-async function download(url: URL, describeAlternatives: () => string): Promise<Uint8Array> {
+/** The body at `url`, refused as soon as it passes `maxBytes` (from Content-Length, or while streaming). */
+async function download(url: URL, describeAlternatives: () => string, maxBytes: number): Promise<Uint8Array> {
   let response: Response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
@@ -62,7 +65,7 @@ async function download(url: URL, describeAlternatives: () => string): Promise<U
     throw new GraftError('GRAFT_MODEL_LOAD', {
       what: `Could not reach ${url.href}`,
       why: `${reason(cause)}. ${describeAlternatives()}`,
-      fix: 'Connect to the network, or set GRAFT_MODEL_MIRROR (or the source\'s `mirror` option) to a directory holding a copy of the model, or give the model directory with `path`',
+      fix: 'Connect to the network, or set GRAFT_MIRROR (or the source\'s `mirror` option) to a directory holding a copy of the model, or give the model directory with `path`',
       cause,
     });
   }
@@ -70,10 +73,42 @@ async function download(url: URL, describeAlternatives: () => string): Promise<U
     throw new GraftError('GRAFT_MODEL_LOAD', {
       what: `The server answered ${response.status} ${response.statusText} for ${url.href}`,
       why: describeAlternatives(),
-      fix: 'Check the URL, or use a mirror directory (GRAFT_MODEL_MIRROR) or a local `path`',
+      fix: 'Check the URL, or use a mirror directory (GRAFT_MIRROR) or a local `path`',
     });
   }
-  return new Uint8Array(await response.arrayBuffer());
+  const tooLarge = (size: string) =>
+    new GraftError('GRAFT_MODEL_LOAD', {
+      what: `${url.href} sends ${size} bytes, more than the ${maxBytes} its model.json allows`,
+      why: 'A file of a model is never larger than what its manifest describes',
+      fix: 'Check the URL; the server may be sending another file. Or use a mirror directory (GRAFT_MODEL_MIRROR) or a local `path`',
+    });
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge(String(declared));
+  }
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  if (response.body) {
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel();
+        throw tooLarge(`over ${total}`);
+      }
+      parts.push(value);
+    }
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }
 
 function reason(cause: unknown): string {

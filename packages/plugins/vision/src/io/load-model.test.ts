@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, mkdir, readFile, rename, rm, symlink, truncate, writeFile, cp } from 'node:fs/promises';
@@ -115,6 +115,49 @@ describe('loadLayersModelFrom a directory', () => {
   });
 });
 
+describe('hostile weights manifests', () => {
+  async function copyWith(edit: (json: any) => void): Promise<string> {
+    const dir = await mkdtemp(join(root, 'hostile-'));
+    await cp(modelDir, dir, { recursive: true });
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    edit(json);
+    await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+    return dir;
+  }
+
+  it('refuses a shard listed twice (also spelled differently, also across groups)', async () => {
+    for (const paths of [['group1-shard1of1.bin', 'group1-shard1of1.bin'], ['group1-shard1of1.bin', './group1-shard1of1.bin']]) {
+      const dir = await copyWith((j) => (j.weightsManifest[0].paths = paths));
+      const e = await rejection(loadLayersModelFrom(dir));
+      expect(e.code).toBe('GRAFT_MODEL_LOAD');
+      expect(e.message).toContain('lists the shard "group1-shard1of1.bin" twice');
+    }
+    const across = await copyWith((j) => j.weightsManifest.push({ paths: ['group1-shard1of1.bin'], weights: [] }));
+    expect((await rejection(loadLayersModelFrom(across))).message).toContain('twice');
+  });
+
+  it('refuses weights larger than the cap from the manifest alone, before reading a shard', async () => {
+    const dir = await copyWith((j) => (j.weightsManifest[0].weights[0].shape = [65536, 65536]));
+    await rm(join(dir, 'group1-shard1of1.bin'));
+    const e = await rejection(loadLayersModelFrom(dir));
+    expect(e.message).toMatch(/weights need 17179869\d+ bytes, more than the \d+-byte cap/);
+  });
+
+  it('refuses a model.json over 64 MiB without reading it', async () => {
+    const dir = await copyWith(() => {});
+    await truncate(join(dir, 'model.json'), 65 * 2 ** 20);
+    expect((await rejection(loadLayersModelFrom(dir))).message).toContain('model.json has 68157440 bytes, more than the 67108864-byte cap');
+  });
+
+  it('compares shard sizes with the manifest before reading them', async () => {
+    const dir = await copyWith(() => {});
+    // 3 GiB, sparse: costs no disk, and reading it whole would fail (Node reads at most 2 GiB into one buffer).
+    await truncate(join(dir, 'group1-shard1of1.bin'), 3 * 2 ** 30);
+    const e = await rejection(loadLayersModelFrom(dir));
+    expect(e.message).toContain('is too long: 3221225472 bytes, but the manifest needs 104');
+  });
+});
+
 describe('loadLayersModelFrom a URL', () => {
   let server: Server;
   let base: string;
@@ -125,6 +168,17 @@ describe('loadLayersModelFrom a URL', () => {
     // Serves <root>/models/... and a manifest that points outside the model's folder.
     server = createServer(async (req, res) => {
       requests.push(req.url!);
+      if (req.url!.startsWith('/endless/')) {
+        // A hostile server: a valid model.json, then a shard that never ends (no Content-Length).
+        if (req.url!.endsWith('model.json')) return res.end(await readFile(join(root, 'models', 'tiny', 'model.json')));
+        const chunk = Buffer.alloc(65536);
+        const pump = () => {
+          while (res.write(chunk));
+          res.once('drain', pump);
+        };
+        res.on('close', () => res.removeAllListeners('drain'));
+        return pump();
+      }
       try {
         res.end(await readFile(join(root, 'models', decodeURIComponent(req.url!.replace(/^\/m\//, '')))));
       } catch {
@@ -153,6 +207,12 @@ describe('loadLayersModelFrom a URL', () => {
     expect((second.model.predict(probe) as tf.Tensor).arraySync()).toEqual(want);
   });
 
+  it('cuts off a shard download that sends more than its manifest needs', async () => {
+    const endless = base.replace(/\/m$/, '/endless');
+    const e = await rejection(loadLayersModelFrom(`${endless}/tiny/model.json`, { cacheDir, mirror: join(root, 'empty-mirror') }));
+    expect(e.message).toMatch(/group1-shard1of1\.bin sends over \d+ bytes, more than the 104 its model\.json allows/);
+  });
+
   it('says so when the cache cannot be written', async () => {
     const file = join(cacheDir, 'not-a-directory');
     await writeFile(file, '');
@@ -169,7 +229,7 @@ describe('loadLayersModelFrom a URL', () => {
     expect(requests).toEqual(['/m/tiny/model.json', '/m/tiny/group1-shard1of1.bin']);
   });
 
-  it('reads a mirror directory (option or GRAFT_MODEL_MIRROR) instead of the URL, by folder name or full layout', async () => {
+  it('reads a mirror directory (option, GRAFT_MIRROR or GRAFT_MODEL_MIRROR) instead of the URL, by folder name or full layout', async () => {
     const mirror = join(root, 'mirror');
     await cp(modelDir, join(mirror, 'tiny'), { recursive: true });
     const byName = await loadLayersModelFrom('https://storage.example.invalid/x/tiny/model.json', { cacheDir, mirror });
@@ -177,13 +237,15 @@ describe('loadLayersModelFrom a URL', () => {
     await cp(modelDir, join(mirror, 'storage.example.invalid', 'y', 'tiny2'), { recursive: true });
     const full = await loadLayersModelFrom('https://storage.example.invalid/y/tiny2/model.json', { cacheDir, mirror });
     expect(full.dir).toBe(join(mirror, 'storage.example.invalid', 'y', 'tiny2'));
-    const before = process.env.GRAFT_MODEL_MIRROR;
-    process.env.GRAFT_MODEL_MIRROR = mirror;
-    try {
-      expect((await loadLayersModelFrom('https://storage.example.invalid/x/tiny/model.json', { cacheDir })).via).toBe('mirror');
-    } finally {
-      if (before === undefined) delete process.env.GRAFT_MODEL_MIRROR;
-      else process.env.GRAFT_MODEL_MIRROR = before;
+    // GRAFT_MIRROR (data and models), a URL there (for data only) passing over to GRAFT_MODEL_MIRROR, the older name.
+    for (const [mirrorVar, modelVar] of [[mirror, ''], ['http://mirror.example.invalid/', mirror], ['', mirror]]) {
+      vi.stubEnv('GRAFT_MIRROR', mirrorVar!);
+      vi.stubEnv('GRAFT_MODEL_MIRROR', modelVar!);
+      try {
+        expect((await loadLayersModelFrom('https://storage.example.invalid/x/tiny/model.json', { cacheDir })).via).toBe('mirror');
+      } finally {
+        vi.unstubAllEnvs();
+      }
     }
     expect(requests).toEqual([]);
   });
@@ -198,7 +260,7 @@ describe('loadLayersModelFrom a URL', () => {
     expect(e.message).toContain(`Could not reach http://127.0.0.1:${port}/a/model.json`);
     expect(e.message).toContain('ECONNREFUSED');
     expect(e.message).toContain(`It is not in the cache (${cacheDir}, set by GRAFT_CACHE) and the mirror ${join(root, 'mirror')} has no copy of it`);
-    expect(e.message).toContain('set GRAFT_MODEL_MIRROR');
+    expect(e.message).toContain('set GRAFT_MIRROR');
   });
 
   it('reports a 404 and refuses a remote manifest that escapes the model folder without requesting it', async () => {

@@ -9,7 +9,7 @@ import { withInputSize } from './input-size.js';
 import { mirrorDirFor } from './mirror.js';
 
 export interface ModelLocationOptions {
-  /** Directory that stands in for model URLs (see {@link mirrorDirFor}), relative to `baseDir`. @default process.env.GRAFT_MODEL_MIRROR */
+  /** Directory that stands in for model URLs (see {@link mirrorDirFor}), relative to `baseDir`. @default `GRAFT_MIRROR` when a folder, else `GRAFT_MODEL_MIRROR` */
   mirror?: string;
   /** Root of the download cache. @default {@link defaultCacheDir} */
   cacheDir?: string;
@@ -42,7 +42,8 @@ export async function loadLayersModelFrom(location: string, options: ModelLocati
     const url = new URL(location);
     if (!url.pathname.endsWith('.json')) url.pathname = `${url.pathname.replace(/\/?$/, '/')}model.json`;
     // The option is relative to the config file, the environment variable to the working directory.
-    const env = process.env.GRAFT_MODEL_MIRROR;
+    // GRAFT_MIRROR serves data and models; a model mirror must be a folder (GRAFT_MODEL_MIRROR is its older name).
+    const env = [process.env.GRAFT_MIRROR, process.env.GRAFT_MODEL_MIRROR].find((m) => m && !/^https?:\/\//i.test(m));
     const mirrorRoot = options.mirror ? resolve(baseDir, options.mirror) : env ? resolve(env) : undefined;
     const cacheRoot = options.cacheDir ?? defaultCacheDir();
     const mirrored = mirrorRoot ? mirrorDirFor(url, mirrorRoot) : undefined;
@@ -52,7 +53,7 @@ export async function loadLayersModelFrom(location: string, options: ModelLocati
     } else {
       const alternatives = () =>
         `It is not in the cache (${cacheRoot}, set by GRAFT_CACHE) and ` +
-        (mirrorRoot ? `the mirror ${mirrorRoot} has no copy of it` : 'no mirror is set (GRAFT_MODEL_MIRROR)');
+        (mirrorRoot ? `the mirror ${mirrorRoot} has no copy of it` : 'no mirror folder is set (GRAFT_MIRROR)');
       dir = await cacheModel(url, cacheRoot, alternatives);
       via = 'cache';
     }

@@ -10,6 +10,15 @@ const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, com
 const QUANTIZED_BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
 
 /**
+ * The most weight bytes a layers model may declare. tfjs concatenates all shards into one ArrayBuffer, and
+ * Node caps a buffer read from disk at 2 GiB; a manifest asking for more is refused before any shard is read.
+ */
+export const MAX_WEIGHT_BYTES = 2 ** 31 - 1;
+
+/** The largest model.json read or downloaded; real ones are kilobytes to a few megabytes. */
+export const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
+
+/**
  * Parse and check the text of a `model.json`: it must be a tfjs *layers* model whose weights manifest
  * lists only safe relative paths. `file` names the file in error messages.
  */
@@ -36,18 +45,36 @@ export function parseModelJson(text: string, file: string): LayersModelJson {
   if (!Array.isArray(manifest)) {
     throw loadError('The model file has no "weightsManifest" array', file, { fix: 'Re-download or re-convert the model.' });
   }
+  const seen = new Set<string>();
+  let total = 0;
   manifest.forEach((group, g) => {
     if (!isObject(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights) || group.paths.length === 0) {
       throw loadError(`weightsManifest[${g}] needs non-empty "paths" and a "weights" list`, file);
     }
-    for (const p of group.paths) safeRelativePath(p, file);
+    for (const p of group.paths) {
+      // A shard listed twice would be read (and downloaded) twice and its bytes counted twice.
+      const key = safeRelativePath(p, file).join('/');
+      if (seen.has(key)) {
+        throw loadError(`The weights manifest lists the shard "${key}" twice`, file, {
+          why: 'Each shard holds distinct bytes of the weights; tensorflowjs_converter never repeats one',
+          fix: 'Re-convert the model or fix weightsManifest by hand',
+        });
+      }
+      seen.add(key);
+    }
     group.weights.forEach((w: unknown, i: number) => {
       if (!isObject(w) || typeof w.name !== 'string' || !Array.isArray(w.shape) || typeof w.dtype !== 'string') {
         throw loadError(`weightsManifest[${g}].weights[${i}] needs a name, a shape and a dtype`, file);
       }
-      weightBytes(w as unknown as tf.io.WeightsManifestEntry, file);
+      total += weightBytes(w as unknown as tf.io.WeightsManifestEntry, file);
     });
   });
+  if (total > MAX_WEIGHT_BYTES) {
+    throw loadError(`The weights manifest says the weights need ${total} bytes, more than the ${MAX_WEIGHT_BYTES}-byte cap`, file, {
+      why: 'TensorFlow.js holds all weights of a layers model in one buffer of at most 2 GiB',
+      fix: 'Use a smaller model, or check that the shapes in model.json are right',
+    });
+  }
   return json as unknown as LayersModelJson;
 }
 
@@ -57,7 +84,7 @@ export function groupBytes(group: tf.io.WeightsManifestConfig[number], file: str
 }
 
 function weightBytes(w: tf.io.WeightsManifestEntry, file: string): number {
-  const count = w.shape.reduce((a, b) => a * b, 1);
+  const count = w.shape.reduce((a, b) => a * (Number.isSafeInteger(b) && b >= 0 ? b : NaN), 1);
   const per = w.quantization ? QUANTIZED_BYTES[w.quantization.dtype] : DTYPE_BYTES[w.dtype];
   if (per === undefined || !Number.isInteger(count) || count < 0) {
     throw loadError(`Weight "${w.name}" has an unsupported dtype or shape`, file, {

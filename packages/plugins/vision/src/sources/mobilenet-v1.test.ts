@@ -8,7 +8,8 @@ import { imagenetPreprocess } from '../preprocess.js';
 import { findDebianFile } from '../data/debian.js';
 import { mobilenetV1, mobilenetV1Url } from './mobilenet-v1.js';
 
-// The real ImageNet MobileNet v1 0.25 (shared/ beside the repository), read through the mirror.
+// The real ImageNet MobileNet v1 0.25 (shared/ beside the repository), read through the mirror. Missing assets:
+// the tests that need them skip, except in CI (CI=1) where they fail.
 const MIRROR = new URL('../../../../../../shared/models', import.meta.url).pathname;
 const hasModel = existsSync(`${MIRROR}/mobilenet_v1_0.25_224/model.json`);
 const dogJpg = findDebianFile('darknet', 'usr/share/darknet/data/dog.jpg');
@@ -29,7 +30,7 @@ describe('vision/mobilenet-v1', () => {
     expect(mobilenetV1.options.parse({})).toEqual({ alpha: 0.25, size: 224, cut: 'conv_pw_13_relu' });
   });
 
-  describe.skipIf(!hasModel)('on the real ImageNet weights', () => {
+  describe.skipIf(!hasModel && !process.env.CI)('on the real ImageNet weights', () => {
     let trunk: Trunk;
     beforeAll(async () => {
       trunk = await mobilenetV1.load(mobilenetV1.options.parse({ inputSize: 96, mirror: MIRROR }), ctx);
@@ -63,7 +64,7 @@ describe('vision/mobilenet-v1', () => {
       );
     });
 
-    it.skipIf(!dogJpg)('classifies darknet\'s dog.jpg as a dog breed, through the trunk as through the whole model', async () => {
+    it.skipIf(!dogJpg && !process.env.CI)('classifies darknet\'s dog.jpg as a dog breed, through the trunk as through the whole model', async () => {
       const { data, info } = await sharp(dogJpg!).removeAlpha().raw().toBuffer({ resolveWithObject: true });
       const image = tf.tensor4d(new Float32Array(data), [1, info.height, info.width, 3]);
       const { model: classifier } = await loadLayersModelFrom(mobilenetV1Url(0.25, 224), { mirror: MIRROR });
