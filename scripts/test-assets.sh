@@ -11,7 +11,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 failed=()
-for script in packages/*/scripts/fetch-test-assets.sh packages/*/*/scripts/fetch-test-assets.sh; do
+for script in packages/*/scripts/fetch-test-assets.sh packages/*/*/scripts/fetch-test-assets.sh apps/*/scripts/fetch-test-assets.sh; do
   [ -f "$script" ] || continue
   bash "$script" || failed+=("$script")
 done

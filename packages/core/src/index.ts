@@ -36,9 +36,10 @@ export { planRun, type RunPlanReport } from './train/plan.js';
 export { parseCsv, type CsvTable } from './data/csv.js';
 
 // The runtime: configs, training, comparisons, trained runs.
-export { createRuntime, TOKENS, type Runtime, type RuntimeOptions, type PlannedRun } from './runtime.js';
+export { createRuntime, composeRuntime, TOKENS, type Platform, type Runtime, type RuntimeOptions, type PlannedRun } from './runtime.js';
 export type { TrainOptions, TrainOutcome } from './session.js';
-export { readConfigFile, fromObject, runDir, runName, type RunPlan, type TaskPlan, type StagePlan, type ConfigFile } from './config/load.js';
+export { readConfigFile } from './config/read-file.js';
+export { fromObject, runDir, runName, type RunPlan, type TaskPlan, type StagePlan, type ConfigFile } from './config/load.js';
 export { configJsonSchema } from './config/schema.js';
 export { commonStageSchema, type StageOptions } from './config/stage-options.js';
 export { defineConfig, type GraftConfig } from './config/define-config.js';

@@ -1,7 +1,7 @@
-import { join } from 'node:path';
 import type { Backend } from './backend.js';
 import { selectBackend } from './backends/select.js';
-import { loadCheckpoint, saveCheckpoint, type RunState } from './checkpoint/checkpoint.js';
+import { decodeRun, encodeRun, type RunState } from './checkpoint/checkpoint.js';
+import { checkpointNotFound } from './checkpoint/not-found.js';
 import type { RunPlan } from './config/load.js';
 import { prepareData, type PreparedData } from './data/prepare.js';
 import { splitFingerprints } from './data/fingerprint.js';
@@ -21,7 +21,7 @@ export interface Session {
   backend: Backend;
   data: PreparedData;
   model: GraftModel;
-  /** Where this run's checkpoint lives. */
+  /** Where this run's checkpoint lives (in `env.artifacts`). */
   checkpointPath: string;
   /** The environment services the session was opened with (the run folder's lock comes from its artifacts). */
   env: Environment;
@@ -63,7 +63,7 @@ export async function openSession(plan: RunPlan, registry: Registry, env: Enviro
     }
   }
   const model = new GraftModel(trunk, data.tasks, plan.tasks.map((t) => t.head), new Rng(deriveSeed(plan.seed, 1)), data.groups.map((g) => g.dataset));
-  return { plan, backend, data, model, env, checkpointPath: join(plan.output.dir, 'checkpoint.graft'), dispose: () => model.dispose() };
+  return { plan, backend, data, model, checkpointPath: env.artifacts.resolve(plan.output.dir, 'checkpoint.graft'), env, dispose: () => model.dispose() };
 }
 
 export interface TrainOptions {
@@ -99,9 +99,12 @@ export async function trainSession(session: Session, options: TrainOptions = {})
 
 async function trainLocked(session: Session, options: TrainOptions, path: string, log: Logger): Promise<TrainOutcome> {
   const { plan, model, data } = session;
+  const store = session.env.artifacts;
   let state: RunState | undefined;
   if (options.resume) {
-    state = loadCheckpoint(path);
+    const bytes = await store.read(path);
+    if (!bytes) throw checkpointNotFound(path);
+    state = decodeRun(bytes, path);
     if (state.meta.configHash !== plan.hash) {
       throw new GraftError('GRAFT_CHECKPOINT_MISMATCH', {
         what: `${path} was written by a different config (hash ${state.meta.configHash.slice(0, 12)}, this config ${plan.hash.slice(0, 12)})`,
@@ -119,7 +122,7 @@ async function trainLocked(session: Session, options: TrainOptions, path: string
   let saved = false;
   const save = async (snapshot: () => TrainerSnapshot) => {
     if (!plan.output.checkpoint) return;
-    await saveCheckpoint(session.checkpointPath, model, snapshot(), meta);
+    await session.env.artifacts.write(session.checkpointPath, await encodeRun(model, snapshot(), meta));
     saved = true;
   };
   const trainer = new Trainer(plan, model, data, log, {
@@ -147,13 +150,14 @@ async function removeStaleTemporaries(files: FileStore, dir: string, log: Logger
   for (const name of await files.list(dir)) {
     const pid = (/\.tmp-(\d+)$/.exec(name) ?? /^\..+\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name))?.[1];
     if (!pid || processAlive(Number(pid))) continue;
-    await files.remove(join(dir, name));
+    await files.remove(files.resolve(dir, name));
     log.info(`Removed ${name}, left by process ${pid} which stopped while writing it.`);
   }
 }
 
 function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
+  // Only Node leaves such files behind; elsewhere there is no process to ask.
+  if (typeof process === 'undefined' || pid === process.pid) return true;
   try {
     process.kill(pid, 0);
     return true;

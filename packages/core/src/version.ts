@@ -1,4 +1,6 @@
-import { createRequire } from 'node:module';
-
-/** This `@graft/core`'s version, read from its package.json (plugins declare the range they support in `meta.graft`). */
-export const GRAFT_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+/**
+ * This `@graft/core`'s version (plugins declare the range they support in `meta.graft`). A literal, so the
+ * browser entry can use it: all Graft packages are versioned together (changesets `fixed`), `npm run release`
+ * rewrites this line after `changeset version`, and `version.test.ts` checks it against package.json.
+ */
+export const GRAFT_VERSION = '0.1.0';

@@ -12,7 +12,7 @@ export interface RestoreTarget {
   restoreInternals(opt: Record<string, SlotState> | undefined, rngState: number, weightingState: unknown, trunkRng?: number): void;
   restoreEarlyStopping(best: { value: number; epoch: number } | null, weights?: tf.Tensor[]): void;
 }
-import { readCheckpointFile, writeCheckpointFile, type StoredTensor } from './format.js';
+import { decodeCheckpoint, encodeCheckpoint, type StoredTensor } from './codec.js';
 
 /** What a checkpoint's header holds besides tensors. */
 export interface CheckpointMeta {
@@ -41,8 +41,8 @@ export interface CheckpointMeta {
 }
 
 
-/** Write model weights and training state atomically. */
-export async function saveCheckpoint(path: string, model: GraftModel, snapshot: TrainerSnapshot, extra: Pick<CheckpointMeta, 'configHash' | 'config' | 'configDir'>): Promise<void> {
+/** The checkpoint bytes of a model and its training state (write them with an atomic store write). */
+export async function encodeRun(model: GraftModel, snapshot: TrainerSnapshot, extra: Pick<CheckpointMeta, 'configHash' | 'config' | 'configDir'>): Promise<Uint8Array> {
   const tensors = new Map<string, StoredTensor>();
   const reads: Promise<void>[] = [];
   const put = (name: string, t: tf.Tensor) =>
@@ -71,7 +71,7 @@ export async function saveCheckpoint(path: string, model: GraftModel, snapshot: 
     tasks: model.tasks.map((t) => ({ name: t.name, headSize: t.headSize })),
     savedAt: new Date().toISOString(),
   };
-  writeCheckpointFile(path, meta, tensors);
+  return encodeCheckpoint(meta, tensors);
 }
 
 /** A checkpoint read back: its metadata, and how to put it into a model and a trainer. */
@@ -86,8 +86,9 @@ export interface RunState {
   restoreInto(trainer: RestoreTarget): void;
 }
 
-export function loadCheckpoint(path: string): RunState {
-  const { meta, tensors } = readCheckpointFile<CheckpointMeta>(path);
+/** A checkpoint's bytes read back as a run state; `path` names it in messages. */
+export function decodeRun(bytes: Uint8Array, path: string): RunState {
+  const { meta, tensors } = decodeCheckpoint<CheckpointMeta>(bytes, path);
   const restoreWeights = (trainer: RestoreTarget) => {
     loadWeights(trainer.model, tensors, path);
     const extra = trainer.weightingMethod?.kind === 'loss' ? trainer.weightingMethod.variables?.() ?? {} : {};

@@ -8,7 +8,8 @@ import { buildRegistry } from '../plugins/loader.js';
 import { definePlugin } from '../plugins/define.js';
 import { corePlugin } from '../tasks/plugin.js';
 import { configJsonSchema } from './schema.js';
-import { fromObject, readConfigFile, resolvePlan } from './load.js';
+import { fromObject, resolvePlan } from './load.js';
+import { readConfigFile } from './read-file.js';
 
 const noop = { setup() {} };
 const plugin = definePlugin({

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isGraftError } from '../errors.js';
-import { fromObject, readConfigFile } from './load.js';
+import { fromObject } from './load.js';
+import { readConfigFile } from './read-file.js';
 
 function graftErrorOrResult(fn: () => unknown): boolean {
   try {

@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { basenameOf, resolvePath, workingDirectory } from '../env/paths.js';
+import { sha256Hex } from '../sha256.js';
 import type { DatasetProvider } from '../data/examples.js';
 import { didYouMean, GraftError, unknownName, type GraftErrorCode } from '../errors.js';
 import type { Registry } from '../plugins/registry.js';
@@ -12,7 +10,6 @@ import type { Weighting } from '../weighting.js';
 import { commonDataShape, configStructureSchema, type ConfigStructure } from './schema.js';
 import { parseSpec } from './plugin-options.js';
 import { invalidConfig } from './issues.js';
-import { checkConfigBounds, CONFIG_LIMITS } from './read-limits.js';
 import { commonStageShape, type StageOptions } from './stage-options.js';
 
 const { use: _dataUse, ...dataCommon } = commonDataShape;
@@ -73,41 +70,8 @@ export interface RunPlan {
   hash: string;
 }
 
-/** Read and parse a YAML or JSON config file and check its structure. */
-export function readConfigFile(file: string): ConfigFile {
-  const path = resolve(file);
-  const info = statSync(path, { throwIfNoEntry: false });
-  if (!info) {
-    throw new GraftError('GRAFT_CONFIG_NOT_FOUND', {
-      what: `Config file "${file}" does not exist`,
-      fix: 'Pass the path of a YAML or JSON config with -c; the examples/ folder has some to start from',
-    });
-  }
-  if (info.isDirectory()) {
-    throw new GraftError('GRAFT_CONFIG_NOT_FOUND', {
-      what: `"${file}" is a folder, not a config file`,
-      fix: `Pass the config file itself with -c (e.g. ${file.replace(/\/+$/, '')}/graft.yaml)`,
-    });
-  }
-  checkConfigBounds('', file, info.size);
-  const text = readFileSync(path, 'utf8');
-  checkConfigBounds(text, file, info.size);
-  let raw: unknown;
-  try {
-    raw = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text, { maxAliasCount: CONFIG_LIMITS.maxAliases });
-  } catch (cause) {
-    throw new GraftError('GRAFT_CONFIG_PARSE', {
-      what: `${file} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}`,
-      why: cause instanceof Error ? cause.message.split('\n')[0] : String(cause),
-      fix: 'Fix the syntax at the position above',
-      cause,
-    });
-  }
-  return fromObject(raw, file, dirname(path));
-}
-
 /** Check an in-memory config's structure (for programmatic use and tests). */
-export function fromObject(raw: unknown, file = '<config>', dir = process.cwd()): ConfigFile {
+export function fromObject(raw: unknown, file = '<config>', dir = workingDirectory()): ConfigFile {
   const parsed = configStructureSchema.safeParse(raw);
   if (!parsed.success) throw invalidConfig(parsed.error, configStructureSchema, file);
   return { file, dir, raw, structure: parsed.data };
@@ -116,7 +80,7 @@ export function fromObject(raw: unknown, file = '<config>', dir = process.cwd())
 /** Resolve every plugin name in the config and validate each plugin's options. */
 export function resolvePlan(config: ConfigFile, registry: Registry): RunPlan {
   const { structure: s, file } = config;
-  const where = (path: string) => `${path} in ${basename(file)}`;
+  const where = (path: string) => `${path} in ${basenameOf(file)}`;
 
   if (s.backend !== 'auto' && !registry.backends.has(s.backend)) {
     throw unknownName('GRAFT_UNKNOWN_BACKEND', 'backend', s.backend, ['auto', ...registry.backends.keys()], where('backend'));
@@ -178,13 +142,13 @@ export function resolvePlan(config: ConfigFile, registry: Registry): RunPlan {
     evaluate: s.evaluate,
     output: { dir: runDir(config), checkpoint: s.output.checkpoint },
     raw: config.raw,
-    hash: createHash('sha256').update(canonicalJson(config.raw)).digest('hex'),
+    hash: sha256Hex(canonicalJson(config.raw)),
   };
 }
 
 /** The run's name: `name`, else the config file's name without its extension. */
 export function runName(config: ConfigFile): string {
-  return config.structure.name ?? basename(config.file).replace(/\.(ya?ml|json)$/i, '');
+  return config.structure.name ?? basenameOf(config.file).replace(/\.(ya?ml|json)$/i, '');
 }
 
 /**
@@ -193,7 +157,7 @@ export function runName(config: ConfigFile): string {
  * there and runs its variants in `compare/` (`compare-multitask/`) below it.
  */
 export function runDir(config: ConfigFile): string {
-  return resolve(config.dir, config.structure.output.dir ?? `runs/${runName(config)}`);
+  return resolvePath(config.dir, config.structure.output.dir ?? `runs/${runName(config)}`);
 }
 
 function pick<T>(map: ReadonlyMap<string, T>, name: string, code: GraftErrorCode, kind: string, where: string): T {

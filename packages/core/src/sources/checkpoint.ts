@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { CheckpointMeta } from '../checkpoint/checkpoint.js';
-import { readCheckpointFile } from '../checkpoint/format.js';
+import { decodeCheckpoint } from '../checkpoint/codec.js';
+import { checkpointNotFound } from '../checkpoint/not-found.js';
 import { GraftError } from '../errors.js';
+import type { FileStore } from '../env/environment.js';
 import type { PretrainedSource } from '../source.js';
 
 /** Checkpoints trained from checkpoints, at most this deep: transfer chains longer than this are not real. */
@@ -18,12 +18,12 @@ const sourceOf = (meta: CheckpointMeta) => (meta.config as { source?: SourceSpec
  * of them, and refuse a chain that comes back to a checkpoint already in it (which would load forever)
  * or is implausibly long. The error names the whole chain.
  */
-function checkSourceChain(path: string, meta: CheckpointMeta): void {
+async function checkSourceChain(files: FileStore, path: string, meta: CheckpointMeta): Promise<void> {
   const chain = [path];
   let spec = sourceOf(meta);
   let dir = meta.configDir;
   while (spec?.use === 'graft/checkpoint' && typeof spec.path === 'string') {
-    const next = resolve(dir, spec.path);
+    const next = files.resolve(dir, spec.path);
     if (chain.includes(next)) {
       throw new GraftError('GRAFT_CHECKPOINT_CORRUPT', {
         what: `The checkpoint ${path} is trained from a chain of checkpoints that loops: ${[...chain, next].join(' → ')}`,
@@ -35,8 +35,9 @@ function checkSourceChain(path: string, meta: CheckpointMeta): void {
       throw new GraftError('GRAFT_CHECKPOINT_CORRUPT', { what: `The checkpoint ${path} is trained from a chain of more than ${MAX_CHAIN} checkpoints: ${chain.join(' → ')} → …`, fix: 'Train from a checkpoint nearer the original source' });
     }
     chain.push(next);
-    if (!existsSync(next)) return; // the nested load says it is missing
-    const nextMeta = readCheckpointFile<CheckpointMeta>(next).meta;
+    const bytes = await files.read(next);
+    if (!bytes) return; // the nested load says it is missing
+    const nextMeta = decodeCheckpoint<CheckpointMeta>(bytes, next).meta;
     spec = sourceOf(nextMeta);
     dir = nextMeta.configDir;
   }
@@ -57,11 +58,14 @@ export const checkpointSource: PretrainedSource<z.output<typeof options>> = {
   description: 'The trunk of a model Graft trained (a checkpoint file), groups intact, heads dropped.',
   options,
   async load(o, ctx) {
-    const path = resolve(ctx.configDir, o.path);
-    const { meta, tensors } = readCheckpointFile<CheckpointMeta>(path);
+    const files = ctx.env.files;
+    const path = files.resolve(ctx.configDir, o.path);
+    const bytes = await files.read(path);
+    if (!bytes) throw checkpointNotFound(path);
+    const { meta, tensors } = decodeCheckpoint<CheckpointMeta>(bytes, path);
     const spec = (meta.config as { source?: { use: string } & Record<string, unknown> }).source;
     if (!spec) throw new GraftError('GRAFT_CHECKPOINT_CORRUPT', { what: `${path} does not record the source it was trained from`, fix: 'Use a checkpoint written by `graft train`' });
-    checkSourceChain(path, meta);
+    await checkSourceChain(files, path, meta);
     const trunk = await ctx.loadSource(spec, meta.configDir);
     for (const w of trunk.weights()) {
       const t = tensors.get(`w/${w.key}`);

@@ -1,4 +1,4 @@
-import { definePlugin, packageMeta } from '@graft/core';
+import { definePlugin, GRAFT_VERSION } from '@graft/core';
 import { chainThaw } from './chain-thaw.js';
 import { fineTune } from './fine-tune.js';
 import { gradualUnfreeze } from './gradual-unfreeze.js';
@@ -14,7 +14,8 @@ export { comparePresets };
 
 /** The first-party strategies and multi-task weightings. */
 const strategiesPlugin = definePlugin({
-  meta: packageMeta(import.meta.url),
+  // Versioned with @graft/core (one version for every Graft package); a literal, so a page can load it.
+  meta: { name: '@graft/strategies', version: GRAFT_VERSION, graft: `^${GRAFT_VERSION}` },
   strategies: [scratch, linearProbe, fineTune, gradualUnfreeze, chainThaw, multitask],
   weightings,
   comparePresets,

@@ -24,6 +24,7 @@ export { tfjsLayers, type TfjsLayersOptions } from './sources/tfjs-layers.js';
 export { fashionMnist, FASHION_CLASSES, DEBIAN_FASHION_MNIST_DIR, type FashionMnistOptions } from './data/fashion-mnist.js';
 export { fashionMnistFile, sklearnDigitsFile, FASHION_MNIST_NAMES } from './data/public-files.js';
 export { imageFolder, type ImageFolderOptions } from './data/image-folder.js';
+export { imageFolderWith, type ImageDecoder } from './data/image-folder-provider.js';
 export { digits, type DigitsOptions } from './data/digits.js';
 export { fontDigits, renderFontDigits, type FontDigitsOptions, type FontDigitPool } from './data/font-digits.js';
 export { readIdx, parseIdx, type IdxArray } from './data/idx.js';

@@ -1,3 +1,4 @@
+import { faultPoint } from '../../checkpoint/fault.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -31,14 +32,23 @@ export function nodeFileStore(): FileStore {
         await mkdir(dirname(path), { recursive: true });
         const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
         try {
+          // The crash tests stop the process at these points of a checkpoint write (GRAFT_FAULT_AT; never set otherwise).
+          const fault = path.endsWith('.graft') ? faultPoint : () => {};
+          fault('before-write');
           const handle = await open(temp, 'w');
           try {
-            await handle.writeFile(data);
+            const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+            const half = Math.floor(bytes.length / 2);
+            await handle.writeFile(bytes.subarray(0, half));
+            fault('mid-write');
+            await handle.writeFile(bytes.subarray(half));
             await handle.sync();
           } finally {
             await handle.close();
           }
+          fault('before-rename');
           await rename(temp, path);
+          fault('after-rename');
         } catch (e) {
           await rm(temp, { force: true });
           throw e;

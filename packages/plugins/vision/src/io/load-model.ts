@@ -5,6 +5,7 @@ import { GraftError } from '@graft/core';
 import { defaultCacheDir } from './cache-dir.js';
 import { directoryHandler } from './directory-handler.js';
 import { cacheModel } from './http-cache.js';
+import { withInputSize } from './input-size.js';
 import { mirrorDirFor } from './mirror.js';
 
 export interface ModelLocationOptions {
@@ -78,25 +79,4 @@ export async function loadLayersModelFrom(location: string, options: ModelLocati
       cause,
     });
   }
-}
-
-/**
- * Rewrite the input layer's `batch_input_shape` so the model is built for `[N, size, size, C]`: the
- * convolutional trunk does not care, and a fixed 224 input would otherwise refuse smaller images.
- */
-function withInputSize(handler: tf.io.IOHandler, size: number): tf.io.IOHandler {
-  return {
-    async load() {
-      const artifacts = await handler.load!();
-      const topology = artifacts.modelTopology as { model_config?: { config?: { layers?: any[] } }; config?: { layers?: any[] } };
-      const layers = topology.model_config?.config?.layers ?? topology.config?.layers ?? [];
-      for (const layer of layers) {
-        const shape = layer?.config?.batch_input_shape;
-        if (Array.isArray(shape) && shape.length === 4) {
-          layer.config.batch_input_shape = [shape[0], size, size, shape[3]];
-        }
-      }
-      return artifacts;
-    },
-  };
 }

@@ -1,0 +1,177 @@
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRuntime, decodeCheckpoint, loadWeights, predictSplit } from '@graft/core';
+import strategies from '@graft/strategies';
+import vision from '@graft/vision';
+import { serveStudio } from './serve.js';
+
+// Debian's Chromium (scripts/test-assets.sh installs it) against the built page; the MobileNet files come
+// from the shared model folder through a local server, as a mirror of the public URL would serve them.
+const studioDir = fileURLToPath(new URL('..', import.meta.url));
+const MODELS = '/work/shared/models';
+let server: Server;
+let base: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  for (const need of ['/usr/bin/chromium', `${MODELS}/mobilenet_v1_0.25_224/model.json`]) {
+    if (!existsSync(need)) throw new Error(`${need} is missing: run scripts/test-assets.sh (it installs Chromium from Debian)`);
+  }
+  const outDir = mkdtempSync(join(tmpdir(), 'graft-studio-'));
+  await build({ configFile: join(studioDir, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  ({ server, url: base } = await serveStudio(outDir, MODELS));
+  browser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu'] });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** A page with the sample set loaded; `errors` collects console errors and uncaught exceptions. */
+async function openStudio(model = `${base}models/mobilenet_v1_0.25_224/model.json`, on: Browser = browser): Promise<{ page: Page; errors: string[] }> {
+  const page = await on.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+  page.on('pageerror', (e) => void errors.push(String(e)));
+  await page.goto(`${base}?model=${encodeURIComponent(model)}`);
+  return { page, errors };
+}
+
+async function loadSample(page: Page): Promise<void> {
+  await page.click('#load-sample');
+  await page.waitForFunction(() => document.getElementById('status')!.textContent!.includes('Sample set loaded'));
+}
+
+async function train(page: Page, strategy: string, backend: string, epochs: number): Promise<{ accuracy?: number; error: string; losses: number[]; note: string }> {
+  await page.select('#strategy', strategy);
+  await page.select('#backend', backend);
+  await page.$eval('#epochs', (e, n) => void ((e as HTMLInputElement).value = String(n)), epochs);
+  await page.click('#train');
+  await page.waitForFunction(() => !(document.getElementById('train') as HTMLButtonElement).disabled, { timeout: 200_000 });
+  return page.evaluate(() => ({
+    accuracy: document.getElementById('accuracy')!.dataset.value ? Number(document.getElementById('accuracy')!.dataset.value) : undefined,
+    error: document.getElementById('error')!.textContent ?? '',
+    losses: JSON.parse(document.getElementById('curves')!.dataset.losses ?? '[]') as number[],
+    note: document.getElementById('backend-note')!.textContent ?? '',
+  }));
+}
+
+describe('Graft Studio in Chromium', () => {
+  it('trains a linear probe on wasm to ≥ 60% test accuracy (4 classes); its checkpoint predicts the same in Node (≤ 1e-4)', async () => {
+    const { page, errors } = await openStudio();
+    await loadSample(page);
+    const result = await train(page, 'linear-probe', 'wasm', 4);
+    expect(result.error).toBe('');
+    expect(result.note).toContain('Training on wasm');
+    expect(result.accuracy).toBeGreaterThanOrEqual(0.6);
+    const bytes = await page.$eval('#download-checkpoint', async (a) => Array.from(new Uint8Array(await (await fetch((a as HTMLAnchorElement).href)).arrayBuffer())));
+    const { meta, tensors } = decodeCheckpoint<{ config: Record<string, unknown> & { source: Record<string, unknown>; tasks: { data: Record<string, unknown> }[] } }>(Uint8Array.from(bytes), 'studio.graft');
+    expect(meta.config.source.use).toBe('vision/mobilenet-v1');
+
+    // Node rebuilds the model from the checkpoint's own config (model and images from local folders instead
+    // of the page's URL and memory), loads the weights, and predicts the same test images alike.
+    const config = {
+      ...meta.config,
+      backend: 'cpu',
+      source: { ...meta.config.source, path: `${MODELS}/mobilenet_v1_0.25_224` },
+      tasks: [{ ...meta.config.tasks[0], data: { ...meta.config.tasks[0]!.data, path: join(studioDir, 'public/samples') } }],
+      output: { dir: mkdtempSync(join(tmpdir(), 'graft-studio-node-')) },
+    };
+    const session = await (await createRuntime({ plugins: [strategies, vision] }).load(config)).open();
+    try {
+      loadWeights(session.model, tensors, 'studio.graft');
+      const node = (await predictSplit(session.model, session.data, session.data.groups[0]!.dataset.test, session.data.tasks)).get('images')!;
+      const inPage = JSON.parse((await page.$eval('#accuracy', (e) => (e as HTMLElement).dataset.predictions))!) as number[];
+      expect(node.length).toBe(inPage.length);
+      expect(node.length).toBeGreaterThan(0);
+      const worst = Math.max(...inPage.map((p, i) => Math.abs(p - node[i]!)));
+      expect(worst).toBeLessThanOrEqual(1e-4);
+      console.info(`studio round trip: ${node.length} probabilities, largest page/Node difference ${worst.toExponential(2)}`);
+    } finally {
+      session.dispose();
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('fine-tunes on wasm: the training loss falls', async () => {
+    const { page, errors } = await openStudio();
+    await loadSample(page);
+    const result = await train(page, 'fine-tune', 'wasm', 2);
+    expect(result.error).toBe('');
+    expect(result.losses).toHaveLength(2);
+    expect(result.losses[1]!).toBeLessThan(result.losses[0]!);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('trains a linear probe on WebGPU (Chromium\'s software adapter) to ≥ 50% test accuracy', { timeout: 240_000 }, async () => {
+    const { page, errors } = await openStudio();
+    await loadSample(page);
+    const result = await train(page, 'linear-probe', 'webgpu', 2);
+    expect(result.error).toBe('');
+    expect(result.note).toContain('Training on webgpu');
+    expect(result.accuracy).toBeGreaterThanOrEqual(0.5);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('says why WebGPU is unavailable and falls back to wasm', async () => {
+    const noGpu = await puppeteer.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-features=WebGPU'] });
+    try {
+      const { page, errors } = await openStudio(undefined, noGpu);
+      await loadSample(page);
+      const result = await train(page, 'linear-probe', 'webgpu', 1);
+      expect(result.error).toBe('');
+      expect(result.note).toMatch(/^webgpu: the browser found no WebGPU adapter\. Falling back to wasm\./);
+      expect(result.accuracy).toBeGreaterThan(0.25);
+      expect(errors).toEqual([]);
+    } finally {
+      await noGpu.close();
+    }
+  });
+
+  it('refuses bad input with a message on the page: a non-image file, an empty class, one class, a model URL that 404s', async () => {
+    const { page, errors } = await openStudio();
+    await page.type('#class-name', 'cats');
+    await page.click('#add-class');
+    const dir = mkdtempSync(join(tmpdir(), 'graft-studio-bad-'));
+    writeFileSync(join(dir, 'notes.txt'), 'not an image');
+    const input = await page.waitForSelector('.class[data-class="cats"] input[type=file]');
+    await input!.uploadFile(join(dir, 'notes.txt'));
+    await page.waitForFunction(() => document.getElementById('error')!.textContent!.includes('notes.txt'));
+    expect(await page.$eval('#error', (e) => e.textContent)).toContain('Not an image this browser can decode');
+
+    expect((await train(page, 'linear-probe', 'wasm', 1)).error).toMatch(/Class "cats" has fewer than 2 images/);
+    await loadSample(page);
+    expect((await train(page, 'linear-probe', 'wasm', 1)).error).toMatch(/Class "cats" has fewer than 2 images/);
+    expect(errors).toEqual([]);
+    await page.close();
+
+    const one = await openStudio();
+    await one.page.type('#class-name', 'solo');
+    await one.page.click('#add-class');
+    const solo = await one.page.waitForSelector('.class[data-class="solo"] input[type=file]');
+    const png = join(studioDir, 'public/samples/bag');
+    await solo!.uploadFile(...readdirSync(png).slice(0, 3).map((f) => join(png, f)));
+    await one.page.waitForFunction(() => document.querySelector('.class[data-class="solo"] strong')!.textContent!.includes('3 images'));
+    expect((await train(one.page, 'linear-probe', 'wasm', 1)).error).toMatch(/only one class \("solo"\)/);
+    expect(one.errors).toEqual([]);
+    await one.page.close();
+
+    const missing = await openStudio(`${base}models/no-such-model/model.json`);
+    await loadSample(missing.page);
+    const failed = await train(missing.page, 'linear-probe', 'wasm', 1);
+    expect(failed.error).toMatch(/GRAFT_DOWNLOAD.*404/s);
+    // The browser itself logs the failed request; nothing else may be logged.
+    expect(missing.errors.filter((e) => !/Failed to load resource: .*404/.test(e))).toEqual([]);
+    await missing.page.close();
+  });
+});
