@@ -154,16 +154,18 @@ describe('graft compare: runs written as they finish, failures recorded, --resum
 
 describe('plugins a config lists', () => {
   it('graft plugins -c, graft schema -c and graft compare --strategies see them', async () => {
-    const config = tempConfig(`name: own\nplugins: [./own-plugin.mjs]\nsource: { use: testing/tiny-conv, seed: 1 }\nbackend: cpu\ntasks: [{ name: strokes, data: { use: testing/strokes, train: 32, test: 16 } }]\nstages: [{ use: fine-tune, epochs: 1, lr: 0.01, batchSize: 16 }]\n`);
+    const config = tempConfig(`name: own\nsource: { use: testing/tiny-conv, seed: 1 }\nbackend: cpu\ntasks: [{ name: strokes, data: { use: testing/strokes, train: 32, test: 16 } }]\nstages: [{ use: fine-tune, epochs: 1, lr: 0.01, batchSize: 16 }]\n`);
+    const { readFileSync } = await import('node:fs');
+    writeFileSync(config, readFileSync(config, 'utf8').replace(/^plugins: \[(.*)\]/, 'plugins: [$1, ./own-plugin.mjs]'));
     writeFileSync(
       join(dirname(config), 'own-plugin.mjs'),
-      `export default { meta: { name: 'own', version: '1.0.0', api: 1 }, comparePresets: [{ name: 'own-probe', description: 'probe twice', stages: (b) => [{ ...b, use: 'linear-probe' }, { ...b, use: 'linear-probe' }] }] };\n`,
+      `export default { meta: { name: 'own', version: '1.0.0', graft: '*' }, comparePresets: [{ name: 'own/probe', description: 'probe twice', stages: (b) => [{ ...b, use: 'linear-probe' }, { ...b, use: 'linear-probe' }] }] };\n`,
     );
     const plugins = JSON.parse((await run('plugins', '-c', config, '--json')).stdout).plugins;
-    expect(plugins.find((p: { name: string }) => p.name === 'own').comparePresets).toEqual([{ name: 'own-probe', description: 'probe twice' }]);
+    expect(plugins.find((p: { name: string }) => p.name === 'own').comparePresets).toEqual([{ name: 'own/probe', description: 'probe twice' }]);
     expect(plugins.find((p: { name: string }) => p.name === '@graft/strategies').comparePresets.map((p: { name: string }) => p.name)).toContain('lp-ft');
     expect((await run('schema', '-c', config)).code).toBe(0);
-    const compared = await run('compare', '-c', config, '--strategies', 'own-probe', '--seeds', '1', '--json');
+    const compared = await run('compare', '-c', config, '--strategies', 'own/probe', '--seeds', '1', '--json');
     expect(compared.code).toBe(0);
     expect(JSON.parse(compared.stdout).results[0].runs[0].history).toBeUndefined();
     expect(JSON.parse(compared.stdout).results[0].runs[0].metrics.strokes.accuracy).toBeGreaterThanOrEqual(0);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readCheckpointFile } from '@graft/core';
+import { readCheckpointFile } from '@graft/core/internal';
 
 /**
  * Crash tests on the real CLI: a `graft train` child is killed with SIGKILL (`kill -9`) at a checkpoint

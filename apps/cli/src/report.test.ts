@@ -1,4 +1,4 @@
-import type { CompareResult } from '@graft/core';
+import type { CompareResult } from '@graft/core/internal';
 import { describe, expect, it } from 'vitest';
 import { sampleEfficiency } from './report.js';
 

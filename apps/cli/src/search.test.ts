@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createRuntime, definePlugin, readConfigFile, runSearch, type Dataset, type DatasetProvider } from '@graft/core';
+import { createRuntime, definePlugin, readConfigFile, runSearch, type Dataset, type DatasetProvider } from '@graft/core/internal';
 import { strokesDataset as strokes, testingPlugin as strokesPlugin } from '@graft/testing';
 import { firstPartyPlugins } from './plugins.js';
 import { main } from './cli.js';

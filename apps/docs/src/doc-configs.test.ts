@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRuntime, fromObject } from '@graft/core';
+import { createRuntime, fromObject } from '@graft/core/internal';
 import { firstPartyPlugins } from '@graft/cli';
 import { docConfigs } from './doc-configs.js';
 

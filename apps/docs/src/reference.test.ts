@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_DOCS, createRuntime } from '@graft/core';
+import { ERROR_DOCS, createRuntime } from '@graft/core/internal';
 import { buildProgram, firstPartyPlugins } from '@graft/cli';
 import { gradualUnfreeze } from '@graft/strategies';
 import { readFileSync } from 'node:fs';

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, decodeCheckpoint, loadWeights, predictSplit } from '@graft/core';
+import { createRuntime, decodeCheckpoint, loadWeights, predictSplit } from '@graft/core/internal';
 import strategies from '@graft/strategies';
 import vision from '@graft/vision';
 import { serveStudio } from './serve.js';

@@ -32,7 +32,7 @@ export interface Session {
 export async function openSession(plan: RunPlan, registry: Registry, env: Environment): Promise<Session> {
   const log = env.log;
   const sourceTokenizer = plan.source.plugin.tokenizer?.(plan.source.options, plan.dir);
-  const data = await prepareData(plan.tasks, { seed: plan.seed, configDir: plan.dir, env, sourceTokenizer });
+  const data = await prepareData(plan.tasks, { seed: plan.seed, configDir: plan.dir, env, sourceTokenizer, withoutTest: plan.evaluate.split !== 'test' });
   const modalities = new Set(data.groups.map((g) => g.dataset.modality));
   const backend = await selectBackend(plan.backend, registry, { convolutions: modalities.has('image'), embeddings: modalities.has('text') });
   log.debug(`backend: ${backend.name}`);

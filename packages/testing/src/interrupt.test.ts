@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, loadCheckpoint, trainSession } from '@graft/core';
+import { createRuntime, loadCheckpoint, trainSession } from '@graft/core/internal';
 import strategies from '@graft/strategies';
 import { testingPlugin } from './plugin.js';
 

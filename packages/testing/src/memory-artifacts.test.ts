@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, definePlugin, memoryFileStore } from '@graft/core';
+import { createRuntime, definePlugin, memoryFileStore } from '@graft/core/internal';
 import strategies from '@graft/strategies';
 import { testingPlugin } from './plugin.js';
 

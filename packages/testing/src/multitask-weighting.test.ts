@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime } from '@graft/core';
+import { createRuntime } from '@graft/core/internal';
 import strategies from '@graft/strategies';
 import { testingPlugin } from './plugin.js';
 

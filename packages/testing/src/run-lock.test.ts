@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, silentLogger } from '@graft/core';
+import { createRuntime, silentLogger } from '@graft/core/internal';
 import strategies from '@graft/strategies';
 import { testingPlugin } from './plugin.js';
 

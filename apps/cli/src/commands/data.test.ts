@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { cachePathFor, mirrorPlaces, type Resource } from '@graft/core';
+import { cachePathFor, mirrorPlaces, type Resource } from '@graft/core/internal';
 import { fashionMnistFile, FASHION_MNIST_NAMES, sklearnDigitsFile } from '@graft/vision';
 import { penguinsFile } from '@graft/tabular';
 import { main } from '../cli.js';
@@ -121,7 +121,7 @@ describe.skipIf(!ready)('graft data, against a mirror on loopback serving the re
     // The demo's data path: vision/fashion-mnist as examples/fashion-mnist-transfer.yaml configures it.
     const script = [
       "import { fashionMnist } from '@graft/vision';",
-      "import { nodeEnvironment, silentLogger } from '@graft/core';",
+      "import { nodeEnvironment, silentLogger } from '@graft/core/internal';",
       'const o = fashionMnist.options.parse({ testSize: 1000 });',
       "const d = await fashionMnist.load(o, { configDir: process.cwd(), seed: 0, log: silentLogger, env: nodeEnvironment(), where: 'tasks[0].data' });",
       'console.log(JSON.stringify({ uid: process.getuid(), train: d.train.size, test: d.test.size }));',

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { GraftError } from '@graft/core';
+import { GraftError } from '@graft/core/internal';
 import { backendContract } from '@graft/testing/contracts';
 import { describe, expect, it } from 'vitest';
 import cudaPlugin, { cudaBackend, nodeBackend } from './index.js';

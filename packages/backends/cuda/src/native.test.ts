@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { GraftError } from '@graft/core';
+import { GraftError } from '@graft/core/internal';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNativeBackend, nvidiaModel, type NativePackage } from './native.js';
 

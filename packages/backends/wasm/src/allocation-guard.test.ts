@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { GraftError } from '@graft/core';
+import { GraftError } from '@graft/core/internal';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { wasmBackend } from './backend.js';
 

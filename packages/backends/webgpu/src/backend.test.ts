@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { GraftError } from '@graft/core';
+import { GraftError } from '@graft/core/internal';
 import { backendContract } from '@graft/testing/contracts';
 import { describe, expect, it } from 'vitest';
 import webgpuPlugin, { HARDWARE_PRIORITY, SOFTWARE_PRIORITY, webgpuBackend } from './index.js';

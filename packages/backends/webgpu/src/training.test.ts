@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@graft/core';
+import { Rng } from '@graft/core/internal';
 import { buildTinyConv } from '@graft/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initCpuAndWebGpu, webgpuForTests } from './test-support/webgpu.js';

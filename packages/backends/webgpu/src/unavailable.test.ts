@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraftError } from '@graft/core';
+import { GraftError } from '@graft/core/internal';
 import { SOFTWARE_PRIORITY, webgpuBackend } from './index.js';
 import { probeAdapter } from './probe.js';
 import { libraryDirectories, missingLibraries } from './system-libraries.js';

@@ -33,6 +33,8 @@ export interface PreparedData {
 }
 
 export interface PrepareOptions {
+  /** Drop the test split unread: the run evaluates on validation (cross-validation folds, search trials). */
+  withoutTest?: boolean;
   seed: number;
   configDir: string;
   env: Environment;
@@ -94,7 +96,7 @@ export async function prepareData(
 }
 
 async function loadDataset(spec: DataSpec, opts: PrepareOptions): Promise<{ dataset: Dataset; notes: string[] }> {
-  const dataset = await spec.plugin.load(spec.options, {
+  const loaded = await spec.plugin.load(spec.options, {
     configDir: opts.configDir,
     seed: opts.seed,
     log: opts.env.log,
@@ -103,6 +105,8 @@ async function loadDataset(spec: DataSpec, opts: PrepareOptions): Promise<{ data
     perClass: spec.perClass,
     sourceTokenizer: opts.sourceTokenizer,
   });
+  // A run scored elsewhere (a fold, a search trial) never touches the test split: it is read once, at the end.
+  const dataset = opts.withoutTest ? { ...loaded, test: undefined } : loaded;
   // Few-shot subsampling counts the dataset's default label column, whichever task reads the data, so every
   // run over the same data spec and seed (single-task baselines included) trains on the same samples.
   const column = dataset.defaultTarget;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, nodeEnvironment, silentLogger } from '@graft/core';
+import { Rng, nodeEnvironment, silentLogger } from '@graft/core/internal';
 import { describe, expect, it } from 'vitest';
 import tabularPlugin, { csvDataset, csvOptionsSchema, findPenguinsCsv, mlpOptionsSchema, mlpSource, penguinsDataset } from './index.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createRuntime } from '@graft/core';
+import { createRuntime } from '@graft/core/internal';
 import strategies from '@graft/strategies';
 import { env } from '@huggingface/transformers';
 import { beforeAll, describe, expect, it } from 'vitest';

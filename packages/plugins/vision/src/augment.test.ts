@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@graft/core';
+import { Rng } from '@graft/core/internal';
 import { augment } from './augment.js';
 
 /** The same augmentation written out per pixel on nested arrays, drawing from the same seeded stream. */

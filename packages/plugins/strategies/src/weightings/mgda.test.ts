@@ -1,4 +1,4 @@
-import { Rng } from '@graft/core';
+import { Rng } from '@graft/core/internal';
 import { describe, expect, it } from 'vitest';
 import { combineOnce as combine, createGradientMethod as create } from './test-support.js';
 import { mgda } from './mgda.js';

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { classificationTask, nodeEnvironment, prepareData, silentLogger, type Dataset, type DatasetContext } from '@graft/core';
+import { classificationTask, nodeEnvironment, prepareData, silentLogger, type Dataset, type DatasetContext } from '@graft/core/internal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvDataset } from './dataset.js';
 import { csvOptionsSchema } from './options.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { createRuntime, loadCheckpoint, trainSession, type HistoryEntry } from '@graft/core';
+import { createRuntime, loadCheckpoint, trainSession, type HistoryEntry } from '@graft/core/internal';
 import strategies from '@graft/strategies';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, nodeEnvironment, silentLogger, type SourceContext } from '@graft/core';
+import { Rng, nodeEnvironment, silentLogger, type SourceContext } from '@graft/core/internal';
 import { sourceContract } from '@graft/testing/contracts';
 import { describe, expect, it } from 'vitest';
 import { mlpOptionsSchema, mlpSource } from './source.js';

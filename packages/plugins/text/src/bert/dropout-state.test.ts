@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@graft/core';
+import { Rng } from '@graft/core/internal';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BertTrunk } from '../source/bert-trunk.js';
 import type { BertConfig } from './config.js';

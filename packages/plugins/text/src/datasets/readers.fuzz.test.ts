@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isGraftError } from '@graft/core';
+import { isGraftError } from '@graft/core/internal';
 import { describe, expect, it } from 'vitest';
 import { csvOptions, rowsOf } from './csv.js';
 import { jsonlOptions, parseJsonl } from './jsonl.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { env } from '@huggingface/transformers';
-import { createRuntime, loadCheckpoint, trainSession, type HistoryEntry } from '@graft/core';
+import { createRuntime, loadCheckpoint, trainSession, type HistoryEntry } from '@graft/core/internal';
 import strategies from '@graft/strategies';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { vocabFromTexts } from '../hf/tokenizer-json.js';
@@ -95,7 +95,8 @@ describe('masked-lm task', () => {
 
   it('runs ULMFiT’s target-task LM stage before the classifier in one config: the LM loss falls, the classifier head rests', async () => {
     writeFileSync(join(dir, 'target.jsonl'), CORPUS.map((text) => JSON.stringify({ text, label: text.includes('cat') || text.includes('dog') ? 'pet' : 'other' })).join('\n'));
-    const data = { use: 'text/jsonl', path: join(dir, 'target.jsonl'), maxLength: 16, tokenizer: join(dir, 'vocab.txt') };
+    // testFraction 0: every text is a training text (the point is that the LM reads all of them).
+    const data = { use: 'text/jsonl', path: join(dir, 'target.jsonl'), maxLength: 16, tokenizer: join(dir, 'vocab.txt'), testFraction: 0 };
     const cfg = {
       ...config(mkdtempSync(join(tmpdir(), 'graft-mlm-run-')), 1),
       tasks: [

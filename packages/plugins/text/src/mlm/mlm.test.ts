@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { AutoTokenizer, env } from '@huggingface/transformers';
-import { Rng } from '@graft/core';
+import { Rng } from '@graft/core/internal';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BertEncoder } from '../bert/encoder.js';
 import { initBertWeights } from '../bert/init.js';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isGraftError } from '@graft/core';
+import { isGraftError } from '@graft/core/internal';
 import { describe, expect, it } from 'vitest';
 import { parseSafetensors, serializeSafetensors } from './safetensors.js';
 

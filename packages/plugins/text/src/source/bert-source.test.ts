@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { AutoModel, AutoTokenizer, env } from '@huggingface/transformers';
-import { Rng } from '@graft/core';
+import { Rng } from '@graft/core/internal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vocabFromTexts } from '../hf/tokenizer-json.js';
 import { writeTinyBert } from '../fixture/tiny-bert.js';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createRuntime, trainSession } from '@graft/core';
+import { createRuntime, trainSession } from '@graft/core/internal';
 import strategies from '@graft/strategies';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { visionPlugin } from '../index.js';

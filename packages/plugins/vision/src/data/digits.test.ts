@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { nodeEnvironment, silentLogger } from '@graft/core';
+import { nodeEnvironment, silentLogger } from '@graft/core/internal';
 import { digits, parseDigitsCsv } from './digits.js';
 import { sklearnDigitsFile } from './public-files.js';
 

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
-import { nodeEnvironment, silentLogger, type Dataset } from '@graft/core';
+import { nodeEnvironment, silentLogger, type Dataset } from '@graft/core/internal';
 import { FASHION_CLASSES, fashionMnist } from './fashion-mnist.js';
 import { fashionMnistFile } from './public-files.js';
 

@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { nodeEnvironment, silentLogger } from '@graft/core';
+import { nodeEnvironment, silentLogger } from '@graft/core/internal';
 import { fontDigits, place, renderFontDigits } from './font-digits.js';
 import { readFontFace } from './font-names.js';
 

@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import sharp from 'sharp';
-import { classificationTask, nodeEnvironment, prepareData, silentLogger, type TaskPlan } from '@graft/core';
+import { classificationTask, nodeEnvironment, prepareData, silentLogger, type TaskPlan } from '@graft/core/internal';
 import { imageFolder } from './image-folder.js';
 
 let root: string;

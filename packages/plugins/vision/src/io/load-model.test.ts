@@ -5,7 +5,7 @@ import { mkdtemp, mkdir, readFile, rename, rm, symlink, truncate, writeFile, cp 
 import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { GraftError } from '@graft/core';
+import { GraftError } from '@graft/core/internal';
 import { loadLayersModelFrom } from './load-model.js';
 import { saveLayersModel } from './save-model.js';
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { existsSync } from 'node:fs';
-import { GraftError, nodeEnvironment, silentLogger, type SourceContext, type Trunk } from '@graft/core';
+import { GraftError, nodeEnvironment, silentLogger, type SourceContext, type Trunk } from '@graft/core/internal';
 import { loadLayersModelFrom } from '../io/load-model.js';
 import { imagenetPreprocess } from '../preprocess.js';
 import { findDebianFile } from '../data/debian.js';

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { GraftError, nodeEnvironment, silentLogger, type SourceContext } from '@graft/core';
+import { GraftError, nodeEnvironment, silentLogger, type SourceContext } from '@graft/core/internal';
 import { saveLayersModel } from '../io/save-model.js';
 import { mobilenetV2 } from './mobilenet-v2.js';
 import { tfjsLayers } from './tfjs-layers.js';
