@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Export a torchvision CNN with seeded random weights to ONNX, plus PyTorch's output on a seeded input.
+
+Used by @graft/vision's ONNX parity tests (fixtures are generated at test time, never committed).
+Usage: export-torchvision-onnx.py <arch> <size> <out_dir> [batch]
+Writes <out_dir>/<arch>.onnx, <arch>.input.bin (float32 NCHW), <arch>.output.bin (float32 logits),
+<arch>.json (shapes). Needs Debian's python3-torch, python3-torchvision and python3-onnx.
+"""
+import json
+import os
+import sys
+
+import torch
+import torchvision
+
+
+def main() -> None:
+    arch, size, out_dir = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    batch = int(sys.argv[4]) if len(sys.argv) > 4 else 2
+    torch.manual_seed(0)
+    model = getattr(torchvision.models, arch)(weights=None, num_classes=10)
+    # Non-trivial BN statistics, so the parity test checks that running mean/var are imported.
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.2, 0.2)
+                m.running_var.uniform_(0.5, 1.5)
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.2, 0.2)
+    model.eval()
+    x = torch.rand(batch, 3, size, size, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        y = model(x)
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, f"{arch}.onnx")
+    torch.onnx.export(model, x, path, input_names=["input"], output_names=["logits"],
+                      dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, opset_version=13,
+                      # TRAINING keeps BatchNormalization nodes (EVAL folds them into the convolutions), so the
+                      # imported graph trains like the PyTorch one; the reference output above is eval mode.
+                      training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False)
+    x.numpy().astype("<f4").tofile(os.path.join(out_dir, f"{arch}.input.bin"))
+    y.numpy().astype("<f4").tofile(os.path.join(out_dir, f"{arch}.output.bin"))
+    with open(os.path.join(out_dir, f"{arch}.json"), "w") as f:
+        json.dump({"input": list(x.shape), "output": list(y.shape)}, f)
+
+
+if __name__ == "__main__":
+    main()
