@@ -33,15 +33,38 @@ def main() -> None:
         y = model(x)
     os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, f"{arch}.onnx")
+    # A TRAINING-mode export traces the model in train mode, which would move the BN running statistics by
+    # one batch of the dummy input; momentum 0 keeps them, and the file gets the real momenta back below.
+    momenta = {}
+    for name, m in model.named_modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            momenta[name] = m.momentum
+            m.momentum = 0.0
     torch.onnx.export(model, x, path, input_names=["input"], output_names=["logits"],
                       dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, opset_version=13,
                       # TRAINING keeps BatchNormalization nodes (EVAL folds them into the convolutions), so the
                       # imported graph trains like the PyTorch one; the reference output above is eval mode.
                       training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False)
+    restore_momenta(path, momenta)
     x.numpy().astype("<f4").tofile(os.path.join(out_dir, f"{arch}.input.bin"))
     y.numpy().astype("<f4").tofile(os.path.join(out_dir, f"{arch}.output.bin"))
     with open(os.path.join(out_dir, f"{arch}.json"), "w") as f:
         json.dump({"input": list(x.shape), "output": list(y.shape)}, f)
+
+
+def restore_momenta(path: str, momenta: dict) -> None:
+    """Set each BatchNormalization node's momentum to ONNX's 1 - PyTorch momentum of its module."""
+    import onnx
+
+    model = onnx.load(path)
+    for node in model.graph.node:
+        if node.op_type != "BatchNormalization":
+            continue
+        module = node.input[1].rsplit(".", 1)[0]
+        for attr in node.attribute:
+            if attr.name == "momentum" and module in momenta:
+                attr.f = 1.0 - momenta[module]
+    onnx.save(model, path)
 
 
 if __name__ == "__main__":

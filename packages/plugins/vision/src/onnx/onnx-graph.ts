@@ -118,6 +118,12 @@ function decodeTensor(t: O.ITensorProto, where: string): OnnxConstant {
     }
     return { shape, data, float: false };
   }
+  if (type === T().BOOL) {
+    // Flags such as Dropout's training_mode.
+    const data = raw ? Array.from({ length: count }, (_, i) => raw.getUint8(i)) : (t.int32Data ?? []).map(Number);
+    if (data.length !== count) throw badSize(t, where);
+    return { shape, data, float: false };
+  }
   throw new GraftError('GRAFT_MODEL_LOAD', {
     what: `Tensor "${t.name}" has data type ${onnx.TensorProto.DataType[type ?? 0] ?? type}`,
     where,
