@@ -27,7 +27,7 @@ export function onnxGroups(params: OnnxParam[]): OnnxGroup[] {
   const numbered = (top: string) => units.some((u) => u.path[0] === top && /^\d+$/.test(u.path[1] ?? ''));
   const tops = [...new Set(units.map((u) => u.path[0]!))];
   const share = (top: string) => units.filter((u) => u.path[0] === top).length / units.length;
-  const splitTop = tops.find((t) => numbered(t) && share(t) > 0.5 && tops.filter(numbered).length === 1);
+  const splitTop = tops.find((t) => numbered(t) && share(t) > 0.5);
   const keyOf = (path: string[]): { key: string; plain: boolean } => {
     if (path[0] === splitTop && path[1] !== undefined) return { key: `${path[0]}.${path[1]}`, plain: false };
     return { key: path[0]!, plain: !numbered(path[0]!) };

@@ -47,11 +47,11 @@ describe.skipIf(!available)('ONNX import parity with PyTorch (torchvision, rando
   const fixtures = new Map<string, TorchFixture>();
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'graft-onnx-'));
-    for (const arch of ['resnet18', 'mobilenet_v3_small']) fixtures.set(arch, await exportTorchvision(arch, 64, dir));
+    for (const arch of ['resnet18', 'resnet50', 'mobilenet_v3_small']) fixtures.set(arch, await exportTorchvision(arch, 64, dir));
   }, 300_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  for (const arch of ['resnet18', 'mobilenet_v3_small']) {
+  for (const arch of ['resnet18', 'resnet50', 'mobilenet_v3_small']) {
     it(`${arch}: logits within ${TOLERANCE} of PyTorch's (relative to their largest magnitude)`, async () => {
       const fx = fixtures.get(arch)!;
       const trunk = await onnxSource.load(onnxSource.options.parse({ path: fx.onnxPath, cut: 'logits' }), ctx());
@@ -62,6 +62,13 @@ describe.skipIf(!available)('ONNX import parity with PyTorch (torchvision, rando
       trunk.dispose();
     });
   }
+
+  it('mobilenet_v3_small: one group per block of `features`, then the first classifier layer', async () => {
+    const trunk = await onnxSource.load(onnxSource.options.parse({ path: fixtures.get('mobilenet_v3_small')!.onnxPath }), ctx());
+    expect(trunk.groups.map((g) => g.name)).toEqual([...Array.from({ length: 13 }, (_, i) => `features.${i}`), 'classifier']);
+    expect(trunk.featureSize).toBe(1024);
+    trunk.dispose();
+  });
 
   it('vision/resnet: depth 18 as stem + layer1…layer4 cut before fc, and a fine-tune whose loss falls', async () => {
     const fx = fixtures.get('resnet18')!;
