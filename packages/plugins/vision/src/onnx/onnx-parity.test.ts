@@ -63,6 +63,20 @@ describe.skipIf(!available)('ONNX import parity with PyTorch (torchvision, rando
     });
   }
 
+  it('loads a safetensors state dict over the graph, and lists missing and unexpected keys of a wrong one', async () => {
+    const fx = fixtures.get('resnet18')!;
+    const trunk = await onnxSource.load(onnxSource.options.parse({ path: fx.onnxPath, cut: 'logits', stateDict: fx.stateDict.path }), ctx());
+    const err = scaledError(logits(trunk, fx), fx.stateDict.output);
+    console.log(`resnet18 with a state dict: scaled max error ${err.toExponential(2)}`);
+    expect(err).toBeLessThan(TOLERANCE);
+    trunk.dispose();
+    const before = tf.memory().numTensors;
+    const options = { path: fixtures.get('mobilenet_v3_small')!.onnxPath, stateDict: fx.stateDict.path };
+    const e = await onnxSource.load(onnxSource.options.parse(options), ctx()).catch((x: unknown) => x);
+    expect((e as Error).message).toMatch(/^GRAFT_MODEL_LOAD: The state dict does not match the ONNX graph \(\d+ missing: features\.0\.0\.weight, .*; \d+ unexpected: conv1\.weight, bn1\.weight, /);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('mobilenet_v3_small: one group per block of `features`, then the first classifier layer', async () => {
     const trunk = await onnxSource.load(onnxSource.options.parse({ path: fixtures.get('mobilenet_v3_small')!.onnxPath }), ctx());
     expect(trunk.groups.map((g) => g.name)).toEqual([...Array.from({ length: 13 }, (_, i) => `features.${i}`), 'classifier']);

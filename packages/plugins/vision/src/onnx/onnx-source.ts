@@ -5,6 +5,7 @@ import { imagePreprocess } from '../preprocess.js';
 import { parseOnnx, type OnnxGraph } from './onnx-graph.js';
 import { onnxTrunk } from './onnx-trunk.js';
 import { compileOnnx, type OnnxProgram } from './program.js';
+import { loadStateDict, parseSafetensors } from './state-dict.js';
 
 /** torchvision's ImageNet normalisation. */
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
@@ -18,6 +19,8 @@ export const onnxLocationOptions = {
   url: z.url().optional().describe('URL of an ONNX file.'),
   /** Images are resized to `inputSize × inputSize`. @default the graph's input size */
   inputSize: z.number().int().min(16).max(1024).optional().describe('Size images are resized to; needed when the graph input has symbolic height/width.'),
+  /** A `.safetensors` state dict (relative to the config file) whose weights replace the file's. */
+  stateDict: z.string().min(1).optional().describe('safetensors state dict (torchvision/timm keys, as in the ONNX export) loaded over the graph\'s weights.'),
   /** Per-channel mean subtracted after scaling pixels to 0..1. @default ImageNet's [0.485, 0.456, 0.406] */
   mean: z.array(z.number()).min(1).max(3).default([...IMAGENET_MEAN]).describe('Per-channel mean (pixels in 0..1).'),
   /** Per-channel standard deviation. @default ImageNet's [0.229, 0.224, 0.225] */
@@ -45,7 +48,7 @@ export const onnxSource: PretrainedSource<OnnxSourceOptions> = {
   options,
   async load(o, ctx) {
     const graph = await readOnnxGraph(o, ctx, 'vision/onnx');
-    return buildOnnxTrunk(graph, o, ctx);
+    return buildOnnxTrunk(graph, o, ctx, { stateDict: await readStateDict(o, ctx) });
   },
 };
 
@@ -73,8 +76,25 @@ export async function readOnnxGraph(o: { path?: string; url?: string }, ctx: Sou
   return parseOnnx(bytes, from);
 }
 
-/** Compile the graph up to the cut and wrap it as a trunk; on any error nothing stays allocated. */
-export function buildOnnxTrunk(graph: OnnxGraph, o: OnnxSourceOptions, ctx: SourceContext, check?: (program: OnnxProgram) => void): Trunk {
+/** The tensors of `stateDict`, when one is given. */
+export async function readStateDict(o: { stateDict?: string }, ctx: SourceContext): Promise<ReturnType<typeof parseSafetensors> | undefined> {
+  if (o.stateDict === undefined) return undefined;
+  const path = ctx.env.files.resolve(ctx.configDir, o.stateDict);
+  const bytes = await ctx.env.files.read(path);
+  if (!bytes) throw new GraftError('GRAFT_MODEL_LOAD', { what: `No state dict at ${path}`, where: `${ctx.where}.stateDict`, fix: 'Give the path of a .safetensors file, relative to the config file.' });
+  return parseSafetensors(bytes, path);
+}
+
+/**
+ * Compile the graph up to the cut and wrap it as a trunk, after `check` and with `stateDict`'s weights;
+ * on any error nothing stays allocated.
+ */
+export function buildOnnxTrunk(
+  graph: OnnxGraph,
+  o: OnnxSourceOptions,
+  ctx: SourceContext,
+  extra: { check?: (program: OnnxProgram) => void; stateDict?: ReturnType<typeof parseSafetensors> } = {},
+): Trunk {
   const { inputSize, channels } = inputGeometry(graph, o.inputSize, ctx.where);
   if (o.mean.length !== channels || o.std.length !== channels) {
     throw new GraftError('GRAFT_CONFIG_INVALID', {
@@ -85,7 +105,8 @@ export function buildOnnxTrunk(graph: OnnxGraph, o: OnnxSourceOptions, ctx: Sour
   }
   const program = compileOnnx(graph, { cut: o.cut, where: ctx.where });
   try {
-    check?.(program);
+    extra.check?.(program);
+    if (extra.stateDict) loadStateDict(program, graph, extra.stateDict, `${ctx.where}.stateDict`);
     const scale = imagePreprocess({ size: inputSize, scale: 'unit', channels });
     const trunk = onnxTrunk({
       program,

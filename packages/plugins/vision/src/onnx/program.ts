@@ -11,6 +11,8 @@ export interface OnnxParam {
   variable: tf.Variable;
   /** The first node reading it. */
   node: OnnxNode;
+  /** The ONNX-layout tensor → the variable's layout (e.g. OIHW → HWIO). */
+  layout: (t: tf.Tensor) => tf.Tensor;
 }
 
 /** An ONNX graph compiled to tfjs ops over variables, from the image input to the cut tensor. */
@@ -65,7 +67,7 @@ export function compileOnnx(graph: OnnxGraph, options: CompileOptions): OnnxProg
       const c = graph.constants.get(name)!;
       if (!c.float) throw new GraftError('GRAFT_MODEL_LOAD', { what: `Weight "${name}" of node "${current!.name}" is not a float tensor`, where: options.where });
       const variable = tf.tidy(() => tf.variable(layout(tf.tensor(c.data as Float32Array, c.shape)), trainable));
-      params.set(name, { key: name, variable, node: current! });
+      params.set(name, { key: name, variable, node: current!, layout });
       return variable;
     },
     norm(node) {

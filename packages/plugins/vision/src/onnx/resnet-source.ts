@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GraftError, type PretrainedSource } from '@graft/core';
-import { buildOnnxTrunk, onnxLocationOptions, readOnnxGraph } from './onnx-source.js';
+import type { OnnxProgram } from './program.js';
+import { buildOnnxTrunk, onnxLocationOptions, readOnnxGraph, readStateDict } from './onnx-source.js';
 
 /** Convolutions in torchvision's ResNets up to the classifier: stem, block convs, downsample shortcuts. */
 const RESNET_CONVS: Record<number, number> = { 18: 20, 34: 36, 50: 53 };
@@ -27,10 +28,12 @@ export const resnetSource: PretrainedSource<ResNetOptions> = {
   async load(o, ctx) {
     const graph = await readOnnxGraph(o, ctx, 'vision/resnet');
     if (!graph.nodes.some((n) => n.opType === 'Gemm')) throw notResnet(`it has no fully connected classifier (Gemm)`, o.depth, ctx.where);
-    return buildOnnxTrunk(graph, { ...o, cut: undefined }, ctx, (program) => {
+    const stateDict = await readStateDict(o, ctx);
+    const check = (program: OnnxProgram) => {
       const convs = program.nodes.filter((n) => n.opType === 'Conv').length;
       if (convs !== RESNET_CONVS[o.depth]) throw notResnet(`it has ${convs} convolutions before the classifier, not ${RESNET_CONVS[o.depth]}`, o.depth, ctx.where);
-    });
+    };
+    return buildOnnxTrunk(graph, { ...o, cut: undefined }, ctx, { check, stateDict });
   },
 };
 

@@ -25,6 +25,8 @@ export interface TorchFixture {
   input: { shape: number[]; data: Float32Array };
   /** PyTorch's eval-mode logits. */
   output: { shape: number[]; data: Float32Array };
+  /** A second model's state dict (safetensors) and PyTorch's logits under it. */
+  stateDict: { path: string; output: Float32Array };
 }
 
 /** Export torchvision `arch` with seeded random weights to ONNX in `dir`, with PyTorch's output on a seeded input. */
@@ -39,5 +41,6 @@ export async function exportTorchvision(arch: string, size: number, dir: string,
     onnxPath: join(dir, `${arch}.onnx`),
     input: { shape: shapes.input, data: await floats(`${arch}.input.bin`) },
     output: { shape: shapes.output, data: await floats(`${arch}.output.bin`) },
+    stateDict: { path: join(dir, `${arch}.safetensors`), output: await floats(`${arch}.sd-output.bin`) },
   };
 }
