@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { nodeEnvironment, silentLogger, type SourceContext, type Trunk } from '@graft/core';
 import { onnxSource } from './onnx-source.js';
 import { resnetSource } from './resnet-source.js';
-import { exportTorchvision, torchAvailable, type TorchFixture } from './torch-fixtures.js';
+import { exportTorchvision, torchAvailable, type TorchFixture } from './test-support/torch-fixtures.js';
 
 // PyTorch from Debian (scripts/test-assets.sh). Missing: these tests skip, except in CI where they fail.
 const available = (await torchAvailable()) || !!process.env.CI;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { nodeEnvironment, silentLogger, type SourceContext } from '@graft/core';
 import { wasmBackend } from '@graft/backend-wasm';
 import { resnetSource } from './resnet-source.js';
-import { exportTorchvision, torchAvailable } from './torch-fixtures.js';
+import { exportTorchvision, torchAvailable } from './test-support/torch-fixtures.js';
 
 // PyTorch from Debian (scripts/test-assets.sh). Missing: this test skips, except in CI where it fails.
 const available = (await torchAvailable()) || !!process.env.CI;

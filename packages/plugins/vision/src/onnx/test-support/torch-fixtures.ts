@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 
 /** Debian's Python with python3-torch, python3-torchvision and python3-onnx (scripts/test-assets.sh). */
 export const PYTHON = '/usr/bin/python3';
-const SCRIPT = new URL('../../scripts/export-torchvision-onnx.py', import.meta.url).pathname;
+const SCRIPT = new URL('../../../scripts/export-torchvision-onnx.py', import.meta.url).pathname;
 
 /** Whether PyTorch, torchvision and onnx import (test-only helper). */
 export async function torchAvailable(): Promise<boolean> {
