@@ -40,7 +40,9 @@ export type OnnxSourceOptions = z.output<typeof options>;
  * trunk: the graph's common CNN operators become tfjs ops over tf.Variables, the graph is cut before the
  * classifier, and layer groups follow the model's modules (stages of a ResNet, blocks of a MobileNet).
  * Export with `training=torch.onnx.TrainingMode.TRAINING` (and `model.eval()`) to keep BatchNormalization
- * layers; an eval-mode export folds them into the convolutions, which then train without them.
+ * layers (with every BatchNorm's `momentum` set to 0 while exporting, so tracing in train mode leaves the
+ * running statistics as they are); an eval-mode export folds them into the convolutions, which then train
+ * without them.
  */
 export const onnxSource: PretrainedSource<OnnxSourceOptions> = {
   name: 'vision/onnx',

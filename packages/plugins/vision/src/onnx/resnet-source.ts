@@ -19,7 +19,8 @@ export type ResNetOptions = z.output<typeof options>;
  * `vision/onnx` cut before `fc`, with groups `stem`, `layer1` … `layer4`, after checking the graph has
  * the depth's convolutions. No file is downloaded by default: export one with
  * `torch.onnx.export(torchvision.models.resnet50(weights=…).eval(), torch.rand(1, 3, 224, 224), 'resnet50.onnx',
- * training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False)` and give `path`.
+ * training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False)` (BatchNorm momenta set to 0 first, see
+ * `vision/onnx`) and give `path`.
  */
 export const resnetSource: PretrainedSource<ResNetOptions> = {
   name: 'vision/resnet',
