@@ -2,6 +2,7 @@
 # Fetch the real data @graft/vision's tests and demos use, from Debian. Idempotent and quick when done.
 #   - dataset-fashion-mnist (installed): /usr/share/dataset-fashion-mnist/*.gz
 #   - font packages (installed): the faces vision/font-digits renders digits from
+#   - python3-torch, python3-torchvision, python3-onnx (installed): the ONNX parity tests export torchvision models
 #   - darknet's data/dog.jpg and scikit-learn's digits.csv.gz: the .debs are only unpacked (no SciPy, no
 #     CUDA) into $GRAFT_CACHE/debian/<package>/
 # Without root (or without apt) it says what is missing and exits 1 (outside CI the tests that need the files skip).
@@ -14,6 +15,8 @@ install_pkgs=(dataset-fashion-mnist fonts-dejavu-core fonts-dejavu-extra fonts-l
   fonts-cantarell fonts-open-sans fonts-roboto-unhinted fonts-lato fonts-ebgaramond fonts-linuxlibertine
   fonts-comic-neue fonts-go fonts-hack fonts-inconsolata fonts-firacode fonts-stix fonts-noto-core fonts-noto-mono
   fonts-cmu)
+# ONNX parity tests (src/onnx): PyTorch, torchvision and onnx export torchvision CNNs at test time.
+install_pkgs+=(python3-torch python3-torchvision python3-onnx)
 unpack_pkgs=(darknet:usr/share/darknet/data/dog.jpg python3-sklearn:usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz)
 
 missing=()

@@ -8,6 +8,8 @@ import { smallCnn } from './sources/small-cnn.js';
 import { mobilenetV2 } from './sources/mobilenet-v2.js';
 import { tfjsLayers } from './sources/tfjs-layers.js';
 import { contrastiveTask } from './contrastive/contrastive-task.js';
+import { onnxSource } from './onnx/onnx-source.js';
+import { resnetSource } from './onnx/resnet-source.js';
 
 export { augment, augmentation, augmentSchema, type AugmentOptions, type AugmentSpec } from './augment.js';
 export { contrastiveTask, ContrastiveHead } from './contrastive/contrastive-task.js';
@@ -21,6 +23,8 @@ export { mobilenetV1Groups, mobilenetV2Groups, perLayerGroups, type GroupSpec } 
 export { mobilenetV1, mobilenetV1Url, type MobileNetV1Options } from './sources/mobilenet-v1.js';
 export { mobilenetV2, type MobileNetV2Options } from './sources/mobilenet-v2.js';
 export { tfjsLayers, type TfjsLayersOptions } from './sources/tfjs-layers.js';
+export { onnxSource, IMAGENET_MEAN, IMAGENET_STD, type OnnxSourceOptions } from './onnx/onnx-source.js';
+export { resnetSource, type ResNetOptions } from './onnx/resnet-source.js';
 export { fashionMnist, FASHION_CLASSES, DEBIAN_FASHION_MNIST_DIR, type FashionMnistOptions } from './data/fashion-mnist.js';
 export { fashionMnistFile, sklearnDigitsFile, FASHION_MNIST_NAMES } from './data/public-files.js';
 export { imageFolder, type ImageFolderOptions } from './data/image-folder.js';
@@ -32,7 +36,7 @@ export { readIdx, parseIdx, type IdxArray } from './data/idx.js';
 /** `@graft/vision`: ImageNet CNN sources (tfjs layers models), image datasets, augmentation and the `contrastive` task. */
 const visionPlugin = definePlugin({
   meta: packageMeta(import.meta.url),
-  sources: [mobilenetV1, mobilenetV2, tfjsLayers, smallCnn],
+  sources: [mobilenetV1, mobilenetV2, tfjsLayers, smallCnn, onnxSource, resnetSource],
   datasets: [fashionMnist, imageFolder, digits, fontDigits],
   tasks: [contrastiveTask],
 });
