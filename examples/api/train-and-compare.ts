@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRuntime, defineConfig, type HistoryEntry } from '@graft/cli';
+import { testingPlugin } from '@graft/testing'; // the tiny fixtures: a conv net built from a seed, synthetic strokes
 
 const out = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'graft-api-'));
 
@@ -20,7 +21,7 @@ const config = defineConfig({
   compare: { seeds: 1 },
 });
 
-const runtime = createRuntime();
+const runtime = createRuntime({ plugins: [testingPlugin] });
 const epochs: HistoryEntry[] = [];
 const outcome = await (await runtime.load(config)).train({
   callbacks: { onEpochEnd: (entry) => void epochs.push(entry) },

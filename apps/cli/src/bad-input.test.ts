@@ -17,8 +17,11 @@ async function run(...argv: string[]) {
 
 afterEach(() => vi.restoreAllMocks());
 
+/** The test fixtures plugin by path: under vitest, packages resolve to their TypeScript sources. */
+const fixturesPlugin = resolve(__dirname, '../../../packages/testing/src/index.ts');
+
 const tiny = (extra = '') =>
-  `source: { use: testing/tiny-conv, seed: 1 }\nbackend: cpu\ntasks: [{ name: strokes, data: { use: testing/strokes, train: 32, test: 16 } }]\nstages: [{ use: fine-tune, epochs: 1, lr: 0.01, batchSize: 16 }]\n${extra}`;
+  `plugins: [${JSON.stringify(fixturesPlugin)}]\nsource: { use: testing/tiny-conv, seed: 1 }\nbackend: cpu\ntasks: [{ name: strokes, data: { use: testing/strokes, train: 32, test: 16 } }]\nstages: [{ use: fine-tune, epochs: 1, lr: 0.01, batchSize: 16 }]\n${extra}`;
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'graft-bad-'));

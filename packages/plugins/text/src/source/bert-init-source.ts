@@ -13,22 +13,22 @@ import { BertTrunk } from './bert-trunk.js';
 export const bertInitSourceOptions = z
   .object({
     /** A WordPiece `vocab.txt` (e.g. bert-base-uncased's), relative to the config file; datasets tokenize with it. */
-    vocab: z.string().min(1),
+    vocab: z.string().min(1).describe('The WordPiece vocab.txt the model reads (relative to the config file).'),
     /** @default 2 */
-    layers: z.number().int().min(1).max(24).default(2),
+    layers: z.number().int().min(1).max(24).default(2).describe('Transformer layers. Default: 2.'),
     /** @default 64 */
-    hidden: z.number().int().min(8).max(1024).default(64),
+    hidden: z.number().int().min(8).max(1024).default(64).describe('Hidden size. Default: 64.'),
     /** Attention heads; must divide `hidden`. @default 4 */
-    heads: z.number().int().min(1).max(16).default(4),
+    heads: z.number().int().min(1).max(16).default(4).describe('Attention heads. Default: 4.'),
     /** Width of the feed-forward layers. @default 4 × hidden */
-    intermediate: z.number().int().min(8).optional(),
+    intermediate: z.number().int().min(8).optional().describe('Feed-forward width. Default: 4 × hidden.'),
     /** Positions the model has: the longest input it reads. @default 64 */
-    maxLength: z.number().int().min(8).max(512).default(64),
+    maxLength: z.number().int().min(8).max(512).default(64).describe('Positions the model has: the longest input it reads. Default: 64.'),
     /**
      * Masked-LM never trains the pooler or the [CLS] state (BERT's next-sentence task did), so the mean of
      * the token states is the informative feature of a model pretrained here. @default 'mean'
      */
-    pooling: z.enum(['cls', 'mean']).default('mean'),
+    pooling: z.enum(['cls', 'mean']).default('mean').describe('How token vectors become one feature vector: the [CLS] token or the mean. Default: mean.'),
   })
   .strict();
 export type BertInitSourceOptions = z.infer<typeof bertInitSourceOptions>;
