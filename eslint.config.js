@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 /** One lint configuration for the monorepo (flat config). */
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/runs/**', '.nx/**', 'apps/docs/.vitepress/cache/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/runs/**', '.nx/**', 'apps/docs/content/.vitepress/cache/**', 'apps/docs/content/.vitepress/.temp/**', 'apps/docs/site/**', 'apps/docs/test-output/**', 'apps/studio/test-output/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

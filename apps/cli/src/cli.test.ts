@@ -2,19 +2,11 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from './cli.js';
+import { runCli } from './test-utils/run-cli.js';
 
 const example = resolve(__dirname, '../../../examples/tiny.yaml');
 
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  const code = await main(argv);
-  vi.restoreAllMocks();
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 /** The test fixtures plugin by path: under vitest, packages resolve to their TypeScript sources. */
 const fixturesPlugin = resolve(__dirname, '../../../packages/testing/src/index.ts');

@@ -1,18 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from './cli.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { comparable, configIn, exited, SEARCH_CONFIG, startCli, testRedis, until } from './test-utils/search.js';
+import { runCli } from './test-utils/run-cli.js';
 
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  const code = await main(argv);
-  vi.restoreAllMocks();
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 // The queue tests run against a real Redis (Debian's redis-server), never a stand-in.
 let redis: Awaited<ReturnType<typeof testRedis>>;

@@ -4,18 +4,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRuntime, definePlugin, readConfigFile, runSearch, type Dataset, type DatasetProvider } from '@graft/core/internal';
 import { strokesDataset as strokes, testingPlugin as strokesPlugin } from '@graft/testing';
 import { firstPartyPlugins } from './plugins.js';
-import { main } from './cli.js';
 import { comparable, configIn, exited, SEARCH_CONFIG, startCli, until } from './test-utils/search.js';
+import { runCli } from './test-utils/run-cli.js';
 
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  const code = await main(argv);
-  vi.restoreAllMocks();
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 afterEach(() => vi.restoreAllMocks());
 

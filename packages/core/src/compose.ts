@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { fromObject, resolvePlan, type ConfigFile, type RunPlan } from './config/load.js';
-import type { Clock, Environment, FileStore, RandomSource, ResourceStore } from './env/environment.js';
+import type { Environment } from './env/environment.js';
 import type { Logger } from './logger.js';
 import type { GraftPlugin, PluginList } from './plugins/define.js';
 import type { ModuleImporter } from './plugins/loader.js';

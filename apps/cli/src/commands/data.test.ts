@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { cachePathFor, mirrorPlaces, type Resource } from '@graft/core/internal';
 import { fashionMnistFile, FASHION_MNIST_NAMES, sklearnDigitsFile } from '@graft/vision';
 import { penguinsFile } from '@graft/tabular';
-import { main } from '../cli.js';
+import { runCli } from '../test-utils/run-cli.js';
 
 /**
  * The real public files, served on loopback from Debian's copies (scripts/test-assets.sh installs or
@@ -59,15 +59,7 @@ function isolated(): { cache: string } {
   return { cache };
 }
 
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  const code = await main(argv);
-  vi.restoreAllMocks();
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 describe.skipIf(!ready)('graft data, against a mirror on loopback serving the real files', () => {
   it('downloads and verifies every file once, then lists them in the cache and fetches again with no request', async () => {

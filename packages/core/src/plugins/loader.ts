@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { exports as resolveExports, legacy as resolveLegacy } from 'resolve.exports';
-import semver from 'semver';
 import { GraftError } from '../errors.js';
 import { GRAFT_VERSION } from '../version.js';
 import { assertSingleCore } from './core-copies.js';
