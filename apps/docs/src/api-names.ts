@@ -1,22 +1,29 @@
 /**
  * The public API names the hand-written guides use, in one place. Prose writes `%%name%%`; the site's
- * Markdown step replaces it with the value here, so a rename is one edit. `pending` names are specified in
- * issues #10/#12 and may not be on main yet: the guides mark them, and a test checks that every name not
- * pending is really exported today.
+ * Markdown step replaces it with the value here, so a rename is one edit. `from` says where the name lives:
+ * a package's exports, the runtime `createRuntime()` returns (`runtime`), the `graft` CLI (`CLI`), or a package
+ * of its own (`npm create graft-plugin`). A test checks that every name is really there today; a name marked
+ * `pending` (specified in an issue, not on main yet) is skipped, and the guides mark it with a Check box.
  */
 export const API_NAMES = {
   createRuntime: { name: 'createRuntime', from: '@graft/core' },
-  load: { name: 'load', from: '@graft/core' },
+  cliCreateRuntime: { name: 'createRuntime', from: '@graft/cli' },
+  defineConfig: { name: 'defineConfig', from: '@graft/cli' },
   definePlugin: { name: 'definePlugin', from: '@graft/core' },
+  packageMeta: { name: 'packageMeta', from: '@graft/core' },
+  memoryEnvironment: { name: 'memoryEnvironment', from: '@graft/core' },
   GraftError: { name: 'GraftError', from: '@graft/core' },
   isGraftError: { name: 'isGraftError', from: '@graft/core' },
-  compareStrategies: { name: 'compareStrategies', from: '@graft/core' },
   firstPartyPlugins: { name: 'firstPartyPlugins', from: '@graft/cli' },
-  defineConfig: { name: 'defineConfig', from: '@graft/core', pending: 'issue #10' },
-  openTrained: { name: 'openTrained', from: '@graft/core', pending: 'issue #12' },
-  createGraftPlugin: { name: 'create-graft-plugin', from: 'npm create graft-plugin', pending: 'issue #10' },
-  graftData: { name: 'graft data', from: 'CLI', pending: 'issue #10' },
-  graftPlan: { name: 'graft plan', from: 'CLI', pending: 'issue #12' },
+  load: { name: 'load', from: 'runtime' },
+  compare: { name: 'compare', from: 'runtime' },
+  compareMultitask: { name: 'compareMultitask', from: 'runtime' },
+  openTrained: { name: 'openTrained', from: 'runtime' },
+  createGraftPlugin: { name: 'create-graft-plugin', from: 'npm create graft-plugin' },
+  graftData: { name: 'graft data', from: 'CLI' },
+  graftPlan: { name: 'graft plan', from: 'CLI' },
+  graftSearch: { name: 'graft search', from: 'CLI' },
+  graftWorker: { name: 'graft worker', from: 'CLI' },
 } as const satisfies Record<string, { name: string; from: string; pending?: string }>;
 
 export type ApiKey = keyof typeof API_NAMES;

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRuntime, fromObject } from '@graft/core/internal';
@@ -8,12 +7,16 @@ import { docConfigs } from './doc-configs.js';
 
 const content = join(import.meta.dirname, '..', 'content');
 const configs = docConfigs(content);
+/** The CLI's runtime: first-party plugins only. The fixtures (`testing/…`) load because each config lists `@graft/testing`. */
 const runtime = createRuntime({ plugins: firstPartyPlugins });
-const dir = mkdtempSync(join(tmpdir(), 'graft-docs-configs-'));
+/** Inside the repository, so a config's `plugins: ['@graft/testing']` resolves from node_modules as it does for a user. */
+const outputs = join(import.meta.dirname, '..', 'test-output');
+mkdirSync(outputs, { recursive: true });
+const dir = mkdtempSync(join(outputs, 'configs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A fragment showing only `stages:` is checked inside the smallest complete config. */
-const base = { backend: 'cpu', source: { use: 'testing/tiny-conv' }, tasks: [{ name: 't', data: { use: 'testing/strokes' } }] };
+const base = { backend: 'cpu', plugins: ['@graft/testing'], source: { use: 'testing/tiny-conv' }, tasks: [{ name: 't', data: { use: 'testing/strokes' } }] };
 
 describe('configs shown in the docs', () => {
   it('finds the configs, including short ones marked to run', () => {

@@ -66,11 +66,25 @@ describe('the generated reference', () => {
 describe('API names used in the guides', () => {
   it('are exported by their package today, unless marked pending', async () => {
     const modules: Record<string, Record<string, unknown>> = { '@graft/core': await import('@graft/core'), '@graft/cli': await import('@graft/cli') };
-    const runtime = createRuntime();
-    for (const [key, entry] of Object.entries(API_NAMES)) {
-      if ('pending' in entry) continue;
-      const exported = modules[entry.from]?.[entry.name] ?? (runtime as unknown as Record<string, unknown>)[entry.name];
-      expect(exported, `${key}: ${entry.name} from ${entry.from}`).toBeDefined();
+    const runtime = (await import('@graft/cli')).createRuntime() as unknown as Record<string, unknown>;
+    const program = buildProgram();
+    const packages: Record<string, string> = { 'npm create graft-plugin': join(import.meta.dirname, '..', '..', '..', 'packages', 'create-graft-plugin', 'package.json') };
+    for (const [key, entry] of Object.entries(API_NAMES) as [string, { name: string; from: string; pending?: string }][]) {
+      if (entry.pending) continue;
+      const what = `${key}: ${entry.name} from ${entry.from}`;
+      if (entry.from === 'runtime') expect(typeof runtime[entry.name], what).toBe('function');
+      else if (entry.from === 'CLI') {
+        const [graft, ...path] = entry.name.split(' ');
+        expect(graft, what).toBe('graft');
+        let command = program;
+        for (const part of path) {
+          const sub = command.commands.find((c) => c.name() === part);
+          expect(sub, what).toBeDefined();
+          command = sub!;
+        }
+      } else if (entry.from in packages) {
+        expect((JSON.parse(readFileSync(packages[entry.from]!, 'utf8')) as { name: string }).name, what).toBe(entry.name);
+      } else expect(modules[entry.from]?.[entry.name], what).toBeDefined();
     }
   });
 
