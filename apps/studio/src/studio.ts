@@ -1,4 +1,4 @@
-import { createBrowserRuntime, GraftError, isGraftError, memoryFileStore, predictSplit, trainSession, type HistoryEntry, type Runtime } from '@graft/core';
+import { createBrowserRuntime, GRAFT_VERSION, GraftError, isGraftError, memoryFileStore, predictSplit, trainSession, type HistoryEntry, type Runtime } from '@graft/core';
 import { wasmBackend } from '@graft/backend-wasm';
 import type { Backend } from '@graft/core';
 import strategies from '@graft/strategies';
@@ -61,7 +61,8 @@ const pageWasm: Backend = {
   detect: async () =>
     typeof WebAssembly === 'object' ? { available: true } : { available: false, reason: 'this browser has no WebAssembly', fix: 'Use a current browser, or the cpu backend' },
 };
-const PLUGINS = [strategies, vision, { meta: { name: '@graft/backend-wasm', version: '0.1.0', api: 1 }, backends: [pageWasm] }, { meta: { name: 'studio/webgpu', version: '0.1.0', api: 1 }, backends: [pageWebGpu] }];
+const meta = (name: string) => ({ name, version: GRAFT_VERSION, graft: GRAFT_VERSION });
+const PLUGINS = [strategies, vision, { meta: meta('@graft/backend-wasm'), backends: [pageWasm] }, { meta: meta('@graft/studio'), backends: [pageWebGpu] }];
 
 /** The page's state: the images it was given, in a file store the `vision/image-folder` dataset reads. */
 export class Studio {

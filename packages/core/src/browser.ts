@@ -20,6 +20,7 @@ export type {
   GradientWeightingMethod,
   StepInfo,
 } from './weighting.js';
+export { stepTasks } from './weighting.js';
 export type { Dataset, DatasetContext, DatasetProvider, Examples, HostTensor, TargetColumn, TargetInfo } from './data/examples.js';
 export type { Trunk, TrunkSplit, LayerGroup, NamedVariable } from './model/trunk.js';
 export { layersTrunk, reinitializeLayer, glorotUniform, type LayersTrunkOptions } from './model/layers-trunk.js';

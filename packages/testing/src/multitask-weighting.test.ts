@@ -28,7 +28,7 @@ async function train(stage: Record<string, unknown>) {
   const session = await run.open();
   const headOf = (name: string) => session.model.heads.get(name)!.variables.map((v) => Array.from(v.dataSync()));
   const before = Object.fromEntries(['a', 'b', 'c'].map((n) => [n, headOf(n)]));
-  const { trainSession } = await import('@graft/core');
+  const { trainSession } = await import('@graft/core/internal');
   const outcome = await trainSession(session);
   const after = Object.fromEntries(['a', 'b', 'c'].map((n) => [n, headOf(n)]));
   session.dispose();

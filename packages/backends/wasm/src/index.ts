@@ -1,4 +1,4 @@
-import { definePlugin, packageMeta } from '@graft/core';
+import { definePlugin, GRAFT_VERSION } from '@graft/core';
 import { wasmBackend } from './backend.js';
 
 export { wasmBackend } from './backend.js';
@@ -7,6 +7,7 @@ export { ADDED_KERNELS, REPLACED_KERNELS, registerWasmGradientKernels } from './
 
 /** `plugins: [wasm]` in a Graft config makes `backend: wasm` (and `auto`) available. */
 export default definePlugin({
-  meta: packageMeta(import.meta.url),
+  // Versioned with @graft/core (one version for every Graft package); a literal, so a page can load it.
+  meta: { name: '@graft/backend-wasm', version: GRAFT_VERSION, graft: GRAFT_VERSION },
   backends: [wasmBackend],
 });

@@ -15,7 +15,7 @@ export { comparePresets };
 /** The first-party strategies and multi-task weightings. */
 const strategiesPlugin = definePlugin({
   // Versioned with @graft/core (one version for every Graft package); a literal, so a page can load it.
-  meta: { name: '@graft/strategies', version: GRAFT_VERSION, graft: `^${GRAFT_VERSION}` },
+  meta: { name: '@graft/strategies', version: GRAFT_VERSION, graft: GRAFT_VERSION },
   strategies: [scratch, linearProbe, fineTune, gradualUnfreeze, chainThaw, multitask],
   weightings,
   comparePresets,

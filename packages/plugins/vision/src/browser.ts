@@ -24,7 +24,7 @@ export { mobilenetV1Browser as mobilenetV1 };
 /** `@graft/vision` for a page: the sources and datasets that need no file system. */
 const visionPlugin = definePlugin({
   // A page cannot read package.json; the browser registry checks shapes and names, not versions.
-  meta: { name: '@graft/vision', version: GRAFT_VERSION, graft: `^${GRAFT_VERSION}` },
+  meta: { name: '@graft/vision', version: GRAFT_VERSION, graft: GRAFT_VERSION },
   sources: [mobilenetV1Browser, smallCnn],
   datasets: [imageFolder],
 });

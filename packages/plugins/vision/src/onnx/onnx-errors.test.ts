@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { onnx as O } from 'onnx-proto';
 import { nodeEnvironment, silentLogger, type SourceContext } from '@graft/core';
-import { sourceContract } from '@graft/testing';
+import { sourceContract } from '@graft/testing/contracts';
 import { onnx } from './proto.js';
 import { onnxSource } from './onnx-source.js';
 
