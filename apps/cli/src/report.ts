@@ -84,6 +84,12 @@ export function sampleEfficiency(results: readonly CompareResult[]): { points: E
   return { points, yTitle: first.higherIsBetter ? `test error (1 − ${first.metric})` : `test ${first.metric}` };
 }
 
+/** The sample-efficiency curve of `results` as an SVG document, or undefined when there is no curve to draw. */
+export async function sampleEfficiencySvg(results: readonly CompareResult[]): Promise<string | undefined> {
+  const curve = sampleEfficiency(results);
+  return curve ? svg(efficiencySpec(curve)) : undefined;
+}
+
 /** Error against labelled samples per class on a log axis, a line per entry with its ±std band. */
 function efficiencySpec(curve: { points: EfficiencyPoint[]; yTitle: string }): vl.TopLevelSpec {
   const x = { field: 'perClass', type: 'quantitative' as const, title: 'labelled samples per class', scale: { type: 'log' as const } };
