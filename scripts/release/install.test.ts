@@ -1,6 +1,7 @@
 // The packages as a stranger gets them: pack every package, install the tarballs into a fresh app outside
 // the monorepo (no workspace links; third-party dependencies from the npm registry), scaffold a plugin with
-// create-graft-plugin, run its contract tests, and train a config that names it with the installed `graft`.
+// create-graft-plugin, run its contract tests, train a config that names it with the installed `graft`, and
+// compile (tsc, strict, nodenext) and run the TypeScript API example against the installed packages.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ it('installs from tarballs, scaffolds a plugin whose contract tests pass, and tr
   run('tar', ['-xzf', tarballs.get('create-graft-plugin')!, '-C', work], work);
   expect(run('node', [join(work, 'package/bin/create-graft-plugin.mjs'), 'my-plugin', '--name', '@acme/graft-blobs'], app)).toContain('strategy acme/top-half');
 
+  const rootDev = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies;
   const file = (name: string) => `file:${tarballs.get(name)}`;
   const overrides = Object.fromEntries([...tarballs.keys()].filter((n) => n.startsWith('@graft/')).map((n) => [n, file(n)]));
   const manifest = {
@@ -29,6 +31,8 @@ it('installs from tarballs, scaffolds a plugin whose contract tests pass, and tr
     private: true,
     type: 'module',
     dependencies: { '@graft/cli': file('@graft/cli'), '@graft/testing': file('@graft/testing'), '@acme/graft-blobs': 'file:./my-plugin', vitest: '^4.1.0' },
+    // What a TypeScript app adds to compile the API example: the monorepo's own compiler and Node types.
+    devDependencies: { typescript: rootDev.typescript, '@types/node': rootDev['@types/node'] },
     overrides,
   };
   writeFileSync(join(app, 'package.json'), JSON.stringify(manifest, null, 2));
@@ -51,4 +55,26 @@ it('installs from tarballs, scaffolds a plugin whose contract tests pass, and tr
   const cli = JSON.parse(readFileSync(join(app, 'node_modules/@graft/cli/package.json'), 'utf8')) as { dependencies: Record<string, string> };
   expect(Object.keys(cli.dependencies)).not.toContain('@graft/testing');
   expect(Object.keys(cli.dependencies)).not.toContain('vitest');
+
+  // The API example, compiled with the example's own compiler options (strict, nodenext) against the
+  // installed tarballs' type declarations, emitted to JavaScript and run with plain node.
+  const example = join(app, 'api-example');
+  mkdirSync(example);
+  cpSync(join(ROOT, 'examples/api/train-and-compare.ts'), join(example, 'train-and-compare.ts'));
+  const { compilerOptions } = JSON.parse(readFileSync(join(ROOT, 'examples/api/tsconfig.json'), 'utf8')) as { compilerOptions: Record<string, unknown> };
+  expect(compilerOptions).toMatchObject({ strict: true, module: 'nodenext' });
+  writeFileSync(join(example, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...compilerOptions, noEmit: false, outDir: 'dist' }, include: ['*.ts'] }));
+  run(join(app, 'node_modules/.bin/tsc'), ['-p', example], app);
+  const api = JSON.parse(run('node', [join(example, 'dist/train-and-compare.js'), join(work, 'api-out')], app)) as {
+    losses: number[];
+    final: unknown;
+    evaluated: unknown;
+    predicted: { predictions: unknown[] }[];
+    compared: { strategy: string; runs: number }[];
+  };
+  expect(api.losses).toHaveLength(3);
+  expect(api.losses[2]!).toBeLessThan(api.losses[0]!);
+  expect(api.evaluated).toEqual(api.final);
+  expect(api.predicted[0]!.predictions).toHaveLength(2);
+  expect(api.compared.map((r) => r.strategy)).toEqual(['scratch', 'fine-tune']);
 }, 900_000);

@@ -1,11 +1,8 @@
 import { createRequire } from 'node:module';
 import { GraftError } from '@graft/core/internal';
-import { backendContract } from '@graft/testing/contracts';
 import { describe, expect, it } from 'vitest';
 import cudaPlugin, { cudaBackend, nodeBackend } from './index.js';
 
-backendContract(cudaBackend);
-backendContract(nodeBackend);
 
 function installed(name: string): boolean {
   try {

@@ -1,12 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { GraftError } from '@graft/core/internal';
-import { backendContract } from '@graft/testing/contracts';
 import { describe, expect, it } from 'vitest';
 import webgpuPlugin, { HARDWARE_PRIORITY, SOFTWARE_PRIORITY, webgpuBackend } from './index.js';
 import { probeAdapter } from './probe.js';
 import { webgpuForTests } from './test-support/webgpu.js';
 
-backendContract(webgpuBackend);
 
 describe('@graft/backend-webgpu plugin', () => {
   it('contributes the webgpu backend for Graft 0.1.0', () => {

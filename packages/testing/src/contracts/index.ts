@@ -6,3 +6,7 @@ export { sourceContract, type SourceContractOptions } from './source.js';
 export { strategyContract, recordingStage } from './strategy.js';
 export { backendContract } from './backend.js';
 export { datasetContract } from './dataset.js';
+export { weightingContract, type WeightingContractOptions } from './weighting.js';
+export { taskTypeContract, type TaskTypeContractOptions } from './task-type.js';
+export { comparePresetContract, type ComparePresetContractOptions } from './compare-preset.js';
+export { pluginContract, type PluginContractOptions } from './plugin.js';

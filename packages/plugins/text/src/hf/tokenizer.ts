@@ -1,42 +1,50 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
-import { bertTokenizerConfigJson, bertTokenizerJson } from './tokenizer-json.js';
 import { GraftError } from '@graft/core';
 import type { HostTensor } from '@graft/core';
+import { importTransformers } from './transformers.js';
+import { WordPieceTokenizer, wordPieceFromTokenizerJson, type TextTokenizer } from './wordpiece.js';
 
 /**
- * Load a tokenizer through transformers.js from a local Hugging Face directory (absolute path), a hub
- * id, or a WordPiece `vocab.txt` (a BERT uncased tokenizer is built from it).
+ * Load a tokenizer from a WordPiece `vocab.txt` (a BERT uncased tokenizer), a local Hugging Face
+ * directory (absolute path) or a hub id. A vocabulary, or a directory whose `tokenizer.json` is a BERT
+ * WordPiece tokenizer, is read by Graft's own {@link WordPieceTokenizer}; anything else goes through
+ * transformers.js, an optional peer dependency loaded only then.
  */
-export async function loadTokenizer(pathOrId: string, where?: string): Promise<PreTrainedTokenizer> {
+export async function loadTokenizer(pathOrId: string, where?: string): Promise<TextTokenizer> {
   try {
-    if (pathOrId.endsWith('.txt') && existsSync(pathOrId) && statSync(pathOrId).isFile()) return await tokenizerFromVocab(pathOrId);
+    if (pathOrId.endsWith('.txt') && existsSync(pathOrId) && statSync(pathOrId).isFile()) return tokenizerFromVocab(pathOrId);
+    const json = join(pathOrId, 'tokenizer.json');
+    if (existsSync(json)) {
+      const native = wordPieceFromTokenizerJson(JSON.parse(readFileSync(json, 'utf8')));
+      if (native) return native;
+    }
+  } catch (cause) {
+    throw cannotLoad(pathOrId, where, cause);
+  }
+  const { AutoTokenizer } = await importTransformers(`The tokenizer "${pathOrId}"`, where);
+  try {
     return await AutoTokenizer.from_pretrained(pathOrId);
   } catch (cause) {
-    throw new GraftError('GRAFT_MODEL_LOAD', {
-      what: `Cannot load the tokenizer "${pathOrId}"`,
-      where,
-      why: (cause as Error).message,
-      fix: 'Point it at a directory with tokenizer.json and tokenizer_config.json, or at a hub id (with env.allowRemoteModels or a filled cache).',
-      cause,
-    });
+    throw cannotLoad(pathOrId, where, cause);
   }
 }
 
-/** A BERT (uncased) tokenizer for a WordPiece vocabulary file, via a scratch directory transformers.js reads. */
-async function tokenizerFromVocab(path: string): Promise<PreTrainedTokenizer> {
+function cannotLoad(pathOrId: string, where: string | undefined, cause: unknown): GraftError {
+  return new GraftError('GRAFT_MODEL_LOAD', {
+    what: `Cannot load the tokenizer "${pathOrId}"`,
+    where,
+    why: (cause as Error).message,
+    fix: 'Point it at a WordPiece vocab.txt, a directory with tokenizer.json and tokenizer_config.json, or a hub id (with env.allowRemoteModels or a filled cache).',
+    cause,
+  });
+}
+
+/** A BERT (uncased) tokenizer for a WordPiece vocabulary file. */
+function tokenizerFromVocab(path: string): WordPieceTokenizer {
   const lines = readFileSync(path, 'utf8').split('\n');
   if (lines.at(-1) === '') lines.pop();
-  const dir = mkdtempSync(join(tmpdir(), 'graft-vocab-tokenizer-'));
-  try {
-    writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(bertTokenizerJson(lines.map((l) => l.replace(/\r$/, '')))));
-    writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(bertTokenizerConfigJson(512)));
-    return await AutoTokenizer.from_pretrained(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return WordPieceTokenizer.fromVocabLines(lines.map((l) => l.replace(/\r$/, '')));
 }
 
 /** Token ids and attention masks of a list of texts, padded to one length. */
@@ -59,7 +67,7 @@ export interface EncodedTexts {
  * prefix, since only the first `maxLength` tokens are kept; the full text is re-read only when that
  * prefix turned out not to fill `maxLength`, so the truncation count stays exact.
  */
-export function encodeTexts(tokenizer: PreTrainedTokenizer, texts: readonly string[], maxLength: number): EncodedTexts {
+export function encodeTexts(tokenizer: TextTokenizer, texts: readonly string[], maxLength: number): EncodedTexts {
   if (!Number.isInteger(maxLength) || maxLength < 2) {
     throw new GraftError('GRAFT_INVALID_ARGUMENT', { what: `maxLength must be an integer of at least 2, got ${maxLength}` });
   }
@@ -84,7 +92,7 @@ export function encodeTexts(tokenizer: PreTrainedTokenizer, texts: readonly stri
  * as BERT's pretraining reads whole documents rather than their first tokens. Short texts give one
  * window; `truncated` counts the texts that had more than `maxWindows` windows of text.
  */
-export function encodeWindows(tokenizer: PreTrainedTokenizer, texts: readonly string[], maxLength: number, maxWindows: number): EncodedTexts {
+export function encodeWindows(tokenizer: TextTokenizer, texts: readonly string[], maxLength: number, maxWindows: number): EncodedTexts {
   if (!Number.isInteger(maxLength) || maxLength < 3) {
     throw new GraftError('GRAFT_INVALID_ARGUMENT', { what: `maxLength must be an integer of at least 3, got ${maxLength}` });
   }

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { AutoConfig, AutoModel, AutoTokenizer, env } from '@huggingface/transformers';
 import { GraftError } from '@graft/core';
+import { importTransformers } from '../hf/transformers.js';
 
 /**
  * The local directory holding a model named by `path` (relative to the config file) or by a hub `model`
- * id. Hub models go through transformers.js, so its `env.allowRemoteModels`, `env.localModelPath` and
+ * id. Hub models go through transformers.js (an optional peer dependency, loaded only here), so its `env.allowRemoteModels`, `env.localModelPath` and
  * `env.cacheDir` apply: a model already in the cache or under `localModelPath` loads offline.
  */
 export async function resolveModelDir(spec: { path?: string; model?: string }, configDir: string, where: string): Promise<string> {
@@ -21,6 +21,7 @@ export async function resolveModelDir(spec: { path?: string; model?: string }, c
     return dir;
   }
   const id = spec.model!;
+  const { AutoConfig, AutoModel, AutoTokenizer, env } = await importTransformers(`The hub model "${id}"`, `${where}.model`);
   try {
     await AutoConfig.from_pretrained(id);
     await AutoTokenizer.from_pretrained(id);
