@@ -6,3 +6,4 @@ export { sourceContract, type SourceContractOptions } from './source.js';
 export { strategyContract, recordingStage } from './strategy.js';
 export { backendContract } from './backend.js';
 export { datasetContract } from './dataset.js';
+export { callbackContract, type CallbackContractOptions } from './callback.js';
