@@ -111,6 +111,15 @@ describe('callbacks contributed by plugins', () => {
     await (await runtime.load(cfg)).train({ resume: true });
     expect(loadCheckpoint(join(dir, 'checkpoint.graft')).meta.callbacks).toEqual({ 'test/step-counter': { steps: 6 } });
   });
+
+  it('are checked as a plugin loads: a missing field names the plugin and the field', () => {
+    const bad = { meta: { name: 'bad-callbacks', version: '0.0.0', graft: GRAFT_VERSION }, callbacks: [{ name: 'bad/cb', description: 'has no create function', options: z.strictObject({}) }] };
+    expect(() => createRuntime({ plugins: [bad as never] })).toThrow(/Plugin "bad-callbacks": callbacks\[0\] \("bad\/cb"\)\.create must be a function/);
+  });
+
+  it('are named in the config: an unknown name fails with GRAFT_UNKNOWN_CALLBACK and a suggestion', async () => {
+    await expect(runtime.load(config(mkdtempSync(join(tmpdir(), 'graft-cb-')), [{ use: 'test/recordr' }]))).rejects.toMatchObject({ code: 'GRAFT_UNKNOWN_CALLBACK', message: expect.stringMatching(/callbacks\[0\]\.use.*test\/recorder/) });
+  });
 });
 
 callbackContract(counter, { plugins: [strategies] });
