@@ -11,6 +11,8 @@ export type { Environment, FileStore, FileInfo, FolderLock, Resource, ResourceSt
 export type { Backend, BackendAvailability, BackendCapabilities } from './backend.js';
 export type { PretrainedSource, SourceContext } from './source.js';
 export type { Strategy, StageControl, GroupControl } from './strategy.js';
+export type { CallbackPlugin, Callback, CallbackControl, TrainEvents, TrainEventName } from './callback.js';
+export { TRAIN_EVENTS } from './train/callbacks.js';
 export type { Task, TaskType, MetricValue } from './task.js';
 export type {
   Weighting,

@@ -65,6 +65,11 @@ export const ERROR_DOCS: { readonly [C in GraftErrorCode]: ErrorDoc } = {
     when: 'A stage’s `weighting.use` names no registered multi-task weighting.',
     fix: 'Pick one of the listed weightings (`graft plugins`).',
   },
+  GRAFT_UNKNOWN_CALLBACK: {
+    title: 'Unknown callback',
+    when: 'An entry of the config’s `callbacks` names (`use`) no callback a loaded plugin contributes.',
+    fix: 'Pick one of the listed callbacks (`graft plugins`), or add the plugin that contributes it to `plugins`.',
+  },
   GRAFT_PLUGIN_LOAD: {
     title: 'Plugin could not be loaded',
     when: 'A module listed under `plugins` is not installed, does not exist, exports no entry Graft can import, or threw while it was imported.',

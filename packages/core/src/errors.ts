@@ -13,6 +13,7 @@ export type GraftErrorCode =
   | 'GRAFT_UNKNOWN_BACKEND'
   | 'GRAFT_UNKNOWN_TASK_TYPE'
   | 'GRAFT_UNKNOWN_WEIGHTING'
+  | 'GRAFT_UNKNOWN_CALLBACK'
   | 'GRAFT_PLUGIN_LOAD'
   | 'GRAFT_PLUGIN_API'
   | 'GRAFT_PLUGIN_INVALID'
@@ -54,6 +55,7 @@ const USAGE_CODES = new Set<GraftErrorCode>([
   'GRAFT_UNKNOWN_BACKEND',
   'GRAFT_UNKNOWN_TASK_TYPE',
   'GRAFT_UNKNOWN_WEIGHTING',
+  'GRAFT_UNKNOWN_CALLBACK',
   // A task naming a label column its data lacks (or of the wrong kind) is a config mistake, found before training.
   'GRAFT_LABELS_MISMATCH',
   'GRAFT_PLUGIN_LOAD',

@@ -21,6 +21,8 @@ export type { Registry } from './plugins/registry.js';
 export type { Backend, BackendAvailability, BackendCapabilities } from './backend.js';
 export type { PretrainedSource, SourceContext } from './source.js';
 export type { Strategy, StageControl, GroupControl } from './strategy.js';
+export type { CallbackPlugin, Callback, CallbackControl, TrainEvents, TrainEventName } from './callback.js';
+export { TRAIN_EVENTS } from './train/callbacks.js';
 export type { Task, TaskType, MetricValue, PretextSpec, PretextHead, PretextContext } from './task.js';
 export type { Weighting, WeightingMethod, WeightingContext, LossWeightingMethod, GradientWeightingMethod, StepInfo } from './weighting.js';
 export type { Augmentation, Dataset, DatasetContext, DatasetProvider, Examples, FittableSplits, HostTensor, TargetColumn, TargetInfo } from './data/examples.js';

@@ -1,6 +1,6 @@
 import type { Backend } from './backend.js';
 import { selectBackend } from './backends/select.js';
-import { decodeRun, encodeRun, type RunState } from './checkpoint/checkpoint.js';
+import { decodeRun, type RunState } from './checkpoint/checkpoint.js';
 import { checkpointNotFound } from './checkpoint/not-found.js';
 import type { RunPlan } from './config/load.js';
 import { prepareData, type PreparedData } from './data/prepare.js';
@@ -13,7 +13,9 @@ import { silentLogger, type Logger } from './logger.js';
 import { GraftModel } from './model/graft-model.js';
 import type { Registry } from './plugins/registry.js';
 import { deriveSeed, Rng } from './train/rng.js';
-import { Trainer, type TrainCallbacks, type TrainerSnapshot, type TrainResult } from './train/trainer.js';
+import type { Callback } from './train/callbacks.js';
+import { checkpointCallback, listenerCallback, metricsLogCallback, stopSignalCallback } from './train/run-callbacks.js';
+import { Trainer, type TrainCallbacks, type TrainResult } from './train/trainer.js';
 
 /** A run's loaded parts: backend, data, and the model (trunk + heads). */
 export interface Session {
@@ -116,30 +118,20 @@ async function trainLocked(session: Session, options: TrainOptions, path: string
   const files = session.env.artifacts;
   await removeStaleTemporaries(files, plan.output.dir, log);
   const metricsPath = files.resolve(plan.output.dir, 'metrics.jsonl');
-  // The metrics log restarts from what the checkpoint holds: no epoch line twice, none missing, after a crash.
-  await files.write(metricsPath, state ? state.history.map((h) => `${JSON.stringify({ type: 'epoch', ...h })}\n`).join('') : '');
-  const meta = { configHash: plan.hash, config: plan.raw, configDir: plan.dir };
-  let saved = false;
-  const save = async (snapshot: () => TrainerSnapshot) => {
-    if (!plan.output.checkpoint) return;
-    await session.env.artifacts.write(session.checkpointPath, await encodeRun(model, snapshot(), meta));
-    saved = true;
-  };
-  const trainer = new Trainer(plan, model, data, log, {
-    onStep: options.callbacks?.onStep,
-    shouldStop: () => options.stop?.aborted === true,
-    onStopped: save,
-    async onEpochEnd(entry, snapshot) {
-      // Checkpoint first: a crash between the two leaves a checkpoint whose history the next resume writes out.
-      await save(snapshot);
-      await files.append(metricsPath, `${JSON.stringify({ type: 'epoch', ...entry })}\n`);
-      await options.callbacks?.onEpochEnd?.(entry, snapshot);
-    },
-  });
+  const checkpoint = plan.output.checkpoint ? checkpointCallback(store, session.checkpointPath, model, { configHash: plan.hash, config: plan.raw, configDir: plan.dir }) : undefined;
+  // Early stopping (built in) and the config's callbacks first, so the checkpoint holds what they decided.
+  const callbacks: Callback[] = [
+    ...plan.callbacks.map((c) => c.plugin.create(c.options)),
+    ...(checkpoint ? [checkpoint] : []),
+    metricsLogCallback(files, metricsPath),
+    ...(options.callbacks ? [listenerCallback(options.callbacks)] : []),
+    // Last: a listener may abort the signal at this very step.
+    ...(options.stop ? [stopSignalCallback(options.stop)] : []),
+  ];
+  const trainer = new Trainer(plan, model, data, log, callbacks);
   try {
     const result = await trainer.run(state);
-    await files.append(metricsPath, `${JSON.stringify({ type: 'final', ...result.final })}\n`);
-    return { ...result, backend: session.backend.name, checkpoint: saved || state ? session.checkpointPath : undefined, splits: splitFingerprints(data) };
+    return { ...result, backend: session.backend.name, checkpoint: checkpoint?.saved || state ? session.checkpointPath : undefined, splits: splitFingerprints(data) };
   } finally {
     trainer.dispose();
   }

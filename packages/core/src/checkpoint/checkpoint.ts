@@ -1,17 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { GraftError } from '../errors.js';
 import type { GraftModel } from '../model/graft-model.js';
-import type { SlotState } from '../train/optimizer.js';
 import type { HistoryEntry, TrainerSnapshot } from '../train/types.js';
-import type { WeightingMethod } from '../weighting.js';
 
-/** What a restored state is put into (the trainer): named here so the checkpoint does not import the loop. */
-export interface RestoreTarget {
-  readonly model: GraftModel;
-  readonly weightingMethod: WeightingMethod | undefined;
-  restoreInternals(opt: Record<string, SlotState> | undefined, rngState: number, weightingState: unknown, trunkRng?: number): void;
-  restoreEarlyStopping(best: { value: number; epoch: number } | null, weights?: tf.Tensor[]): void;
-}
 import { decodeCheckpoint, encodeCheckpoint, type StoredTensor } from './codec.js';
 
 /** What a checkpoint's header holds besides tensors. */
@@ -22,8 +13,8 @@ export interface CheckpointMeta {
   config: unknown;
   /** Directory of the config it came from (relative paths in it resolve there). */
   configDir: string;
-  /** Last completed epoch, and whether it ended its stage. */
-  position: { stage: number; epoch: number; stageDone: boolean };
+  /** Last completed epoch, whether it ended its stage, and whether a callback ended training there. */
+  position: TrainerSnapshot['position'];
   /** Set when the run stopped mid-epoch (SIGINT/SIGTERM): steps done of the next epoch and its sums so far. */
   partial?: TrainerSnapshot['partial'];
   rng: number;
@@ -35,6 +26,8 @@ export interface CheckpointMeta {
   groups: { trainable: boolean; lrMultiplier: number }[];
   /** Early stopping's best epoch in the unfinished stage (its weights are stored as `best/<key>` tensors). */
   earlyStopping?: { value: number; epoch: number } | null;
+  /** The state of each stateful callback, by name (see `Callback.state`). */
+  callbacks?: Record<string, unknown>;
   /** Feature sizes and head sizes, for a quick shape check before loading. */
   tasks: { name: string; headSize: number }[];
   savedAt: string;
@@ -68,58 +61,29 @@ export async function encodeRun(model: GraftModel, snapshot: TrainerSnapshot, ex
     weighting: snapshot.weighting.state ?? null,
     groups: snapshot.groups,
     earlyStopping: snapshot.earlyStopping,
+    ...(Object.keys(snapshot.callbacks).length > 0 ? { callbacks: snapshot.callbacks } : {}),
     tasks: model.tasks.map((t) => ({ name: t.name, headSize: t.headSize })),
     savedAt: new Date().toISOString(),
   };
   return encodeCheckpoint(meta, tensors);
 }
 
-/** A checkpoint read back: its metadata, and how to put it into a model and a trainer. */
+/** A checkpoint read back: its metadata and its tensors, a plain value the trainer restores itself from. */
 export interface RunState {
   meta: CheckpointMeta;
   position: CheckpointMeta['position'];
   partial?: CheckpointMeta['partial'];
   history: HistoryEntry[];
-  /** Put the weights into the trainer's model. */
-  restoreWeights(trainer: RestoreTarget): void;
-  /** Put weights, optimizer state, random stream and weighting state into a trainer mid-stage. */
-  restoreInto(trainer: RestoreTarget): void;
+  /** Weights (`w/<key>`), optimizer slots (`opt/<key>/<slot>`), weighting variables (`weighting/<name>`), early stopping's best weights (`best/<key>`). */
+  tensors: ReadonlyMap<string, StoredTensor>;
+  /** Where it was read from, for messages. */
+  path: string;
 }
 
 /** A checkpoint's bytes read back as a run state; `path` names it in messages. */
 export function decodeRun(bytes: Uint8Array, path: string): RunState {
   const { meta, tensors } = decodeCheckpoint<CheckpointMeta>(bytes, path);
-  const restoreWeights = (trainer: RestoreTarget) => {
-    loadWeights(trainer.model, tensors, path);
-    const extra = trainer.weightingMethod?.kind === 'loss' ? trainer.weightingMethod.variables?.() ?? {} : {};
-    for (const [name, v] of Object.entries(extra)) {
-      const t = tensors.get(`weighting/${name}`);
-      if (t) tf.tidy(() => v.assign(tf.tensor(t.data, t.shape)));
-    }
-  };
-  return {
-    meta,
-    position: meta.position,
-    partial: meta.partial,
-    history: meta.history,
-    restoreWeights(trainer) {
-      restoreWeights(trainer);
-      trainer.restoreInternals(undefined, meta.rng, undefined, meta.trunkRng);
-    },
-    restoreInto(trainer) {
-      restoreWeights(trainer);
-      const opt: Record<string, SlotState> = {};
-      for (const [key, s] of Object.entries(meta.optimizer)) {
-        opt[key] = { steps: s.steps, slots: Object.fromEntries(s.slots.map((slot) => { const t = tensors.get(`opt/${key}/${slot}`)!; return [slot, tf.tensor(t.data, t.shape)]; })) };
-      }
-      trainer.restoreInternals(opt, meta.rng, meta.weighting ?? undefined, meta.trunkRng);
-      trainer.model.groups.forEach((g, i) => Object.assign(g, meta.groups[i]));
-      const best = meta.earlyStopping ?? null;
-      const stored = trainer.model.weights().map((w) => tensors.get(`best/${w.key}`));
-      const bestWeights = best && stored.every((t) => t) ? stored.map((t) => tf.tensor(t!.data, t!.shape)) : undefined;
-      trainer.restoreEarlyStopping(best, bestWeights);
-    },
-  };
+  return { meta, position: meta.position, partial: meta.partial, history: meta.history, tensors, path };
 }
 
 /** Copy a checkpoint's weights into a model, checking that every key and shape matches. */

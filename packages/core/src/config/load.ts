@@ -7,6 +7,7 @@ import type { PretrainedSource } from '../source.js';
 import type { Strategy } from '../strategy.js';
 import type { TaskType } from '../task.js';
 import type { Weighting } from '../weighting.js';
+import type { CallbackPlugin } from '../callback.js';
 import { commonDataShape, configStructureSchema, type ConfigStructure } from './schema.js';
 import { parseSpec } from './plugin-options.js';
 import { invalidConfig } from './issues.js';
@@ -62,6 +63,8 @@ export interface RunPlan {
   source: { plugin: PretrainedSource; options: Record<string, unknown> };
   tasks: TaskPlan[];
   stages: StagePlan[];
+  /** The config's callbacks, in order, each with its parsed options. */
+  callbacks: { plugin: CallbackPlugin; options: Record<string, unknown> }[];
   evaluate: { split: 'test' | 'validation' };
   output: { dir: string; checkpoint: boolean };
   /** The config as written (after parsing), stored in checkpoints so `eval` and `predict` can rebuild the model. */
@@ -129,6 +132,11 @@ export function resolvePlan(config: ConfigFile, registry: Registry): RunPlan {
     return { strategy, options, weighting: { plugin, options: weightingOptions }, where: `stages[${i}]` };
   });
 
+  const callbacks = s.callbacks.map((c, i) => {
+    const plugin = pick(registry.callbacks, c.use, 'GRAFT_UNKNOWN_CALLBACK', 'callback', where(`callbacks[${i}].use`));
+    return { plugin, options: parseSpec(plugin, c, {}, 'callback', file, ['callbacks', i]) };
+  });
+
   const name = runName(config);
   return {
     file,
@@ -139,6 +147,7 @@ export function resolvePlan(config: ConfigFile, registry: Registry): RunPlan {
     source: { plugin: source, options: sourceOptions },
     tasks,
     stages,
+    callbacks,
     evaluate: s.evaluate,
     output: { dir: runDir(config), checkpoint: s.output.checkpoint },
     raw: config.raw,

@@ -43,7 +43,7 @@ export const runNameSchema = z
   .max(100, 'Run names have at most 100 characters (they name a folder)')
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'Run names start with a letter or digit and use letters, digits, ".", "_" and "-" (they name a folder under runs/)');
 
-function topLevel<A extends z.ZodType, B extends z.ZodType, C extends z.ZodType>(source: A, data: B, stage: C) {
+function topLevel<A extends z.ZodType, B extends z.ZodType, C extends z.ZodType, D extends z.ZodType>(source: A, data: B, stage: C, callback: D) {
   return z.strictObject({
     $schema: z.string().optional(),
     /** A name for the run, used in reports and the default output directory `runs/<name>`. */
@@ -70,6 +70,8 @@ function topLevel<A extends z.ZodType, B extends z.ZodType, C extends z.ZodType>
       .min(1)
       .describe('What to learn: one or more tasks, one head each.'),
     stages: z.array(stage).min(1).describe('Training stages, run in order.'),
+    /** Training callbacks from plugins, run in order after early stopping and before the checkpoint is written. @default [] */
+    callbacks: z.array(callback).default([]).describe('Training callbacks from plugins (`use`: a callback name, see `graft plugins`).'),
     evaluate: z
       .strictObject({ split: z.enum(['test', 'validation']).default('test').describe('Split for the final metrics.') })
       .default({ split: 'test' }),
@@ -106,7 +108,7 @@ function topLevel<A extends z.ZodType, B extends z.ZodType, C extends z.ZodType>
 }
 
 /** The config's structure with plugin options left open: the first validation pass. */
-export const configStructureSchema = topLevel(spec, spec, spec);
+export const configStructureSchema = topLevel(spec, spec, spec, spec);
 export type ConfigStructure = z.output<typeof configStructureSchema>;
 
 function useUnion(entries: Iterable<[string, OptionedItem]>, common: z.ZodRawShape = {}, kind: string): z.ZodType {
@@ -123,6 +125,7 @@ export function fullConfigSchema(registry: Registry): z.ZodType {
     useUnion(registry.sources, {}, 'source'),
     useUnion(registry.datasets, dataCommon, 'dataset'),
     useUnion(registry.strategies, stageCommon, 'strategy'),
+    useUnion(registry.callbacks, {}, 'callback'),
   );
 }
 

@@ -1,4 +1,5 @@
 import type { Backend } from '../backend.js';
+import type { CallbackPlugin } from '../callback.js';
 import type { ComparePreset } from '../compare/presets.js';
 import type { DatasetProvider } from '../data/examples.js';
 import type { Environment } from '../env/environment.js';
@@ -51,6 +52,8 @@ export interface Contributions {
   comparePresets: ComparePreset;
   /** Environment services (artifact store, files, resources, clock, random, log) the plugin replaces. */
   providers: EnvironmentProvider;
+  /** Training callbacks a config names in `callbacks: [{ use: name, ... }]`. */
+  callbacks: CallbackPlugin;
 }
 
 export type ContributionKind = keyof Contributions;
@@ -94,6 +97,7 @@ export const CONTRIBUTIONS: readonly ContributionSpec[] = [
   { kind: 'exporters', label: 'Exporter', fields: { ...described, unsupported: 'function', export: 'function' } },
   { kind: 'comparePresets', label: 'Compare preset', fields: { ...described, stages: 'function' } },
   { kind: 'providers', label: 'Provider', fields: { ...described, service: 'string', create: 'function' } },
+  { kind: 'callbacks', label: 'Callback', fields: { ...described, options: 'schema', create: 'function' } },
 ];
 
 /** The contribution kinds, in registration order. */

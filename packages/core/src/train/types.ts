@@ -30,14 +30,11 @@ export interface StepProgress {
   loss: number;
 }
 
+/** Progress listeners of the API (`run.train({ callbacks })`); the loop's own callbacks are `Callback`s. */
 export interface TrainCallbacks {
   onStep?(progress: StepProgress): void;
-  /** After each epoch; `snapshot` captures the training state for a checkpoint. The loop awaits it. */
+  /** After each epoch, once the checkpoint and metrics line are written; `snapshot` captures the training state. The loop awaits it. */
   onEpochEnd?(entry: HistoryEntry, snapshot: () => TrainerSnapshot): void | Promise<void>;
-  /** Asked after every step: true stops the loop at this step boundary (SIGINT, SIGTERM). */
-  shouldStop?(): boolean;
-  /** When the loop stopped mid-epoch: `snapshot` holds the partial epoch, for a checkpoint. The loop awaits it, then throws GRAFT_INTERRUPTED. */
-  onStopped?(snapshot: () => TrainerSnapshot): void | Promise<void>;
 }
 
 /** The running sums of an epoch: what a checkpoint written mid-epoch must carry to finish it exactly. */
@@ -50,7 +47,8 @@ export interface EpochSums {
 
 /** The training state after an epoch: what a checkpoint stores besides the weights. */
 export interface TrainerSnapshot {
-  position: { stage: number; epoch: number; stageDone: boolean };
+  /** `stopped`: a callback ended training after this epoch (a resume trains no further). */
+  position: { stage: number; epoch: number; stageDone: boolean; stopped?: boolean };
   /** Set when the run stopped mid-epoch: steps done of epoch `position.epoch + 1` and that epoch's sums so far. */
   partial?: { steps: number; sums: EpochSums };
   rng: number;
@@ -64,6 +62,8 @@ export interface TrainerSnapshot {
   earlyStopping: { value: number; epoch: number } | null;
   /** The best epoch's weights, in `model.weights()` order, when `restoreBest` keeps them (owned by the trainer). */
   bestWeights?: tf.Tensor[];
+  /** Stateful callbacks' state, by name. */
+  callbacks: Record<string, unknown>;
 }
 
 export interface TrainResult {

@@ -10,3 +10,4 @@ export { weightingContract, type WeightingContractOptions } from './weighting.js
 export { taskTypeContract, type TaskTypeContractOptions } from './task-type.js';
 export { comparePresetContract, type ComparePresetContractOptions } from './compare-preset.js';
 export { pluginContract, type PluginContractOptions } from './plugin.js';
+export { callbackContract, type CallbackContractOptions } from './callback.js';

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, loadCheckpoint, trainSession } from '@graft/core/internal';
+import { createRuntime, loadCheckpoint, trainSession } from '../internal.js';
 import strategies from '@graft/strategies';
-import { testingPlugin } from './plugin.js';
+import { testingPlugin } from '@graft/testing';
 
 const runtime = createRuntime({ plugins: [strategies, testingPlugin] });
 

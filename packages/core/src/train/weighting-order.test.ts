@@ -3,9 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime } from '@graft/core/internal';
+import { createRuntime } from '../internal.js';
 import strategies from '@graft/strategies';
-import { testingPlugin } from './plugin.js';
+import { testingPlugin } from '@graft/testing';
 
 const runtime = createRuntime({ plugins: [strategies, testingPlugin] });
 
@@ -28,7 +28,7 @@ async function train(stage: Record<string, unknown>) {
   const session = await run.open();
   const headOf = (name: string) => session.model.heads.get(name)!.variables.map((v) => Array.from(v.dataSync()));
   const before = Object.fromEntries(['a', 'b', 'c'].map((n) => [n, headOf(n)]));
-  const { trainSession } = await import('@graft/core/internal');
+  const { trainSession } = await import('../internal.js');
   const outcome = await trainSession(session);
   const after = Object.fromEntries(['a', 'b', 'c'].map((n) => [n, headOf(n)]));
   session.dispose();

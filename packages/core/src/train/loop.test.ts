@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync, statSync, truncateSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, loadCheckpoint, type HistoryEntry } from '@graft/core/internal';
+import { createRuntime, loadCheckpoint, type HistoryEntry } from '../internal.js';
 import strategies from '@graft/strategies';
-import { testingPlugin } from './plugin.js';
+import { testingPlugin } from '@graft/testing';
 
 const runtime = createRuntime({ plugins: [strategies, testingPlugin] });
 
@@ -24,7 +24,7 @@ function config(dir: string, stages: Record<string, unknown>[], extra: Record<st
 async function weightsAfter(cfg: Record<string, unknown>, resume = false) {
   const run = await runtime.load(cfg);
   const session = await run.open();
-  const { trainSession } = await import('@graft/core/internal');
+  const { trainSession } = await import('../internal.js');
   const outcome = await trainSession(session, { resume });
   const weights = session.model.weights().map((w) => Array.from(w.variable.dataSync()));
   session.dispose();
@@ -64,7 +64,7 @@ describe('the training loop', () => {
     // Interrupt after 2 epochs of the second stage: stop the process by throwing from a callback.
     const run = await runtime.load(full);
     const session = await run.open();
-    const { trainSession } = await import('@graft/core/internal');
+    const { trainSession } = await import('../internal.js');
     let seen = 0;
     await expect(
       trainSession(session, {
@@ -179,7 +179,7 @@ describe('the training loop', () => {
     expect(session.model.groups.map((g) => g.name)).toEqual(['stem', 'block1', 'block2', 'head']);
     session.model.trunk.weights().forEach((w, i) => expect(Array.from(w.variable.dataSync())).toEqual(first.weights[i]));
     expect(trunkKeys.length).toBeGreaterThan(0);
-    const { trainSession } = await import('@graft/core/internal');
+    const { trainSession } = await import('../internal.js');
     const outcome = await trainSession(session);
     expect(outcome.history[3]!.loss).toBeLessThan(outcome.history[0]!.loss);
     expect(outcome.final.metrics.ink!.mae as number).toBeGreaterThan(0);

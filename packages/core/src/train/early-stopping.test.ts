@@ -3,9 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, evaluateSplit, loadCheckpoint, loadWeights, readCheckpointFile, trainSession, type HistoryEntry } from '@graft/core/internal';
+import { createRuntime, evaluateSplit, loadCheckpoint, loadWeights, readCheckpointFile, trainSession, type HistoryEntry } from '../internal.js';
 import strategies from '@graft/strategies';
-import { testingPlugin } from './plugin.js';
+import { testingPlugin } from '@graft/testing';
 
 const runtime = createRuntime({ plugins: [strategies, testingPlugin] });
 
