@@ -6,20 +6,24 @@ import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, decodeCheckpoint, loadWeights, predictSplit } from '@graft/core/internal';
-import strategies from '@graft/strategies';
-import vision from '@graft/vision';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { serveStudio } from './serve.js';
 
 // Debian's Chromium (scripts/test-assets.sh installs it) against the built page; the MobileNet files come
 // from the shared model folder through a local server, as a mirror of the public URL would serve them.
 const studioDir = fileURLToPath(new URL('..', import.meta.url));
+/** The built `graft` command (`npm test` builds first). */
+const GRAFT_BIN = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
+// Asynchronously: the command downloads the model from this process's own server.
+const graft = async (...args: string[]): Promise<string> => (await promisify(execFile)(process.execPath, [GRAFT_BIN, ...args], { encoding: 'utf8', timeout: 60_000 })).stdout;
 const MODELS = '/work/shared/models';
 let server: Server;
 let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
+  if (!existsSync(GRAFT_BIN)) throw new Error(`${GRAFT_BIN} is missing: build first (npx tsc -b tsconfig.build.json)`);
   for (const need of ['/usr/bin/chromium', `${MODELS}/mobilenet_v1_0.25_224/model.json`]) {
     if (!existsSync(need)) throw new Error(`${need} is missing: run scripts/test-assets.sh (it installs Chromium from Debian)`);
   }
@@ -64,39 +68,42 @@ async function train(page: Page, strategy: string, backend: string, epochs: numb
 }
 
 describe('Graft Studio in Chromium', () => {
-  it('trains a linear probe on wasm to ≥ 60% test accuracy (4 classes); its checkpoint predicts the same in Node (≤ 1e-4)', async () => {
+  it('trains a linear probe on wasm to ≥ 60% test accuracy (4 classes); the downloaded checkpoint predicts the same with Node’s graft predict/eval on the sample folder (≤ 1e-4)', async () => {
     const { page, errors } = await openStudio();
     await loadSample(page);
     const result = await train(page, 'linear-probe', 'wasm', 4);
     expect(result.error).toBe('');
     expect(result.note).toContain('Training on wasm');
     expect(result.accuracy).toBeGreaterThanOrEqual(0.6);
+    // The download, saved where a person's browser would put it.
     const bytes = await page.$eval('#download-checkpoint', async (a) => Array.from(new Uint8Array(await (await fetch((a as HTMLAnchorElement).href)).arrayBuffer())));
-    const { meta, tensors } = decodeCheckpoint<{ config: Record<string, unknown> & { source: Record<string, unknown>; tasks: { data: Record<string, unknown> }[] } }>(Uint8Array.from(bytes), 'studio.graft');
-    expect(meta.config.source.use).toBe('vision/mobilenet-v1');
+    const checkpoint = join(mkdtempSync(join(tmpdir(), 'graft-studio-download-')), 'studio.graft');
+    writeFileSync(checkpoint, Uint8Array.from(bytes));
+    const inPage = JSON.parse((await page.$eval('#accuracy', (e) => (e as HTMLElement).dataset.predictions))!) as number[];
+    const pageAccuracy = result.accuracy!;
 
-    // Node rebuilds the model from the checkpoint's own config (model and images from local folders instead
-    // of the page's URL and memory), loads the weights, and predicts the same test images alike.
-    const config = {
-      ...meta.config,
-      backend: 'cpu',
-      source: { ...meta.config.source, path: `${MODELS}/mobilenet_v1_0.25_224` },
-      tasks: [{ ...meta.config.tasks[0], data: { ...meta.config.tasks[0]!.data, path: join(studioDir, 'public/samples') } }],
-      output: { dir: mkdtempSync(join(tmpdir(), 'graft-studio-node-')) },
-    };
-    const session = await (await createRuntime({ plugins: [strategies, vision] }).load(config)).open();
-    try {
-      loadWeights(session.model, tensors, 'studio.graft');
-      const node = (await predictSplit(session.model, session.data, session.data.groups[0]!.dataset.test, session.data.tasks)).get('images')!;
-      const inPage = JSON.parse((await page.$eval('#accuracy', (e) => (e as HTMLElement).dataset.predictions))!) as number[];
-      expect(node.length).toBe(inPage.length);
-      expect(node.length).toBeGreaterThan(0);
-      const worst = Math.max(...inPage.map((p, i) => Math.abs(p - node[i]!)));
-      expect(worst).toBeLessThanOrEqual(1e-4);
-      console.info(`studio round trip: ${node.length} probabilities, largest page/Node difference ${worst.toExponential(2)}`);
-    } finally {
-      session.dispose();
-    }
+    // Node's `graft` command on it, with the same images from the sample folder on disk (the model from the
+    // URL the page used): the test split's probabilities match the page's, and so does its accuracy.
+    const samples = join(studioDir, 'public/samples');
+    const predicted = await graft('predict', checkpoint, '--data', samples, '--split', 'test', '--limit', '1000', '--json');
+    const rows = (JSON.parse(predicted).results as { task: string; predictions: { probabilities: Record<string, number> }[] }[])[0]!.predictions;
+    const probabilities = rows.flatMap((p) => Object.values(p.probabilities));
+    // The page reports the head's outputs (logits); graft predict their softmax.
+    const classes = Object.keys(rows[0]!.probabilities).length;
+    const softmax = inPage.map((_, i) => {
+      const row = inPage.slice(i - (i % classes), i - (i % classes) + classes);
+      const max = Math.max(...row);
+      return Math.exp(inPage[i]! - max) / row.reduce((a, v) => a + Math.exp(v - max), 0);
+    });
+    expect(classes).toBe(4);
+    expect(probabilities.length).toBe(inPage.length);
+    expect(probabilities.length).toBeGreaterThan(0);
+    const worst = Math.max(...softmax.map((p, i) => Math.abs(p - probabilities[i]!)));
+    expect(worst).toBeLessThanOrEqual(1e-4);
+    const evaluated = JSON.parse(await graft('eval', checkpoint, '--data', samples, '--backend', 'cpu', '--json')) as { metrics: { images: { accuracy: number } }; backend: string };
+    expect(evaluated.backend).toBe('cpu');
+    expect(evaluated.metrics.images.accuracy).toBeCloseTo(pageAccuracy, 6);
+    console.info(`studio round trip through graft predict: ${probabilities.length} probabilities, largest page/Node difference ${worst.toExponential(2)} (first row ${probabilities.slice(0, 4).map((p) => p.toFixed(4)).join(", ")}); graft eval accuracy ${evaluated.metrics.images.accuracy}`);
     expect(errors).toEqual([]);
     await page.close();
   });

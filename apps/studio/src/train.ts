@@ -41,7 +41,7 @@ export interface TrainReport {
   confusion: number[][];
   classes: string[];
   checkpoint: Uint8Array;
-  /** Class probabilities on the test split, row per image: what a Node run of the checkpoint must reproduce. */
+  /** The head's outputs (logits) on the test split, row per image: what a Node run of the checkpoint must reproduce. */
   testPredictions: number[];
   seconds: number;
 }
