@@ -7,6 +7,8 @@ const declared: string[] = [];
 const history: HistoryEntry[] = [];
 /** When each epoch ended (ms), for measuring steps per second in the page. */
 const epochEnds: number[] = [];
+/** When each training step ended (ms), as the worker reported it. */
+const stepEnds: number[] = [];
 
 $<HTMLInputElement>('model-url').value = new URLSearchParams(location.search).get('model') ?? DEFAULT_MODEL_URL;
 $<HTMLInputElement>('mirror').value = new URLSearchParams(location.search).get('mirror') ?? '';
@@ -123,6 +125,7 @@ $('train').addEventListener('click', async () => {
   $('download-checkpoint').hidden = true;
   history.length = 0;
   epochEnds.length = 0;
+  stepEnds.length = 0;
   try {
     await studio.check(declared);
     const report = await studio.train({
@@ -132,11 +135,16 @@ $('train').addEventListener('click', async () => {
       modelUrl: $<HTMLInputElement>('model-url').value,
       mirror: $<HTMLInputElement>('mirror').value || undefined,
       onNote: (text) => void ($('backend-note').textContent = text),
+      onStep: (p) => {
+        stepEnds.push(performance.now());
+        $('status').textContent = `${p.stageName}, epoch ${p.epoch + 1}/${p.epochs}: step ${p.step + 1}/${p.stepsPerEpoch}, loss ${p.loss.toFixed(4)}`;
+      },
       onEpoch: (entry) => {
         history.push(entry);
         $('curves').dataset.losses = JSON.stringify(history.map((h) => h.loss));
         epochEnds.push(performance.now());
         $('curves').dataset.epochEnds = JSON.stringify(epochEnds);
+        $('curves').dataset.stepEnds = JSON.stringify(stepEnds);
         $('status').textContent = `${entry.stageName}, epoch ${entry.epoch + 1}: loss ${entry.loss.toFixed(4)}`;
         drawCurves();
       },

@@ -1,73 +1,23 @@
-import { createBrowserRuntime, GRAFT_VERSION, GraftError, isGraftError, memoryFileStore, predictSplit, trainSession, type HistoryEntry, type Runtime } from '@graft/core';
-import { wasmBackend } from '@graft/backend-wasm';
-import type { Backend } from '@graft/core';
-import strategies from '@graft/strategies';
-import vision from '@graft/vision';
+import { GraftError, memoryFileStore, type HistoryEntry, type StepProgress } from '@graft/core';
 import { mobilenetV1Url } from '@graft/vision/browser';
-import { chooseBackend } from './backends.js';
-import { pageWebGpu } from './webgpu.js';
+import { DATA_DIR, type ImageFile, type TrainReport, type TrainSettings } from './train.js';
+import type { WorkerMessage } from './worker-messages.js';
+import { TrainingFailed } from './errors.js';
 
-/** Where the page keeps the user's images: one folder per class. */
-export const DATA_DIR = '/data';
-const RUN_DIR = '/runs/studio';
+export { describeError } from './errors.js';
+export { DATA_DIR, type StrategyChoice, type TrainReport } from './train.js';
 
 export const DEFAULT_MODEL_URL = mobilenetV1Url(0.25, 224);
 
-export type StrategyChoice = 'linear-probe' | 'fine-tune' | 'gradual-unfreeze' | 'lp-ft';
-
-export interface TrainRequest {
-  strategy: StrategyChoice;
-  epochs: number;
-  backend: string;
-  modelUrl: string;
-  mirror?: string;
+export interface TrainRequest extends TrainSettings {
   onNote(text: string): void;
+  onStep(progress: StepProgress): void;
   onEpoch(entry: HistoryEntry): void;
 }
 
-export interface TrainReport {
-  backend: string;
-  accuracy: number;
-  confusion: number[][];
-  classes: string[];
-  checkpoint: Uint8Array;
-  /** Class probabilities on the test split, row per image: what a Node run of the checkpoint must reproduce. */
-  testPredictions: number[];
-  seconds: number;
-}
-
-/** The stages a strategy choice runs: fine-tuning uses a 10× smaller rate than the head-only probe. */
-export function stagesFor(strategy: StrategyChoice, epochs: number): Record<string, unknown>[] {
-  const probe = { use: 'linear-probe', epochs, lr: 0.01, batchSize: 16 };
-  const fine = { epochs, lr: 0.001, batchSize: 16 };
-  switch (strategy) {
-    case 'linear-probe':
-      return [probe];
-    case 'fine-tune':
-      return [{ ...fine, use: 'fine-tune' }];
-    case 'gradual-unfreeze':
-      return [{ ...fine, use: 'gradual-unfreeze' }];
-    case 'lp-ft':
-      return [probe, { ...fine, use: 'fine-tune' }];
-  }
-}
-
-/**
- * @graft/backend-wasm detects by importing its tfjs package by name, which a page cannot do at run time;
- * here the package is bundled, so WebAssembly itself is what to check.
- */
-const pageWasm: Backend = {
-  ...wasmBackend,
-  detect: async () =>
-    typeof WebAssembly === 'object' ? { available: true } : { available: false, reason: 'this browser has no WebAssembly', fix: 'Use a current browser, or the cpu backend' },
-};
-const meta = (name: string) => ({ name, version: GRAFT_VERSION, graft: GRAFT_VERSION });
-const PLUGINS = [strategies, vision, { meta: meta('@graft/backend-wasm'), backends: [pageWasm] }, { meta: meta('@graft/studio'), backends: [pageWebGpu] }];
-
-/** The page's state: the images it was given, in a file store the `vision/image-folder` dataset reads. */
+/** The page's state: the images it was given, one folder per class; training runs in a worker on a copy. */
 export class Studio {
   readonly files = memoryFileStore();
-  private runtime: Runtime = createBrowserRuntime({ plugins: PLUGINS });
 
   async classes(): Promise<string[]> {
     return this.files.list(DATA_DIR);
@@ -89,51 +39,31 @@ export class Studio {
     }
   }
 
+  /** Train in a Web Worker, so the page keeps painting and answering while the model learns; progress comes as messages. */
   async train(request: TrainRequest): Promise<TrainReport> {
-    const started = performance.now();
-    const { name: backend, note } = await chooseBackend(request.backend, this.runtime.registry);
-    request.onNote(note);
-    const runtime = createBrowserRuntime({
-      plugins: PLUGINS,
-      environment: { files: this.files },
-    });
-    const run = await runtime.load({
-      backend,
-      seed: 7,
-      source: { use: 'vision/mobilenet-v1', alpha: 0.25, size: 224, inputSize: 96, path: request.modelUrl, ...(request.mirror ? { mirror: request.mirror } : {}) },
-      tasks: [{ name: 'images', type: 'classification', data: { use: 'vision/image-folder', path: DATA_DIR, size: 28, channels: 3, testFraction: 0.25 } }],
-      stages: stagesFor(request.strategy, request.epochs),
-      output: { dir: RUN_DIR },
-    });
-    request.onNote(`${note} Loading the model and images…`);
-    const session = await run.open();
-    request.onNote(note);
+    const images: ImageFile[] = [];
+    for (const className of await this.classes()) {
+      for (const name of await this.files.list(`${DATA_DIR}/${className}`)) {
+        images.push({ className, name, bytes: (await this.files.read(`${DATA_DIR}/${className}/${name}`))!.slice() });
+      }
+    }
+    const { onNote, onStep, onEpoch, ...settings } = request;
+    const worker = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module', name: 'graft-training' });
     try {
-      const result = await trainSession(session, {
-        callbacks: {
-          async onEpochEnd(entry) {
-            request.onEpoch(entry);
-            // Let the page paint between epochs.
-            await new Promise((resolve) => setTimeout(resolve, 0));
-          },
-        },
+      return await new Promise<TrainReport>((resolve, reject) => {
+        worker.onmessage = ({ data }: MessageEvent<WorkerMessage>) => {
+          if (data.kind === 'note') onNote(data.text);
+          else if (data.kind === 'step') onStep(data.progress);
+          else if (data.kind === 'epoch') onEpoch(data.entry);
+          else if (data.kind === 'done') resolve(data.report);
+          else reject(new TrainingFailed(data.message));
+        };
+        worker.onerror = (event) => reject(new TrainingFailed(`The training worker failed: ${event.message || 'it could not start'}`));
+        worker.onmessageerror = () => reject(new TrainingFailed('The training worker sent a message the page could not read'));
+        worker.postMessage({ images, settings: { ...settings, defaultModelUrl: DEFAULT_MODEL_URL } }, images.map((i) => i.bytes.buffer));
       });
-      const metrics = result.final.metrics.images as { accuracy: number; confusion: number[][] };
-      const checkpoint = await run.env.artifacts.read(session.checkpointPath);
-      if (!checkpoint) throw new Error('the run wrote no checkpoint');
-      const seconds = (performance.now() - started) / 1000;
-      const test = session.data.groups[0]!.dataset.test;
-      if (!test) throw new Error('the image folder dataset returned no test split');
-      const predictions = (await predictSplit(session.model, session.data, test, session.data.tasks)).get('images')!;
-      return { backend, accuracy: metrics.accuracy, confusion: metrics.confusion, classes: await this.classes(), checkpoint, testPredictions: Array.from(predictions), seconds };
     } finally {
-      session.dispose();
+      worker.terminate();
     }
   }
-}
-
-/** A message for the page: a Graft error's own text, anything else named as unexpected. */
-export function describeError(error: unknown): string {
-  if (isGraftError(error)) return error.message;
-  return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }

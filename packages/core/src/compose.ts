@@ -16,6 +16,7 @@ import { decodeCheckpoint } from './checkpoint/codec.js';
 import { checkpointNotFound } from './checkpoint/not-found.js';
 import { CHECKPOINT_FILE, checkpointIn } from './run/checkpoint-path.js';
 import { trainedRun, type TrainedRun } from './run/trained-run.js';
+import { applyTrainedRunOverrides, type TrainedRunOverrides } from './run/overrides.js';
 
 /**
  * Injection tokens of the environment services, the parts that differ between Node, the browser and tests.
@@ -82,8 +83,11 @@ export interface Runtime {
   load(config: string | ConfigFile | Record<string, unknown>): Promise<PlannedRun>;
   /** The registry a config sees: the runtime's plugins plus those its `plugins` list names (the config is not resolved). */
   registryFor(config: string | ConfigFile): Promise<Registry>;
-  /** Open a trained run from its folder or checkpoint file alone (the checkpoint stores its config). */
-  openTrained(runOrCheckpoint: string): Promise<TrainedRun>;
+  /**
+   * Open a trained run from its folder or checkpoint file alone (the checkpoint stores its config);
+   * `overrides` point its dataset at another folder or pick another backend.
+   */
+  openTrained(runOrCheckpoint: string, overrides?: TrainedRunOverrides): Promise<TrainedRun>;
   /** Compare strategies (and sources) on identical splits and seeds; the config's `compare` section fills the rest. */
   compare(config: string | ConfigFile | Record<string, unknown>, request?: CompareRequest): Promise<{ dir: string; results: CompareResult[] }>;
   /** Multi-task learning against single-task and sequential transfer, with Δm%. */
@@ -149,10 +153,11 @@ export function composeRuntime(options: RuntimeOptions, platform: Platform): Run
   const runtime: Runtime = {
     registry,
     env: rootEnv,
-    async openTrained(runOrCheckpoint) {
+    async openTrained(runOrCheckpoint, overrides = {}) {
       const path = await checkpointIn(rootEnv.artifacts, rootEnv.artifacts.resolve(platform.cwd(), runOrCheckpoint));
       const { meta } = await readCheckpoint(rootEnv, path);
-      const planned = await runtime.load(fromObject(meta.config, path, meta.configDir));
+      const config = applyTrainedRunOverrides(meta.config, overrides, rootEnv.files, platform.cwd());
+      const planned = await runtime.load(fromObject(config, path, meta.configDir));
       return planned.openTrained(path);
     },
     compare: async (config, request) => compareConfig(runtime, toConfigFile(config), request),

@@ -48,6 +48,7 @@ export { defineConfig, type GraftConfig } from './config/define-config.js';
 export type { HistoryEntry, StepProgress, TrainCallbacks, TrainResult, TrainerSnapshot } from './train/trainer.js';
 export type { TaskMetrics, SplitName } from './train/evaluate.js';
 export type { TrainedRun, PredictRequest } from './run/trained-run.js';
+export type { TrainedRunOverrides } from './run/overrides.js';
 export type { TaskPredictions, RawInputs } from './run/predict.js';
 export type { CompareRequest, MultitaskCompareRequest } from './compare/request.js';
 export type { CompareOptions, CompareResult, CompareRun } from './compare/compare.js';

@@ -10,6 +10,8 @@ export function evalCommand(program: Command): void {
     .argument('[run]', 'run folder or checkpoint file (its config is stored in the checkpoint)')
     .option('-c, --config <file>', 'the config the run was trained with (default checkpoint: its run folder’s)')
     .option('--checkpoint <file>', 'checkpoint file or run folder')
+    .option('--data <path>', 'read the dataset from this folder instead of the one stored in the checkpoint (e.g. the images a Graft Studio checkpoint was trained on, one folder per class)')
+    .option('--backend <name>', 'run on this backend instead of the stored one (auto picks the best available)')
     .option('--split <name>', 'test, validation or train', 'test')
     .option('--json', 'print the metrics as JSON')
     .action(async (run: string | undefined, opts: RunFlags & { split: string; json?: boolean }) =>

@@ -19,6 +19,8 @@ export function predictCommand(program: Command): void {
     .argument('[run]', 'run folder or checkpoint file (its config is stored in the checkpoint)')
     .option('-c, --config <file>', 'the config the run was trained with (default checkpoint: its run folder’s)')
     .option('--checkpoint <file>', 'checkpoint file or run folder')
+    .option('--data <path>', 'read the dataset from this folder instead of the one stored in the checkpoint (e.g. the images a Graft Studio checkpoint was trained on, one folder per class)')
+    .option('--backend <name>', 'run on this backend instead of the stored one (auto picks the best available)')
     .option('--input <file>', 'JSON file: { "<input name>": [sample, ...] } with raw inputs as the dataset gives them')
     .option('--split <name>', 'predict the first --limit samples of this split instead', 'test')
     .option('--limit <n>', 'samples to predict from the split', '5')
