@@ -78,6 +78,8 @@ describe.skipIf(!ready)('graft data, against a mirror on loopback serving the re
     const listed = await run('data', 'ls', '--json');
     expect(requests).toEqual([]);
     const all: { dataset: string; url: string }[] = JSON.parse(listed.stdout).files;
+    expect(JSON.parse(listed.stdout).local.map((l: { dataset: string }) => l.dataset)).toEqual(['vision/font-digits']);
+    expect((await run('data', 'ls')).stdout).toContain('Read from this machine, not downloaded:\n  vision/font-digits: the font files installed here (`fontDirs`');
     const rows = all.filter((r) => r.dataset !== 'text/spam-assassin');
     expect(all.filter((r) => r.dataset === 'text/spam-assassin').map((r) => r.url.split('/').pop())).toEqual([
       '20030228_easy_ham.tar.bz2', '20030228_easy_ham_2.tar.bz2', '20030228_hard_ham.tar.bz2', '20030228_spam.tar.bz2', '20050311_spam_2.tar.bz2',
