@@ -5,7 +5,7 @@
 // ~/.cache/graft), else Debian's copies when installed (datasets), else GRAFT_MIRROR (a folder or a server
 // standing in for the public hosts), else their public URLs, downloaded once and checked against pinned sha256.
 // Where this checkout sits next to ../shared/models (the development environment, which has no internet),
-// that folder stands in for the public model URLs unless a mirror is set.
+// that folder stands in for the public model URLs (as GRAFT_MODEL_MIRROR) unless one is set.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +14,8 @@ import { dirname, join, resolve } from 'node:path';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const mirror = resolve(root, '..', 'shared', 'models');
 const env = { ...process.env };
-const mirrorIsFolder = env.GRAFT_MIRROR && !/^https?:\/\//i.test(env.GRAFT_MIRROR);
-if (!mirrorIsFolder && !env.GRAFT_MODEL_MIRROR && existsSync(join(mirror, 'mobilenet_v1_0.25_224', 'model.json'))) env.GRAFT_MODEL_MIRROR = mirror;
+// Looked at after GRAFT_MIRROR (a folder or a server), so a mirror without the model still finds it there.
+if (!env.GRAFT_MODEL_MIRROR && existsSync(join(mirror, 'mobilenet_v1_0.25_224', 'model.json'))) env.GRAFT_MODEL_MIRROR = mirror;
 const args = process.argv.slice(2);
 const example = args[0] && !args[0].startsWith('-') ? args.shift() : 'fashion-mnist-transfer';
 const config = join(root, 'examples', `${example}.yaml`);

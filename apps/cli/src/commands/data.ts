@@ -27,7 +27,8 @@ export function dataCommand(program: Command): void {
         }
       }
       const where = { cache: defaultCacheDir(), mirror: mirrorFromEnv() ?? null };
-      if (opts.json) return printJson({ ...where, files: rows });
+      const local = [...cliRuntime().registry.datasets.values()].filter((d) => !d.files && d.localData).map((d) => ({ dataset: d.name, reads: d.localData! }));
+      if (opts.json) return printJson({ ...where, files: rows, local });
       process.stdout.write(`Cache: ${where.cache} (GRAFT_CACHE)   Mirror: ${where.mirror ?? 'none (GRAFT_MIRROR)'}\n\n`);
       process.stdout.write(
         `${table(
@@ -35,6 +36,7 @@ export function dataCommand(program: Command): void {
           rows.map((r) => [r.dataset, r.file, r.cached ? size(r.bytes!) : '-', r.location ?? `not here: ${r.url}`]),
         )}\n`,
       );
+      if (local.length > 0) process.stdout.write(`\nRead from this machine, not downloaded:\n${local.map((l) => `  ${l.dataset}: ${l.reads}`).join('\n')}\n`);
     });
 
   data

@@ -111,4 +111,9 @@ export interface DatasetProvider<Options = any> {
    * `graft data ls` lists and `graft data fetch` fetches ahead of time.
    */
   files?(): readonly Resource[];
+  /**
+   * For a dataset that downloads nothing: where it reads its data instead, and why there is no public file
+   * to pin. `graft data ls` shows it.
+   */
+  localData?: string;
 }

@@ -22,7 +22,8 @@ export { writeBertDirectory, TOKENIZER_FILES, type WriteBertOptions } from './hf
 export { loadTokenizer, encodeTexts, encodeWindows, type EncodedTexts } from './hf/tokenizer.js';
 export { WordPieceTokenizer, wordPieceFromTokenizerJson, type TextTokenizer, type WordPieceOptions } from './hf/wordpiece.js';
 export { importTransformers, TRANSFORMERS_PACKAGE } from './hf/transformers.js';
-export { spamAssassinDataset, spamAssassinOptions, loadSpamAssassinRows, mailBody, type SpamAssassinOptions } from './datasets/spam-assassin.js';
+export { spamAssassinDataset, spamAssassinOptions, loadSpamAssassinRows, mailBody, type SpamAssassinOptions, type SpamAssassinOrigin } from './datasets/spam-assassin.js';
+export { spamAssassinArchive, spamAssassinMails, extractedDirFor, bunzip, SPAM_ASSASSIN_BASE_URL, type SpamAssassinGroup } from './datasets/spam-assassin-archives.js';
 export { buildTextDataset, splitRows, type TextRow, type TextSplits } from './datasets/text-dataset.js';
 export { maskTokens, type MaskingOptions, type MaskedBatch } from './mlm/masking.js';
 export { MlmHead } from './mlm/mlm-head.js';

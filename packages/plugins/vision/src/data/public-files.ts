@@ -38,14 +38,23 @@ export const SKLEARN_DIGITS_URL = 'https://raw.githubusercontent.com/scikit-lear
 export const DEBIAN_SKLEARN_DIGITS = 'usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz';
 
 /**
- * scikit-learn's `digits.csv.gz`. Pinned: Debian's copy (computed here), and scikit-learn's as a Git LFS
- * record of a copy of its tree states it (57,523 bytes: Debian's 57,512 plus the 11-byte file-name
- * field Debian's build strips from the gzip header). The latter was not downloaded here to check.
+ * scikit-learn's `digits.csv.gz`, pinned twice:
+ * - Debian's copy (python3-sklearn), sha256 computed here from its bytes: 57,512 bytes.
+ * - scikit-learn's own file, not downloaded here to check: scikit-learn keeps it as a plain binary in git,
+ *   which the code search available here cannot read, so the digest is the one a Git LFS pointer states for
+ *   the same path in a public copy of scikit-learn's tree (github.com/uuup123/FC-HAT): 57,523 bytes, i.e.
+ *   Debian's 57,512 plus the 11-byte file-name field (`digits.csv\0`) Debian's build strips from the gzip
+ *   header. Consistent, but not verified against scikit-learn's bytes.
  */
+const SKLEARN_DIGITS_SHA256 = {
+  upstream: '09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22',
+  debian: '46abec6b12486ad9e51943373abcf22bbea1b5a51a1619b361570d8893f1464a',
+};
+
 export function sklearnDigitsFile(): Resource {
   return {
     url: SKLEARN_DIGITS_URL,
-    sha256: ['09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22', '46abec6b12486ad9e51943373abcf22bbea1b5a51a1619b361570d8893f1464a'],
+    sha256: [SKLEARN_DIGITS_SHA256.upstream, SKLEARN_DIGITS_SHA256.debian],
     maxBytes: 1_000_000,
     label: "scikit-learn's digits.csv.gz",
     localCopies: debianCandidates('python3-sklearn', DEBIAN_SKLEARN_DIGITS),

@@ -16,8 +16,11 @@ export function cacheDirFor(url: URL, cacheRoot: string): string {
  * Make sure the model at `url` is complete in the cache and return its directory. A complete cached copy
  * is used without any request; otherwise model.json and every shard are downloaded and written
  * atomically, model.json last, so an interrupted download is fetched again next time.
+ *
+ * `mirrorUrls` are model.json URLs on a mirror server standing in for `url`, tried first in order: one
+ * that answers 404 passes to the next, then to `url` itself. The cache keeps the copy under `url`.
  */
-export async function cacheModel(url: URL, cacheRoot: string, describeAlternatives: () => string): Promise<string> {
+export async function cacheModel(url: URL, cacheRoot: string, describeAlternatives: () => string, mirrorUrls: readonly URL[] = []): Promise<string> {
   const dir = cacheDirFor(url, cacheRoot);
   try {
     await readModelDirectory(dir);
@@ -25,15 +28,25 @@ export async function cacheModel(url: URL, cacheRoot: string, describeAlternativ
   } catch {
     // Not cached yet, or incomplete: download it.
   }
-  const text = new TextDecoder().decode(await download(url, describeAlternatives, MAX_MODEL_JSON_BYTES));
-  const json = parseModelJson(text, url.href);
+  let from = url;
+  let body: Uint8Array | undefined;
+  for (const candidate of mirrorUrls) {
+    body = await download(candidate, describeAlternatives, MAX_MODEL_JSON_BYTES, true);
+    if (body) {
+      from = candidate;
+      break;
+    }
+  }
+  body ??= (await download(url, describeAlternatives, MAX_MODEL_JSON_BYTES))!;
+  const text = new TextDecoder().decode(body);
+  const json = parseModelJson(text, from.href);
   for (const group of json.weightsManifest) {
     // No shard can be larger than the bytes its whole group needs: a server sending more is cut off.
-    const cap = groupBytes(group, url.href);
+    const cap = groupBytes(group, from.href);
     for (const p of group.paths) {
-      const segments = safeRelativePath(p, url.href);
-      const shardUrl = new URL(segments.join('/'), url);
-      await writeCached(join(dir, ...segments), await download(shardUrl, describeAlternatives, cap));
+      const segments = safeRelativePath(p, from.href);
+      const shardUrl = new URL(segments.join('/'), from);
+      await writeCached(join(dir, ...segments), (await download(shardUrl, describeAlternatives, cap))!);
     }
   }
   await writeCached(join(dir, 'model.json'), text);
@@ -56,8 +69,11 @@ async function writeCached(file: string, data: string | Uint8Array): Promise<voi
   }
 }
 
-/** The body at `url`, refused as soon as it passes `maxBytes` (from Content-Length, or while streaming). */
-async function download(url: URL, describeAlternatives: () => string, maxBytes: number): Promise<Uint8Array> {
+/**
+ * The body at `url`, refused as soon as it passes `maxBytes` (from Content-Length, or while streaming);
+ * undefined for a 404 when `missingIsUndefined` (a mirror without this model).
+ */
+async function download(url: URL, describeAlternatives: () => string, maxBytes: number, missingIsUndefined = false): Promise<Uint8Array | undefined> {
   let response: Response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
@@ -65,22 +81,26 @@ async function download(url: URL, describeAlternatives: () => string, maxBytes: 
     throw new GraftError('GRAFT_MODEL_LOAD', {
       what: `Could not reach ${url.href}`,
       why: `${reason(cause)}. ${describeAlternatives()}`,
-      fix: 'Connect to the network, or set GRAFT_MIRROR (or the source\'s `mirror` option) to a directory holding a copy of the model, or give the model directory with `path`',
+      fix: 'Connect to the network, or set GRAFT_MIRROR (or the source\'s `mirror` option) to a folder or an http(s) server holding a copy of the model, or give the model directory with `path`',
       cause,
     });
+  }
+  if (response.status === 404 && missingIsUndefined) {
+    await response.body?.cancel();
+    return undefined;
   }
   if (!response.ok) {
     throw new GraftError('GRAFT_MODEL_LOAD', {
       what: `The server answered ${response.status} ${response.statusText} for ${url.href}`,
       why: describeAlternatives(),
-      fix: 'Check the URL, or use a mirror directory (GRAFT_MIRROR) or a local `path`',
+      fix: 'Check the URL, or use a mirror (GRAFT_MIRROR: a folder or an http(s) server) or a local `path`',
     });
   }
   const tooLarge = (size: string) =>
     new GraftError('GRAFT_MODEL_LOAD', {
       what: `${url.href} sends ${size} bytes, more than the ${maxBytes} its model.json allows`,
       why: 'A file of a model is never larger than what its manifest describes',
-      fix: 'Check the URL; the server may be sending another file. Or use a mirror directory (GRAFT_MODEL_MIRROR) or a local `path`',
+      fix: 'Check the URL; the server may be sending another file. Or use a mirror (GRAFT_MIRROR) or a local `path`',
     });
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) {

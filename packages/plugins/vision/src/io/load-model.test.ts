@@ -237,8 +237,8 @@ describe('loadLayersModelFrom a URL', () => {
     await cp(modelDir, join(mirror, 'storage.example.invalid', 'y', 'tiny2'), { recursive: true });
     const full = await loadLayersModelFrom('https://storage.example.invalid/y/tiny2/model.json', { cacheDir, mirror });
     expect(full.dir).toBe(join(mirror, 'storage.example.invalid', 'y', 'tiny2'));
-    // GRAFT_MIRROR (data and models), a URL there (for data only) passing over to GRAFT_MODEL_MIRROR, the older name.
-    for (const [mirrorVar, modelVar] of [[mirror, ''], ['http://mirror.example.invalid/', mirror], ['', mirror]]) {
+    // GRAFT_MIRROR (data and models), a folder there or in GRAFT_MODEL_MIRROR, its older name.
+    for (const [mirrorVar, modelVar] of [[mirror, ''], [join(root, 'empty-mirror'), mirror], ['', mirror]]) {
       vi.stubEnv('GRAFT_MIRROR', mirrorVar!);
       vi.stubEnv('GRAFT_MODEL_MIRROR', modelVar!);
       try {
@@ -248,6 +248,39 @@ describe('loadLayersModelFrom a URL', () => {
       }
     }
     expect(requests).toEqual([]);
+  });
+
+  it('downloads from a mirror server (option, GRAFT_MIRROR or GRAFT_MODEL_MIRROR) into the cache under the public URL', async () => {
+    // The server holds <root>/models/tiny: the model's folder name under the base URL `${base}/`.
+    const first = await loadLayersModelFrom('https://storage.example.invalid/x/tiny/model.json', { cacheDir, mirror: `${base}/` });
+    expect(first.via).toBe('cache');
+    expect(first.dir).toBe(join(cacheDir, 'models', 'storage.example.invalid', 'x', 'tiny'));
+    // The full layout is tried first (404 there), then the folder name, then the shard beside it.
+    expect(requests).toEqual(['/m/storage.example.invalid/x/tiny/model.json', '/m/tiny/model.json', '/m/tiny/group1-shard1of1.bin']);
+    const want = (reference.predict(probe) as tf.Tensor).arraySync();
+    expect((first.model.predict(probe) as tf.Tensor).arraySync()).toEqual(want);
+    for (const [mirrorVar, modelVar] of [[base, ''], ['', base], [join(root, 'empty-mirror'), base]]) {
+      vi.stubEnv('GRAFT_MIRROR', mirrorVar!);
+      vi.stubEnv('GRAFT_MODEL_MIRROR', modelVar!);
+      try {
+        requests.length = 0;
+        const fresh = await mkdtemp(join(root, 'cache-'));
+        expect((await loadLayersModelFrom('https://storage.example.invalid/x/tiny/model.json', { cacheDir: fresh })).via).toBe('cache');
+        expect(requests).toContain('/m/tiny/group1-shard1of1.bin');
+      } finally {
+        vi.unstubAllEnvs();
+      }
+    }
+  });
+
+  it('names the mirror server when it cannot be reached', async () => {
+    const closed = createServer();
+    await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', ok));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((ok) => closed.close(() => ok()));
+    const e = await rejection(loadLayersModelFrom('https://storage.example.invalid/x/tiny/model.json', { cacheDir, mirror: `http://127.0.0.1:${port}/` }));
+    expect(e.message).toContain(`Could not reach http://127.0.0.1:${port}/storage.example.invalid/x/tiny/model.json`);
+    expect(e.message).toContain(`the mirror http://127.0.0.1:${port}/ has no copy of it`);
   });
 
   it('says an unreachable URL is unreachable and mentions the cache and the mirror', async () => {

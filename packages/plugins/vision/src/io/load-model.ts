@@ -6,10 +6,13 @@ import { defaultCacheDir } from './cache-dir.js';
 import { directoryHandler } from './directory-handler.js';
 import { cacheModel } from './http-cache.js';
 import { withInputSize } from './input-size.js';
-import { mirrorDirFor } from './mirror.js';
+import { isMirrorUrl, mirrorDirFor, mirrorUrlsFor } from './mirror.js';
 
 export interface ModelLocationOptions {
-  /** Directory that stands in for model URLs (see {@link mirrorDirFor}), relative to `baseDir`. @default `GRAFT_MIRROR` when a folder, else `GRAFT_MODEL_MIRROR` */
+  /**
+   * A folder (relative to `baseDir`) or an http(s) base URL standing in for model URLs (see
+   * {@link mirrorDirFor}, {@link mirrorUrlsFor}). @default `GRAFT_MIRROR`, then `GRAFT_MODEL_MIRROR`
+   */
   mirror?: string;
   /** Root of the download cache. @default {@link defaultCacheDir} */
   cacheDir?: string;
@@ -19,6 +22,11 @@ export interface ModelLocationOptions {
   inputSize?: number;
   /** Where in the config the location came from, for error messages. */
   where?: string;
+}
+
+/** A mirror setting: an http(s) URL as it is, a folder resolved against `baseDir`. */
+function resolveMirror(mirror: string, baseDir: string): string {
+  return isMirrorUrl(mirror) ? mirror : resolve(baseDir, mirror);
 }
 
 /** Where a model was read from, for logs and reports. */
@@ -41,20 +49,20 @@ export async function loadLayersModelFrom(location: string, options: ModelLocati
   if (/^https?:\/\//i.test(location)) {
     const url = new URL(location);
     if (!url.pathname.endsWith('.json')) url.pathname = `${url.pathname.replace(/\/?$/, '/')}model.json`;
-    // The option is relative to the config file, the environment variable to the working directory.
-    // GRAFT_MIRROR serves data and models; a model mirror must be a folder (GRAFT_MODEL_MIRROR is its older name).
-    const env = [process.env.GRAFT_MIRROR, process.env.GRAFT_MODEL_MIRROR].find((m) => m && !/^https?:\/\//i.test(m));
-    const mirrorRoot = options.mirror ? resolve(baseDir, options.mirror) : env ? resolve(env) : undefined;
+    // The option is relative to the config file, the environment variables to the working directory.
+    // GRAFT_MIRROR serves data and models; GRAFT_MODEL_MIRROR, its older name, is looked at after it.
+    const mirrors = (options.mirror ? [resolveMirror(options.mirror, baseDir)] : [process.env.GRAFT_MIRROR, process.env.GRAFT_MODEL_MIRROR].filter((m): m is string => !!m).map((m) => resolveMirror(m, process.cwd())));
     const cacheRoot = options.cacheDir ?? defaultCacheDir();
-    const mirrored = mirrorRoot ? mirrorDirFor(url, mirrorRoot) : undefined;
+    const mirrored = mirrors.filter((m) => !isMirrorUrl(m)).map((m) => mirrorDirFor(url, m)).find((d) => d !== undefined);
     if (mirrored) {
       dir = mirrored;
       via = 'mirror';
     } else {
       const alternatives = () =>
         `It is not in the cache (${cacheRoot}, set by GRAFT_CACHE) and ` +
-        (mirrorRoot ? `the mirror ${mirrorRoot} has no copy of it` : 'no mirror folder is set (GRAFT_MIRROR)');
-      dir = await cacheModel(url, cacheRoot, alternatives);
+        (mirrors.length > 0 ? `the mirror ${mirrors.join(' or ')} has no copy of it` : 'no mirror is set (GRAFT_MIRROR)');
+      const mirrorUrls = mirrors.filter(isMirrorUrl).flatMap((m) => mirrorUrlsFor(url, m));
+      dir = await cacheModel(url, cacheRoot, alternatives, mirrorUrls);
       via = 'cache';
     }
   } else {

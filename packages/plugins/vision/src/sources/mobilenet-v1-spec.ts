@@ -14,8 +14,8 @@ export const mobilenetV1Options = z.strictObject({
   cut: z.string().min(1).default('conv_pw_13_relu').describe('Feature layer.'),
   /** Images are resized to `inputSize × inputSize`. @default the model's `size` */
   inputSize: z.number().int().min(32).max(1024).optional().describe('Size images are resized to (e.g. 96).'),
-  /** Directory standing in for the public URLs. @default `GRAFT_MIRROR` when a folder, else `GRAFT_MODEL_MIRROR` */
-  mirror: z.string().min(1).optional().describe('Mirror directory holding e.g. mobilenet_v1_0.25_224/.'),
+  /** A folder or an http(s) base URL standing in for the public URLs. @default `GRAFT_MIRROR`, then `GRAFT_MODEL_MIRROR` */
+  mirror: z.string().min(1).optional().describe('Mirror folder or http(s) base URL holding e.g. mobilenet_v1_0.25_224/.'),
   /** A model directory to read instead of the public URL. */
   path: z.string().min(1).optional().describe('Model directory to read instead of the public URL.'),
 });

@@ -1,4 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { createServer } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { existsSync } from 'node:fs';
@@ -54,6 +60,37 @@ describe('vision/mobilenet-v1', () => {
       // ReLU features, pooled: non-negative and not all zero.
       expect(features.min().dataSync()[0]).toBeGreaterThanOrEqual(0);
       expect(features.max().dataSync()[0]).toBeGreaterThan(0);
+    });
+
+    it('loads the same model from a mirror server on loopback (GRAFT_MIRROR as a base URL) into a fresh cache', async () => {
+      const requests: string[] = [];
+      const server = createServer((req, res) => {
+        requests.push(req.url!);
+        readFile(join(MIRROR, decodeURIComponent(new URL(req.url!, 'http://x').pathname).replace(/^\/+/, ''))).then(
+          (body) => res.end(body),
+          () => res.writeHead(404).end(),
+        );
+      });
+      await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+      const cache = mkdtempSync(join(tmpdir(), 'graft-mobilenet-cache-'));
+      vi.stubEnv('GRAFT_CACHE', cache);
+      vi.stubEnv('GRAFT_MIRROR', `http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      vi.stubEnv('GRAFT_MODEL_MIRROR', '');
+      try {
+        const served = await mobilenetV1.load(mobilenetV1.options.parse({ inputSize: 96 }), ctx);
+        expect(requests).toContain('/mobilenet_v1_0.25_224/model.json');
+        expect(requests.filter((r) => r.includes('-shard')).length).toBeGreaterThan(0);
+        expect(existsSync(join(cache, 'models', 'storage.googleapis.com', 'tfjs-models', 'tfjs', 'mobilenet_v1_0.25_224', 'model.json'))).toBe(true);
+        const raw = tf.randomUniform([2, 28, 28, 1], 0, 255, 'float32', 5);
+        const [a, b] = tf.tidy(() => [trunk.apply(trunk.preprocess({ image: raw }), false), served.apply(served.preprocess({ image: raw }), false)]);
+        expect(Array.from(b!.dataSync())).toEqual(Array.from(a!.dataSync()));
+        requests.length = 0;
+        await mobilenetV1.load(mobilenetV1.options.parse({ inputSize: 96 }), ctx); // now from the cache
+        expect(requests).toEqual([]);
+      } finally {
+        vi.unstubAllEnvs();
+        await new Promise<void>((ok) => server.close(() => ok()));
+      }
     });
 
     it('refuses an unknown cut layer with a suggestion', async () => {

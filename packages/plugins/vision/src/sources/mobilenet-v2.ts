@@ -12,8 +12,8 @@ const options = z.strictObject({
   cut: z.string().min(1).default('out_relu').describe('Feature layer.'),
   /** Images are resized to `inputSize × inputSize`. @default the model's input size */
   inputSize: z.number().int().min(32).max(1024).optional().describe('Size images are resized to.'),
-  /** @default `GRAFT_MIRROR` when a folder, else `GRAFT_MODEL_MIRROR` */
-  mirror: z.string().min(1).optional().describe('Mirror directory standing in for `url`.'),
+  /** A folder or an http(s) base URL. @default `GRAFT_MIRROR`, then `GRAFT_MODEL_MIRROR` */
+  mirror: z.string().min(1).optional().describe('Mirror folder or http(s) base URL standing in for `url`.'),
 });
 
 export type MobileNetV2Options = z.output<typeof options>;

@@ -20,8 +20,8 @@ const options = z.strictObject({
   inputSize: z.number().int().min(8).max(2048).optional().describe('Size images are resized to.'),
   /** Pixel scaling of 0..255 images: x/127.5 − 1, x/255 or none. @default 'symmetric' */
   scale: z.enum(['symmetric', 'unit', 'none']).default('symmetric').describe('Pixel scaling.'),
-  /** @default `GRAFT_MIRROR` when a folder, else `GRAFT_MODEL_MIRROR` */
-  mirror: z.string().min(1).optional().describe('Mirror directory standing in for `url`.'),
+  /** A folder or an http(s) base URL. @default `GRAFT_MIRROR`, then `GRAFT_MODEL_MIRROR` */
+  mirror: z.string().min(1).optional().describe('Mirror folder or http(s) base URL standing in for `url`.'),
 });
 
 export type TfjsLayersOptions = z.output<typeof options>;
