@@ -13,8 +13,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, printTable, runJson, runPytorch, writeResults } from '../support.mjs';
-import { transpileWasmBackend } from './transpile.mjs';
+import { transpileCoreFile, transpileWasmBackend } from './transpile.mjs';
 
+/** train: tfjs optimizer.minimize, BatchNorm training mode; graft: Graft's fine-tuning step; infer: predict; features: the trunk's pooled features. */
+const PHASES = ['train', 'graft', 'infer', 'features'];
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = parseArgs(process.argv.slice(2));
 
@@ -45,6 +47,7 @@ async function worker(a) {
   const warmup = slow ? 0 : 2;
 
   const dir = transpileWasmBackend();
+  const { Optimizer } = await import(transpileCoreFile('train/optimizer.ts'));
   const tf = await import('@tensorflow/tfjs');
   const { mobilenetV1 } = await import(path.join(dir, 'test-support/mobilenet.js'));
   if (name === 'wasm') {
@@ -84,23 +87,38 @@ async function worker(a) {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   };
-  const measure = (fn) => {
-    for (let i = 0; i < warmup; i++) fn();
-    profile.clear();
-    const rates = [];
-    const cpu = [];
+  // Phases are measured interleaved: every repetition runs each phase once, so a change in the
+  // machine's load during the run hits all of them alike.
+  const measureAll = async (phases) => {
+    for (const fn of Object.values(phases)) for (let i = 0; i < warmup; i++) await fn();
+    const rates = Object.fromEntries(Object.keys(phases).map((k) => [k, []]));
+    const cpu = Object.fromEntries(Object.keys(phases).map((k) => [k, []]));
+    const profiles = Object.fromEntries(Object.keys(phases).map((k) => [k, new Map()]));
     for (let r = 0; r < reps; r++) {
-      const t0 = performance.now();
-      const c0 = cpuMs();
-      for (let s = 0; s < steps; s++) fn();
-      rates.push((steps * batch * 1000) / (performance.now() - t0));
-      cpu.push((cpuMs() - c0) / steps);
+      for (const [phase, fn] of Object.entries(phases)) {
+        profile.clear();
+        const t0 = performance.now();
+        const c0 = cpuMs();
+        for (let s = 0; s < steps; s++) await fn();
+        rates[phase].push((steps * batch * 1000) / (performance.now() - t0));
+        cpu[phase].push((cpuMs() - c0) / steps);
+        for (const [k, e] of profile) {
+          const acc = profiles[phase].get(k) ?? { ms: 0, calls: 0 };
+          acc.ms += e.ms;
+          acc.calls += e.calls;
+          profiles[phase].set(k, acc);
+        }
+      }
     }
-    return { samplesPerSecond: median(rates), all: rates, cpuMsPerStep: median(cpu) };
+    const out = {};
+    for (const phase of Object.keys(phases)) {
+      out[phase] = { samplesPerSecond: median(rates[phase]), all: rates[phase], cpuMsPerStep: median(cpu[phase]) };
+      if (a.profile) out[phase].profile = summarize(profiles[phase], reps * steps);
+    }
+    return out;
   };
 
   const results = [];
-  const profiles = {};
   for (const size of sizes) {
     const model = mobilenetV1(tf, { size, alpha: 0.25, classes: 10 });
     const optimizer = tf.train.adam(1e-3);
@@ -116,27 +134,58 @@ async function worker(a) {
       out.dataSync();
       out.dispose();
     };
-    const train = measure(trainStep);
-    if (a.profile) profiles[`train ${size}`] = summarize(profile, reps * steps);
-    const inference = measure(infer);
-    results.push({ size, train, infer: inference });
+    // The step as Graft's trainer runs it for a full fine-tune (the peer reference's settings):
+    // BatchNorm in inference mode, tf.variableGrads over the trainable variables, the per-task
+    // losses combined by the (static, equal) weighting, one read of the losses, and Graft's own
+    // Optimizer with a rate per group (backbone 1e-4, head 1e-3).
+    const graftOptimizer = new Optimizer({ name: 'adam', lr: 1e-3, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
+    const variables = model.trainableWeights.map((w) => w.read());
+    const headVariables = new Set(model.layers[model.layers.length - 1].trainableWeights.map((w) => w.read()));
+    const keys = new Map(model.trainableWeights.map((w, i) => [w.read(), `${i}/${w.name}`]));
+    const graftStep = async () => {
+      let kept = [];
+      const { value, grads } = tf.variableGrads(() => {
+        const losses = [tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: false }))];
+        kept = losses.map((l) => tf.keep(l));
+        return tf.addN(losses);
+      }, variables);
+      value.dispose();
+      const stacked = tf.stack(kept);
+      await stacked.data();
+      tf.dispose([stacked, ...kept]);
+      graftOptimizer.apply(variables.map((v) => ({ key: keys.get(v), variable: v, grad: grads[v.name], lr: headVariables.has(v) ? 1e-3 : 1e-4 })));
+      tf.dispose(Object.values(grads));
+    };
+    // Feature extraction for a linear probe or the feature cache: the frozen trunk (BatchNorm in
+    // inference mode) up to the pooled 256-d features.
+    const trunk = tf.model({ inputs: model.inputs, outputs: model.layers[model.layers.length - 2].output });
+    const features = () => {
+      const out = tf.tidy(() => trunk.predict(x));
+      out.dataSync();
+      out.dispose();
+    };
+    const measured = await measureAll({ train: trainStep, graft: graftStep, infer, features });
+    results.push({ size, ...measured });
     tf.dispose([x, y]);
     optimizer.dispose();
+    graftOptimizer.dispose();
     model.dispose();
   }
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const capabilities = name === 'wasm' ? { threads: (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() } : {};
-  process.stdout.write(`${JSON.stringify({ backend: name, results, peakRssMb, profiles, ...capabilities })}\n`);
+  process.stdout.write(`${JSON.stringify({ backend: name, results, peakRssMb, ...capabilities })}\n`);
 }
 
 function summarize(profile, steps) {
   const rows = [...profile].map(([kernel, e]) => ({ kernel, msPerStep: e.ms / steps, callsPerStep: e.calls / steps }));
   rows.sort((p, q) => q.msPerStep - p.msPerStep);
   const total = rows.reduce((s, r) => s + r.msPerStep, 0);
-  return { totalMsPerStep: total, top: rows.slice(0, 15) };
+  const calls = rows.reduce((s, r) => s + r.callsPerStep, 0);
+  return { totalMsPerStep: total, callsPerStep: calls, top: rows.slice(0, 15) };
 }
 
 // ---------------------------------------------------------------- parent: run all, print table
+
 async function main(a) {
   const load0 = os.loadavg()[0];
   const candidates = a.backends ? a.backends.split(',') : ['cpu', 'wasm', 'tensorflow'];
@@ -179,7 +228,7 @@ function report(runs, a, load0, load1) {
   for (const run of runs) {
     for (const size of sizes) {
       const res = run.results.find((r) => r.size === size);
-      for (const phase of ['train', 'infer']) {
+      for (const phase of PHASES) {
         const m = res?.[phase];
         const torch = byName.pytorch?.results.find((r) => r.size === size)?.[phase];
         const cpu = byName.cpu?.results.find((r) => r.size === size)?.[phase];
@@ -192,9 +241,16 @@ function report(runs, a, load0, load1) {
   }
   printTable(rows);
   for (const run of runs) {
-    for (const [label, p] of Object.entries(run.profiles ?? {})) {
-      console.log(`\n${run.backend} ${label}: ${p.totalMsPerStep.toFixed(1)} ms/step inside kernels (wall), top kernels:`);
-      for (const k of p.top) console.log(`  ${k.kernel.padEnd(38)} ${k.msPerStep.toFixed(2).padStart(8)} ms  ${k.callsPerStep.toFixed(0).padStart(5)} calls`);
+    for (const res of run.results) {
+      for (const phase of PHASES) {
+        const p = res[phase]?.profile;
+        if (!p) continue;
+        console.log(`\n${run.backend} ${phase} ${res.size}: ${p.callsPerStep.toFixed(0)} kernel calls, ${p.totalMsPerStep.toFixed(1)} ms inside kernels per step (wall), top kernels:`);
+        for (const k of p.top) {
+          const share = ((100 * k.msPerStep) / p.totalMsPerStep).toFixed(1);
+          console.log(`  ${k.kernel.padEnd(38)} ${k.msPerStep.toFixed(2).padStart(8)} ms ${share.padStart(5)}%  ${k.callsPerStep.toFixed(0).padStart(5)} calls`);
+        }
+      }
     }
   }
 }

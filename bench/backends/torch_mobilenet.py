@@ -84,11 +84,32 @@ def main():
             with torch.no_grad():
                 return model(x).sum().item()
 
+        # The step as Graft's fine-tuning runs it (the reference's full fine-tune): BatchNorm in
+        # inference mode, Adam with a backbone rate and a head rate.
+        head = model[-1]
+        backbone = [p for p in model.parameters() if all(p is not q for q in head.parameters())]
+        fine_opt = torch.optim.Adam([{"params": backbone, "lr": 1e-4}, {"params": head.parameters(), "lr": 1e-3}])
+
+        def fine_tune_step():
+            fine_opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            fine_opt.step()
+            return loss.item()
+
+        trunk = model[:-1]
+
+        def features():
+            with torch.no_grad():
+                return trunk(x).sum().item()
+
         model.train()
         train = measure(train_step, 2, a.reps, a.steps, a.batch)
         model.eval()
+        graft = measure(fine_tune_step, 2, a.reps, a.steps, a.batch)
         inference = measure(infer, 2, a.reps, a.steps, a.batch)
-        results.append({"size": size, "train": train, "infer": inference})
+        feats = measure(features, 2, a.reps, a.steps, a.batch)
+        results.append({"size": size, "train": train, "graft": graft, "infer": inference, "features": feats})
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"backend": "pytorch", "version": torch.__version__, "threads": torch.get_num_threads(),
                       "results": results, "peakRssMb": peak_kb / 1024}))

@@ -28,3 +28,15 @@ export function transpileWasmBackend() {
   walk(src);
   return out;
 }
+
+/** Transpiles one self-contained file of @graft/core's `src/` (type-only imports) and returns its path. */
+export function transpileCoreFile(relative) {
+  const file = path.join(root, 'packages/core/src', relative);
+  const target = path.join(root, 'node_modules/.cache/graft-bench/core', relative.replace(/\.ts$/, '.js'));
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const js = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+  fs.writeFileSync(target, js);
+  return target;
+}
