@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { median, printTable, runJson, runPytorch, writeResults } from '../support.mjs';
 import { transpileCoreFile, transpileWasmBackend } from './transpile.mjs';
 
-/** train: tfjs optimizer.minimize, BatchNorm training mode; graft: Graft's fine-tuning step; infer: predict; features: the trunk's pooled features. */
-const PHASES = ['train', 'graft', 'infer', 'features'];
+/** train: tfjs optimizer.minimize, BatchNorm training mode; graft: Graft's fine-tuning step (graft-unfused: its optimizer on the per-op kernel path); infer: predict; features: the trunk's pooled features. */
+const PHASES = ['train', 'graft', 'graft-unfused', 'infer', 'features'];
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = parseArgs(process.argv.slice(2));
 
@@ -138,11 +138,13 @@ async function worker(a) {
     // BatchNorm in inference mode, tf.variableGrads over the trainable variables, the per-task
     // losses combined by the (static, equal) weighting, one read of the losses, and Graft's own
     // Optimizer with a rate per group (backbone 1e-4, head 1e-3).
-    const graftOptimizer = new Optimizer({ name: 'adam', lr: 1e-3, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
+    const adam = { name: 'adam', lr: 1e-3, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+    const graftOptimizer = new Optimizer(adam);
+    const unfusedOptimizer = new Optimizer(adam, 'kernels');
     const variables = model.trainableWeights.map((w) => w.read());
     const headVariables = new Set(model.layers[model.layers.length - 1].trainableWeights.map((w) => w.read()));
     const keys = new Map(model.trainableWeights.map((w, i) => [w.read(), `${i}/${w.name}`]));
-    const graftStep = async () => {
+    const graftStepWith = (opt) => async () => {
       let kept = [];
       const { value, grads } = tf.variableGrads(() => {
         const losses = [tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: false }))];
@@ -153,9 +155,10 @@ async function worker(a) {
       const stacked = tf.stack(kept);
       await stacked.data();
       tf.dispose([stacked, ...kept]);
-      graftOptimizer.apply(variables.map((v) => ({ key: keys.get(v), variable: v, grad: grads[v.name], lr: headVariables.has(v) ? 1e-3 : 1e-4 })));
+      opt.apply(variables.map((v) => ({ key: keys.get(v), variable: v, grad: grads[v.name], lr: headVariables.has(v) ? 1e-3 : 1e-4 })));
       tf.dispose(Object.values(grads));
     };
+    const graftStep = graftStepWith(graftOptimizer);
     // Feature extraction for a linear probe or the feature cache: the frozen trunk (BatchNorm in
     // inference mode) up to the pooled 256-d features.
     const trunk = tf.model({ inputs: model.inputs, outputs: model.layers[model.layers.length - 2].output });
@@ -164,11 +167,12 @@ async function worker(a) {
       out.dataSync();
       out.dispose();
     };
-    const measured = await measureAll({ train: trainStep, graft: graftStep, infer, features });
+    const measured = await measureAll({ train: trainStep, graft: graftStep, 'graft-unfused': graftStepWith(unfusedOptimizer), infer, features });
     results.push({ size, ...measured });
     tf.dispose([x, y]);
     optimizer.dispose();
     graftOptimizer.dispose();
+    unfusedOptimizer.dispose();
     model.dispose();
   }
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
@@ -230,7 +234,7 @@ function report(runs, a, load0, load1) {
       const res = run.results.find((r) => r.size === size);
       for (const phase of PHASES) {
         const m = res?.[phase];
-        const torch = byName.pytorch?.results.find((r) => r.size === size)?.[phase];
+        const torch = byName.pytorch?.results.find((r) => r.size === size)?.[phase === 'graft-unfused' ? 'graft' : phase];
         const cpu = byName.cpu?.results.find((r) => r.size === size)?.[phase];
         const cpuRate = m ? (Number(a.batch) * 1000) / m.cpuMsPerStep : undefined;
         const torchCpuRate = torch ? (Number(a.batch) * 1000) / torch.cpuMsPerStep : undefined;

@@ -56,6 +56,23 @@ def measure(fn, warmup, reps, steps, batch):
     return {"samplesPerSecond": statistics.median(rates), "all": rates, "cpuMsPerStep": statistics.median(cpu)}
 
 
+def measure_all(phases, warmup, reps, steps, batch):
+    """Like measure, interleaved: every repetition runs each phase once."""
+    for fn in phases.values():
+        for _ in range(warmup):
+            fn()
+    rates = {k: [] for k in phases}
+    cpu = {k: [] for k in phases}
+    for _ in range(reps):
+        for name, fn in phases.items():
+            t0, c0 = time.perf_counter(), time.process_time()
+            for _ in range(steps):
+                fn()
+            rates[name].append(steps * batch / (time.perf_counter() - t0))
+            cpu[name].append(1000 * (time.process_time() - c0) / steps)
+    return {k: {"samplesPerSecond": statistics.median(rates[k]), "all": rates[k], "cpuMsPerStep": statistics.median(cpu[k])} for k in phases}
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--sizes", default="64,96")
@@ -103,13 +120,15 @@ def main():
             with torch.no_grad():
                 return trunk(x).sum().item()
 
-        model.train()
-        train = measure(train_step, 2, a.reps, a.steps, a.batch)
+        def train_mode_step():
+            model.train()
+            loss = train_step()
+            model.eval()
+            return loss
+
         model.eval()
-        graft = measure(fine_tune_step, 2, a.reps, a.steps, a.batch)
-        inference = measure(infer, 2, a.reps, a.steps, a.batch)
-        feats = measure(features, 2, a.reps, a.steps, a.batch)
-        results.append({"size": size, "train": train, "graft": graft, "infer": inference, "features": feats})
+        phases = {"train": train_mode_step, "graft": fine_tune_step, "infer": infer, "features": features}
+        results.append({"size": size, **measure_all(phases, 2, a.reps, a.steps, a.batch)})
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"backend": "pytorch", "version": torch.__version__, "threads": torch.get_num_threads(),
                       "results": results, "peakRssMb": peak_kb / 1024}))
