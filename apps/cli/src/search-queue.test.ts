@@ -56,6 +56,23 @@ describe('graft search --queue', { timeout: 400_000 }, () => {
     expect(result.trials.every((t: { worker: string }) => t.worker !== 'local')).toBe(true);
   });
 
+  it('runs the trials again after --fresh instead of taking the old study\'s results from the queue', async () => {
+    const { dir, file } = configIn(SEARCH_CONFIG.replace('trials: 4', 'trials: 2'));
+    const trials = join(dir, 'runs/search/search/trials');
+    worker();
+    try {
+      const first = await run('search', '-c', file, '--queue', queueUrl(), '--json');
+      expect(first.code, first.stderr).toBe(0);
+      // --fresh empties the study folder; only trials that really run again make their run folders anew.
+      const again = await run('search', '-c', file, '--queue', queueUrl(), '--fresh', '--json');
+      expect(again.code, again.stderr).toBe(0);
+      expect(readdirSync(trials).sort()).toEqual(['0', '1']);
+      expect(comparable(JSON.parse(again.stdout).trials)).toEqual(comparable(JSON.parse(first.stdout).trials));
+    } finally {
+      await stopWorkers();
+    }
+  });
+
   it('retries the trial of a worker killed mid-trial on another worker, losing nothing', async () => {
     // Two trials (the first batch, so the same points as the four-trial study's first two).
     const { dir, file } = configIn(SEARCH_CONFIG.replace('trials: 4', 'trials: 2'));

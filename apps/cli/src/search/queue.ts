@@ -84,8 +84,9 @@ export async function queueExecutor(url: string, configPath: string, options: Qu
   return {
     async runBatch(jobs, setup, _pruner, record) {
       const configHash = studyConfigHash(setup.config.raw);
-      // One study per config and folder: a resumed search finds its jobs, another folder's study never does.
-      const study = createHash('sha256').update(`${configHash}\n${setup.dir}`).digest('hex').slice(0, 16);
+      // One study per config, folder and start: a resumed search finds its jobs; another folder's study, or the
+      // new study of `--fresh`, never reuses them (BullMQ keeps completed jobs by id).
+      const study = createHash('sha256').update(`${configHash}\n${setup.dir}\n${setup.created ?? ''}`).digest('hex').slice(0, 16);
       const id = (n: number) => `${study}-${n}`;
       await queue.addBulk(
         jobs.map((job) => ({

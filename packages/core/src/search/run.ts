@@ -173,7 +173,7 @@ export async function runSearch(runtime: Runtime, config: ConfigFile, options: S
         pending.push({ params, loss: liar });
         if (!study.has(n)) jobs.push({ number: n, params, reference });
       }
-      await (options.executor ?? localExecutor(runtime)).runBatch(jobs, setup, pruner, async (trial) => {
+      await (options.executor ?? localExecutor(runtime)).runBatch(jobs, { ...setup, created: study.header.created }, pruner, async (trial) => {
         if (await study.record(trial)) options.onTrial?.(trial, study.all().length, total);
       });
     }

@@ -16,6 +16,8 @@ export interface TrialSetup {
   direction: 'maximize' | 'minimize';
   /** Folder of the study: trial runs go to `trials/<n>/fold-<k>` below it. */
   dir: string;
+  /** When the study began (ms since the epoch; kept by `--resume`, new with `--fresh`): it tells studies apart. */
+  created?: number;
 }
 
 /** A trial to run: its number, its point, and the finished trials its pruning decision may look at. */
