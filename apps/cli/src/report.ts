@@ -92,15 +92,16 @@ export async function sampleEfficiencySvg(results: readonly CompareResult[]): Pr
 
 /** Error against labelled samples per class on a log axis, a line per entry with its ±std band. */
 function efficiencySpec(curve: { points: EfficiencyPoint[]; yTitle: string }): vl.TopLevelSpec {
-  const x = { field: 'perClass', type: 'quantitative' as const, title: 'labelled samples per class', scale: { type: 'log' as const } };
+  const x = { field: 'perClass', type: 'quantitative' as const, title: 'labelled samples per class', scale: { type: 'log' as const, nice: false } };
+  const color = { field: 'strategy', type: 'nominal' as const, legend: { title: null, labelLimit: 400 } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     data: { values: curve.points.map((p) => ({ ...p, low: p.error - p.std, high: p.error + p.std })) },
     width: 420,
     height: 260,
     layer: [
-      { mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color: { field: 'strategy', type: 'nominal' } } },
-      { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'error', type: 'quantitative', title: curve.yTitle }, color: { field: 'strategy', type: 'nominal' } } },
+      { mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color } },
+      { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'error', type: 'quantitative', title: curve.yTitle }, color } },
     ],
   };
 }
