@@ -90,12 +90,16 @@ def main():
         y = torch.randint(0, 10, (a.batch,))
         loss_fn = nn.CrossEntropyLoss()
 
-        def train_step():
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss.item()
+        def step_with(optimizer):
+            def step():
+                optimizer.zero_grad(set_to_none=True)
+                loss = loss_fn(model(x), y)
+                loss.backward()
+                optimizer.step()
+                return loss.item()
+            return step
+
+        train_step = step_with(opt)
 
         def infer():
             with torch.no_grad():
@@ -106,13 +110,7 @@ def main():
         head = model[-1]
         backbone = [p for p in model.parameters() if all(p is not q for q in head.parameters())]
         fine_opt = torch.optim.Adam([{"params": backbone, "lr": 1e-4}, {"params": head.parameters(), "lr": 1e-3}])
-
-        def fine_tune_step():
-            fine_opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x), y)
-            loss.backward()
-            fine_opt.step()
-            return loss.item()
+        fine_tune_step = step_with(fine_opt)
 
         trunk = model[:-1]
 

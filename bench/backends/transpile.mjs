@@ -16,12 +16,7 @@ export function transpileWasmBackend() {
       const file = path.join(dir, name);
       if (fs.statSync(file).isDirectory()) walk(file);
       else if (file.endsWith('.ts') && !file.endsWith('.test.ts')) {
-        const target = path.join(out, path.relative(src, file)).replace(/\.ts$/, '.js');
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        const js = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
-          compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-        }).outputText;
-        fs.writeFileSync(target, js);
+        transpileTo(file, path.join(out, path.relative(src, file)).replace(/\.ts$/, '.js'));
       }
     }
   };
@@ -33,10 +28,15 @@ export function transpileWasmBackend() {
 export function transpileCoreFile(relative) {
   const file = path.join(root, 'packages/core/src', relative);
   const target = path.join(root, 'node_modules/.cache/graft-bench/core', relative.replace(/\.ts$/, '.js'));
+  transpileTo(file, target);
+  return target;
+}
+
+/** Writes `file` transpiled to ES2022 modules (types stripped, not checked) at `target`. */
+function transpileTo(file, target) {
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const js = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
   }).outputText;
   fs.writeFileSync(target, js);
-  return target;
 }
