@@ -1,7 +1,16 @@
-import type { HistoryEntry } from '@graft/core';
+import { indexedDbFileStore, type HistoryEntry } from '@graft/core';
+import { Camera } from './camera.js';
+import { CHECKPOINT_FILE, deleteRun, saveRun, savedFile, savedRuns, TFJS_FILE } from './saved-runs.js';
 import { DEFAULT_MODEL_URL, describeError, Studio, type StrategyChoice } from './studio.js';
 
 const studio = new Studio();
+const camera = new Camera(document.getElementById('camera') as HTMLVideoElement);
+/** Captures so far, for unique file names. */
+let captures = 0;
+/** Finished runs, kept in IndexedDB so they survive a reload. */
+const saved = indexedDbFileStore({ database: 'graft-studio' });
+/** Object URLs of the listed runs' downloads, revoked when the list is drawn again. */
+let savedUrls: string[] = [];
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const declared: string[] = [];
 const history: HistoryEntry[] = [];
@@ -50,7 +59,18 @@ async function renderClasses(): Promise<void> {
     picker.multiple = true;
     picker.accept = 'image/*';
     picker.addEventListener('change', () => void addFiles(name, picker.files));
-    div.append(title, picker, document.createElement('br'));
+    const capture = Object.assign(document.createElement('button'), { type: 'button', className: 'capture', textContent: 'Capture from camera' });
+    capture.addEventListener('click', async () => {
+      $('error').textContent = '';
+      try {
+        const bytes = await camera.capture();
+        await studio.addImage(name, `camera-${String(++captures).padStart(4, '0')}.png`, bytes);
+        await renderClasses();
+      } catch (error) {
+        $('error').textContent = error instanceof Error ? error.message : String(error);
+      }
+    });
+    div.append(title, picker, capture, document.createElement('br'));
     for (const f of files.slice(0, 24)) {
       const bytes = await studio.files.read(`/data/${name}/${f}`);
       const img = document.createElement('img');
@@ -93,6 +113,44 @@ $('load-sample').addEventListener('click', async () => {
   }
 });
 
+/** List the saved runs, newest first, each with its downloads and a delete button. */
+async function renderSavedRuns(): Promise<void> {
+  const list = $('saved-runs');
+  try {
+    const runs = await savedRuns(saved);
+    savedUrls.forEach((u) => URL.revokeObjectURL(u));
+    savedUrls = [];
+    const items: HTMLElement[] = [];
+    for (const run of runs) {
+      const li = document.createElement('li');
+      li.className = 'saved-run';
+      li.dataset.run = run.id;
+      li.dataset.accuracy = String(run.accuracy);
+      const when = new Date(run.finished).toLocaleString();
+      li.append(`${when}: ${run.strategy} on ${run.backend}, ${run.epochs} epochs at ${run.inputSize}×${run.inputSize}, test accuracy ${(run.accuracy * 100).toFixed(1)}% (${run.classes.join(', ')}) `);
+      for (const [file, label, type, cls, name] of [
+        [CHECKPOINT_FILE, 'Graft checkpoint', 'application/octet-stream', 'download-checkpoint', 'studio.graft'],
+        [TFJS_FILE, 'tfjs layers model', 'application/zip', 'download-tfjs', 'studio-tfjs.zip'],
+      ] as const) {
+        const bytes = await savedFile(saved, run.id, file);
+        if (!bytes) continue;
+        const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }));
+        savedUrls.push(url);
+        li.append(Object.assign(document.createElement('a'), { href: url, download: name, className: cls, textContent: label }), ' ');
+      }
+      const remove = Object.assign(document.createElement('button'), { textContent: 'Delete', className: 'delete-run' });
+      remove.addEventListener('click', () => void deleteRun(saved, run.id).then(renderSavedRuns, showError));
+      li.append(remove);
+      items.push(li);
+    }
+    list.replaceChildren(...items);
+    list.dataset.count = String(runs.length);
+  } catch (error) {
+    $('saved-note').textContent = `Runs cannot be kept across reloads here: ${describeError(error)}`;
+  }
+}
+void renderSavedRuns();
+
 function drawCurves(): void {
   const canvas = $<HTMLCanvasElement>('curves');
   const g = canvas.getContext('2d')!;
@@ -130,10 +188,13 @@ $('train').addEventListener('click', async () => {
   stepEnds.length = 0;
   try {
     await studio.check(declared);
-    const report = await studio.train({
+    const settings = {
       strategy: $<HTMLSelectElement>('strategy').value as StrategyChoice,
       epochs: Number($<HTMLInputElement>('epochs').value),
       inputSize: Number($<HTMLSelectElement>('input-size').value),
+    };
+    const report = await studio.train({
+      ...settings,
       backend: $<HTMLSelectElement>('backend').value,
       modelUrl: $<HTMLInputElement>('model-url').value,
       mirror: $<HTMLInputElement>('mirror').value || undefined,
@@ -170,6 +231,7 @@ $('train').addEventListener('click', async () => {
     link.href = URL.createObjectURL(new Blob([report.checkpoint as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
     $<HTMLAnchorElement>('download-tfjs').href = URL.createObjectURL(new Blob([report.tfjsModel as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
     $('downloads').hidden = false;
+    await saveRun(saved, report, settings).then(renderSavedRuns, (error: unknown) => void ($('saved-note').textContent = `This run was not kept across reloads: ${describeError(error)}`));
   } catch (error) {
     showError(error);
     $('status').textContent = 'Training did not run.';

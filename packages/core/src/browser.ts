@@ -64,5 +64,5 @@ export { deltaM, deltaMFromTables, type DeltaMEntry } from './metrics/delta-m.js
 export { parseCsv, type CsvTable } from './data/csv.js';
 
 export { createBrowserRuntime, type BrowserRuntimeOptions } from './browser-runtime.js';
-export { browserEnvironment, memoryFileStore, cacheResourceStore, mirroredUrl, type BrowserEnvironmentOptions, type CacheResourceStoreOptions } from './env/browser/index.js';
+export { browserEnvironment, memoryFileStore, indexedDbFileStore, cacheResourceStore, mirroredUrl, type BrowserEnvironmentOptions, type CacheResourceStoreOptions, type IndexedDbFileStoreOptions } from './env/browser/index.js';
 export { resolvePath, basenameOf } from './env/paths.js';

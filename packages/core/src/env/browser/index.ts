@@ -26,4 +26,5 @@ export function browserEnvironment(options: BrowserEnvironmentOptions = {}): Env
 }
 
 export { memoryFileStore } from './memory-file-store.js';
+export { indexedDbFileStore, type IndexedDbFileStoreOptions } from './indexeddb-file-store.js';
 export { cacheResourceStore, mirroredUrl, type CacheResourceStoreOptions } from './cache-resource-store.js';
