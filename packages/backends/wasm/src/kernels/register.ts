@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { MASKED_GRAD, maskedGrad, registerActivationGradients } from './activation-grad.js';
 import { batchMatMul } from './batch-mat-mul.js';
 import { fusedBatchNorm } from './batch-norm.js';
 import { BATCH_NORM_GRAD_SUMS, batchNormGradSums, registerBatchNormGradient } from './batch-norm-grad.js';
@@ -61,7 +62,7 @@ const implementations: Record<(typeof ADDED_KERNELS)[number] | (typeof REPLACED_
 
 /**
  * Registers, for the tfjs `wasm` backend, the gradient kernels it lacks and faster versions of the
- * ones it runs slowly, and makes BatchNorm's gradient fused when (and only when) the current backend
+ * ones it runs slowly, and makes BatchNorm's, ReLU's and relu6's gradients fused when (and only when) the current backend
  * is wasm. Idempotent. Needs `@tensorflow/tfjs-backend-wasm` to have been imported (it
  * registers the kernels these build on); may be called before or after the backend is initialised.
  */
@@ -83,5 +84,9 @@ export function registerWasmGradientKernels(): void {
   if (tf.getKernel(BATCH_NORM_GRAD_SUMS, 'wasm') === undefined) {
     tf.registerKernel({ kernelName: BATCH_NORM_GRAD_SUMS, backendName: 'wasm', kernelFunc: batchNormGradSums as unknown as tf.KernelFunc });
   }
+  if (tf.getKernel(MASKED_GRAD, 'wasm') === undefined) {
+    tf.registerKernel({ kernelName: MASKED_GRAD, backendName: 'wasm', kernelFunc: maskedGrad as unknown as tf.KernelFunc });
+  }
   registerBatchNormGradient();
+  registerActivationGradients();
 }
