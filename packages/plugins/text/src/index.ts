@@ -17,4 +17,5 @@ export { writeTinyBert, readVocabFile, type TinyBertOptions } from './fixture/ti
 export { jsonlDataset, jsonlOptions, type JsonlOptions } from './datasets/jsonl.js';
 export { csvDataset, csvOptions, type CsvOptions } from './datasets/csv.js';
 export { spamAssassinDataset, spamAssassinOptions, type SpamAssassinOptions } from './datasets/spam-assassin.js';
+export { SOURCE_TOKENIZER } from './datasets/text-dataset.js';
 export { onnxExporter } from './source/onnx-exporter.js';

@@ -174,11 +174,15 @@ describe('text/jsonl', () => {
   it('tokenizes with the source’s tokenizer when it names none, and says what to do when there is none', async () => {
     writeFileSync(join(dataDir, 'small.jsonl'), '{"text":"good movie","label":"pos"}\n{"text":"bad film","label":"neg"}\n');
     const own = await jsonlDataset.load(jsonlOptions.parse({ path: 'small.jsonl', tokenizer: tokDir }), ctx());
-    const fromSource = await jsonlDataset.load(jsonlOptions.parse({ path: 'small.jsonl' }), { ...ctx(), sourceTokenizer: tokDir });
+    const fromSource = await jsonlDataset.load(jsonlOptions.parse({ path: 'small.jsonl' }), { ...ctx(), sourcePreprocessing: { tokenizer: tokDir } });
     expect(Array.from(fromSource.train.inputs.input_ids!.data)).toEqual(Array.from(own.train.inputs.input_ids!.data));
     await expect(jsonlDataset.load(jsonlOptions.parse({ path: 'small.jsonl' }), ctx())).rejects.toThrow(
       'GRAFT_CONFIG_INVALID: The text dataset has no tokenizer, and the source provides none at tasks[0].data.tokenizer. Set `tokenizer` to a Hugging Face directory, a hub id or a WordPiece vocab.txt, or use a source that has one (text/bert, text/bert-init).',
     );
+    await expect(jsonlDataset.load(jsonlOptions.parse({ path: 'small.jsonl' }), { ...ctx(), sourcePreprocessing: { tokenizer: 42 } })).rejects.toMatchObject({
+      code: 'GRAFT_PLUGIN_INVALID',
+      message: expect.stringContaining('gives `tokenizer` as number'),
+    });
   });
 
   it('names the line and the fields when the text field is missing', async () => {

@@ -124,7 +124,7 @@ export const spamAssassinDataset: DatasetProvider<SpamAssassinOptions> = {
     const splits = splitRows(rows, rng.seed(), o.validationFraction, o.testFraction);
     const dataset = await buildTextDataset(splits, {
       tokenizer: o.tokenizer,
-      sourceTokenizer: ctx.sourceTokenizer,
+      sourcePreprocessing: ctx.sourcePreprocessing,
       configDir: ctx.configDir,
       maxLength: o.maxLength,
       classes: ['ham', 'spam'],

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { GraftError, Rng } from '@graft/core';
-import type { Dataset, Examples } from '@graft/core';
+import type { Dataset, Examples, SourcePreprocessing } from '@graft/core';
 import { encodeTexts, encodeWindows, loadTokenizer } from '../hf/tokenizer.js';
 
 /** One labelled (or unlabelled: `label` undefined) text. */
@@ -21,8 +21,8 @@ export interface TextSplits {
 export interface BuildTextDatasetOptions {
   /** A tokenizer directory or vocabulary file (resolved against `configDir`), or a hub id. */
   tokenizer?: string;
-  /** The source's tokenizer (absolute, or a hub id), used when `tokenizer` is not given. */
-  sourceTokenizer?: string;
+  /** The run's source's preprocessing settings; their `tokenizer` (absolute, or a hub id) is used when `tokenizer` is not given. */
+  sourcePreprocessing?: SourcePreprocessing;
   configDir: string;
   maxLength: number;
   /**
@@ -45,6 +45,12 @@ function labelIn(row: TextRow, name: string, options: BuildTextDatasetOptions): 
   return options.targets ? row.labels?.[name] : row.label;
 }
 
+/**
+ * The key of `PretrainedSource.preprocessing` under which a text source names its tokenizer (a directory,
+ * vocabulary file or hub id), for text datasets that name none themselves.
+ */
+export const SOURCE_TOKENIZER = 'tokenizer';
+
 /** Resolve `tokenizer` against the config directory when it names a directory, else treat it as a hub id. */
 export function resolveTokenizerRef(ref: string, configDir: string): string {
   if (isAbsolute(ref)) return ref;
@@ -54,7 +60,15 @@ export function resolveTokenizerRef(ref: string, configDir: string): string {
 
 function tokenizerRef(options: BuildTextDatasetOptions): string {
   if (options.tokenizer !== undefined) return resolveTokenizerRef(options.tokenizer, options.configDir);
-  if (options.sourceTokenizer !== undefined) return options.sourceTokenizer;
+  const fromSource = options.sourcePreprocessing?.[SOURCE_TOKENIZER];
+  if (typeof fromSource === 'string') return fromSource;
+  if (fromSource !== undefined) {
+    throw new GraftError('GRAFT_PLUGIN_INVALID', {
+      what: `The source's preprocessing gives \`${SOURCE_TOKENIZER}\` as ${typeof fromSource}, not a tokenizer directory, vocabulary file or hub id`,
+      where: `${options.where}.tokenizer`,
+      fix: `Set \`tokenizer\` on the dataset, or fix the source plugin's \`preprocessing\` hook to return a string \`${SOURCE_TOKENIZER}\``,
+    });
+  }
   throw new GraftError('GRAFT_CONFIG_INVALID', {
     what: 'The text dataset has no tokenizer, and the source provides none',
     where: `${options.where}.tokenizer`,

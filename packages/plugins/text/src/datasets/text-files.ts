@@ -71,7 +71,7 @@ export async function loadTextFiles(o: TextFileOptions, ctx: DatasetContext, rea
   }
   const dataset = await buildTextDataset(
     { train: splits.train, ...(splits.validation.length > 0 ? { validation: splits.validation } : {}), ...(splits.test.length > 0 ? { test: splits.test } : {}) },
-    { tokenizer: o.tokenizer, sourceTokenizer: ctx.sourceTokenizer, configDir: ctx.configDir, maxLength: o.maxLength, classes: o.classes, where: ctx.where, ...(multi ? { targets: fields } : {}) },
+    { tokenizer: o.tokenizer, sourcePreprocessing: ctx.sourcePreprocessing, configDir: ctx.configDir, maxLength: o.maxLength, classes: o.classes, where: ctx.where, ...(multi ? { targets: fields } : {}) },
   );
   dataset.notes = [...notes, ...(dataset.notes ?? [])];
   return dataset;

@@ -8,6 +8,7 @@ import { initBertWeights } from '../bert/init.js';
 import { readVocabFile } from '../fixture/tiny-bert.js';
 import { BERT_SPECIAL_TOKENS } from '../hf/tokenizer-json.js';
 import { maskingTokens, vocabIds } from '../mlm/special-tokens.js';
+import { SOURCE_TOKENIZER } from '../datasets/text-dataset.js';
 import { BertTrunk } from './bert-trunk.js';
 
 export const bertInitSourceOptions = z
@@ -42,7 +43,7 @@ export const bertInitSource = {
   name: 'text/bert-init',
   description: 'A freshly initialised BERT of a chosen size over a WordPiece vocab.txt, to pretrain with a masked-lm task',
   options: bertInitSourceOptions,
-  tokenizer: (o: BertInitSourceOptions, configDir: string) => resolve(configDir, o.vocab),
+  preprocessing: (o: BertInitSourceOptions, configDir: string) => ({ [SOURCE_TOKENIZER]: resolve(configDir, o.vocab) }),
   async load(o: BertInitSourceOptions, ctx: SourceContext): Promise<BertTrunk> {
     const path = resolve(ctx.configDir, o.vocab);
     if (!existsSync(path)) throw new GraftError('GRAFT_DATA_NOT_FOUND', { what: `The vocabulary "${path}" does not exist`, where: `${ctx.where}.vocab`, fix: 'Point `vocab` at a WordPiece vocab.txt (one token per line)' });

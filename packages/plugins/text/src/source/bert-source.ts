@@ -5,6 +5,7 @@ import type { PretrainedSource, SourceContext } from '@graft/core';
 import { loadBertModel } from '../bert/load-model.js';
 import { readModelJson } from '../hf/model-files.js';
 import { maskingTokens, tokenizerJsonIds } from '../mlm/special-tokens.js';
+import { SOURCE_TOKENIZER } from '../datasets/text-dataset.js';
 import { BertTrunk } from './bert-trunk.js';
 import { resolveModelDir } from './resolve.js';
 
@@ -36,7 +37,7 @@ export const bertSource = {
   name: 'text/bert',
   description: 'BERT encoder (Hugging Face layout: safetensors or ONNX) as a trainable tfjs trunk; groups embeddings, layer.0…, pooler',
   options: bertSourceOptions,
-  tokenizer: (options: BertSourceOptions, configDir: string) => (options.path !== undefined ? resolve(configDir, options.path) : options.model),
+  preprocessing: (options: BertSourceOptions, configDir: string) => ({ [SOURCE_TOKENIZER]: options.path !== undefined ? resolve(configDir, options.path) : options.model }),
   async load(options: BertSourceOptions, ctx: SourceContext): Promise<BertTrunk> {
     const dir = await resolveModelDir(options, ctx.configDir, ctx.where);
     const model = await loadBertModel(dir, { prefer: options.weights, seed: deriveSeed(ctx.seed, 1), init: options.init });
