@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -108,9 +110,26 @@ describe('@graft/text/browser', () => {
     expect(new TextDecoder().decode(await inMemory.read('sub/../config.json'))).toContain('"hidden_size": 32');
   });
 
-  it('reaches no node: module (scripts/check-browser-imports.mjs)', () => {
+  it('reaches no node: module and imports only names the browser entries export (scripts/check-browser-imports.mjs)', () => {
     const root = fileURLToPath(new URL('../../../..', import.meta.url));
-    const out = execFileSync(process.execPath, ['scripts/check-browser-imports.mjs', 'packages/plugins/text/src/browser.ts'], { cwd: root, encoding: 'utf8' });
-    expect(out).toMatch(/packages\/plugins\/text\/src\/browser\.ts: \d+ modules, no node: import/);
+    const check = (entry: string) => {
+      try {
+        return { ok: true, out: execFileSync(process.execPath, ['scripts/check-browser-imports.mjs', entry], { cwd: root, encoding: 'utf8', stdio: 'pipe' }) };
+      } catch (e) {
+        return { ok: false, out: String((e as { stderr?: string }).stderr) };
+      }
+    };
+    const text = check('packages/plugins/text/src/browser.ts');
+    expect(text.out).toMatch(/packages\/plugins\/text\/src\/browser\.ts: \d+ modules, no node: import/);
+    expect(text.ok).toBe(true);
+    // A module that imports a Node-only name of @graft/core: Node runs it, a page's bundler would not.
+    const bad = join(mkdtempSync(join(tmpdir(), 'graft-entry-')), 'entry.ts');
+    writeFileSync(bad, "import { GraftError, nodeFileStore, type FileStore } from '@graft/core';\nexport const x = [GraftError, nodeFileStore];\n");
+    const caught = check(bad);
+    expect(caught.ok).toBe(false);
+    expect(caught.out).toContain('"nodeFileStore" is imported from "@graft/core" by');
+    expect(caught.out).toContain("but that package's browser entry (packages/core/src/browser.ts) does not export it");
+    expect(caught.out).not.toContain('"GraftError"');
+    expect(caught.out).not.toContain('"FileStore"');
   });
 });
