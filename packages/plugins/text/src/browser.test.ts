@@ -7,10 +7,12 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { browserEnvironment, createBrowserRuntime, decodeRun, memoryFileStore, silentLogger, type SourceContext } from '@graft/core/browser';
+import { createRuntime, nodeFileStore, nodeResourceStore } from '@graft/core/internal';
 import strategies from '@graft/strategies';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import textBrowser, { bertSource, bertSourceOptions, vocabFromTexts, writeTinyBertTo } from './browser.js';
 import { fileModelFolder, urlModelFolder } from './hf/model-folder.js';
+import textNode from './index.js';
 
 const POSITIVE = ['great movie', 'loved it', 'wonderful acting', 'a great story', 'really wonderful', 'loved the music', 'great fun', 'wonderful and great'];
 const NEGATIVE = ['awful movie', 'hated it', 'terrible acting', 'a boring story', 'really awful', 'hated the music', 'boring mess', 'terrible and awful'];
@@ -42,10 +44,17 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((done) => server.close(() => done())));
 
 /** The page's own files: a JSON Lines dataset the user dropped in. */
+const REVIEWS = TEXTS.map((text, i) => JSON.stringify({ text, label: i < POSITIVE.length ? 'pos' : 'neg' })).join('\n');
+
 function pageFiles() {
   const files = memoryFileStore();
-  void files.write('/data/reviews.jsonl', TEXTS.map((text, i) => JSON.stringify({ text, label: i < POSITIVE.length ? 'pos' : 'neg' })).join('\n'));
+  void files.write('/data/reviews.jsonl', REVIEWS);
   return files;
+}
+
+/** Each prediction's class probabilities, in order. */
+function scoresOf(predictions: Array<{ predictions: unknown[] }>): number[] {
+  return predictions.flatMap((t) => t.predictions.flatMap((p) => Object.values((p as { probabilities: Record<string, number> }).probabilities)));
 }
 
 function sourceContext(files = pageFiles()): SourceContext {
@@ -82,7 +91,25 @@ describe('@graft/text/browser', () => {
     expect([...new Set(requests)].sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json'].map((f) => `/models/tiny-bert/${f}`));
     expect(artifacts.paths()).toEqual(['/runs/sentiment/checkpoint.graft', '/runs/sentiment/metrics.jsonl']);
     expect(existsSync('/runs/sentiment')).toBe(false);
-    expect(decodeRun((await artifacts.read('/runs/sentiment/checkpoint.graft'))!, 'checkpoint.graft').position).toMatchObject({ stage: 1, stageDone: true });
+    const checkpoint = (await artifacts.read('/runs/sentiment/checkpoint.graft'))!;
+    expect(decodeRun(checkpoint, 'checkpoint.graft').position).toMatchObject({ stage: 1, stageDone: true });
+
+    // Carried back to Node: the page's checkpoint, saved to disk, predicts the same through Node's runtime
+    // (the model folder fetched by URL again, into a disk cache of its own).
+    const inPage = await runtime.openTrained('/runs/sentiment');
+    const pagePredictions = await inPage.predict({ split: 'train', limit: TEXTS.length });
+    inPage.dispose();
+    const disk = mkdtempSync(join(tmpdir(), 'graft-text-roundtrip-'));
+    writeFileSync(join(disk, 'checkpoint.graft'), checkpoint);
+    writeFileSync(join(disk, 'reviews.jsonl'), REVIEWS);
+    const resources = nodeResourceStore(nodeFileStore(), { cacheRoot: join(disk, 'cache'), mirror: undefined, progress: undefined });
+    const node = createRuntime({ plugins: [strategies, textNode], environment: { resources } });
+    const inNode = await node.openTrained(join(disk, 'checkpoint.graft'), { data: join(disk, 'reviews.jsonl') });
+    const nodePredictions = await inNode.predict({ split: 'train', limit: TEXTS.length });
+    inNode.dispose();
+    const [a, b] = [scoresOf(pagePredictions), scoresOf(nodePredictions)];
+    expect(a.length).toBe(TEXTS.length * 2);
+    expect(Math.max(...a.map((x, i) => Math.abs(x - b[i]!)))).toBeLessThanOrEqual(1e-4);
   });
 
   it('reads text/bert from the page’s files too, and says to give a URL for a hub id', async () => {
