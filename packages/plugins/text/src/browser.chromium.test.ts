@@ -1,15 +1,17 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { memoryFileStore } from '@graft/core';
+import { createRuntime, memoryFileStore, nodeFileStore, nodeResourceStore } from '@graft/core/internal';
+import strategies from '@graft/strategies';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyBertTo } from './fixture/tiny-bert-model.js';
 import { vocabFromTexts } from './hf/tokenizer-json.js';
+import textNode from './index.js';
 import type { PageResult } from './test-utils/browser-page/main.js';
 
 // Debian's Chromium (scripts/test-assets.sh installs it) runs a page built by Vite from @graft/text's browser
@@ -63,7 +65,7 @@ afterAll(async () => {
 });
 
 describe('@graft/text in Chromium', () => {
-  it('fine-tunes BERT fetched by URL through the Cache API; the loss falls and the run writes only into the page’s memory', async () => {
+  it('fine-tunes BERT fetched by URL through the Cache API; the loss falls, the run writes only into the page’s memory, and its checkpoint predicts the same in Node (≤ 1e-4)', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
@@ -81,5 +83,17 @@ describe('@graft/text in Chromium', () => {
     expect(result.cached).toEqual(files.map((f) => `${model}${f}`));
     expect([...new Set(modelRequests)].sort()).toEqual(files.map((f) => `/models/tiny-bert/${f}`));
     expect(errors).toEqual([]);
+
+    // The checkpoint the page would offer as a download opens in Node's runtime and predicts the same.
+    const disk = mkdtempSync(join(tmpdir(), 'graft-text-page-download-'));
+    writeFileSync(join(disk, 'checkpoint.graft'), Buffer.from(result.checkpoint!, 'base64'));
+    writeFileSync(join(disk, 'reviews.jsonl'), [...TEXTS, ...MORE].map((t, i) => JSON.stringify({ text: t, label: i < TEXTS.length ? 'pos' : 'neg' })).join('\n'));
+    const resources = nodeResourceStore(nodeFileStore(), { cacheRoot: join(disk, 'cache'), mirror: undefined, progress: undefined });
+    const trained = await createRuntime({ plugins: [strategies, textNode], environment: { resources } }).openTrained(join(disk, 'checkpoint.graft'), { data: join(disk, 'reviews.jsonl') });
+    const inNode = (await trained.predict({ split: 'train', limit: 16 })).flatMap((t) => t.predictions.flatMap((p) => Object.values((p as { probabilities: Record<string, number> }).probabilities)));
+    trained.dispose();
+    const inPage = result.probabilities!;
+    expect(inPage.length).toBe(32);
+    expect(Math.max(...inPage.map((x, i) => Math.abs(x - inNode[i]!)))).toBeLessThanOrEqual(1e-4);
   }, 90_000);
 });

@@ -14,6 +14,10 @@ export interface PageResult {
   artifacts?: string[];
   /** URLs the Cache API holds after the run. */
   cached?: string[];
+  /** The run's checkpoint, base64: what the page would offer as a download. */
+  checkpoint?: string;
+  /** Class probabilities of the training texts, predicted in the page from that checkpoint. */
+  probabilities?: number[];
   error?: string;
 }
 
@@ -40,11 +44,19 @@ async function main(): Promise<PageResult> {
   });
   const result = await run.train();
   const cache = await caches.open('graft-resources');
+  const trained = await runtime.openTrained('/runs/sentiment');
+  const predicted = await trained.predict({ split: 'train', limit: rows.length });
+  trained.dispose();
+  const bytes = (await artifacts.read('/runs/sentiment/checkpoint.graft'))!;
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return {
     losses: result.history.map((h) => h.loss),
     accuracy: result.final.metrics.sentiment?.accuracy,
     artifacts: artifacts.paths(),
     cached: (await cache.keys()).map((r) => r.url).sort(),
+    checkpoint: btoa(binary),
+    probabilities: predicted.flatMap((t) => t.predictions.flatMap((p) => Object.values((p as { probabilities: Record<string, number> }).probabilities))),
   };
 }
 
