@@ -9,7 +9,12 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const BUILTINS = new Set(builtinModules.filter((m) => !m.startsWith('_')));
-const DEFAULT_ENTRIES = ['packages/core/src/browser.ts', 'packages/plugins/strategies/src/index.ts', 'packages/plugins/vision/src/browser.ts'];
+const DEFAULT_ENTRIES = [
+  'packages/core/src/browser.ts',
+  'packages/plugins/strategies/src/index.ts',
+  'packages/plugins/vision/src/browser.ts',
+  'packages/plugins/text/src/browser.ts',
+];
 
 /** Directory of each workspace package by name. */
 function workspacePackages() {

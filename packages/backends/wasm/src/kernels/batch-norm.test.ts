@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initCpuAndWasm, randomArray, relativeError, runKernelOn, type HostArray } from '../test-support/backends.js';
 
@@ -30,6 +31,20 @@ describe('FusedBatchNorm on wasm (per-channel scale and shift)', () => {
     expect(await compare({ x, mean: mean!, variance: variance! })).toBeLessThan(1e-4);
     expect(await compare({ x, mean: mean!, variance: variance!, scale: scale! }, 1e-5)).toBeLessThan(1e-4);
     expect(await compare({ x: randomArray([9, 24], 81), mean: mean!, variance: variance!, offset: offset! })).toBeLessThan(1e-4);
+  });
+
+  it('matches at MobileNet shapes (many rows, few channels) and leaves no tensor or heap block behind', async () => {
+    const { mean, variance, offset, scale } = stats(8, 61);
+    const x = randomArray([16, 24, 24, 8], 62);
+    expect(await compare({ x, mean: mean!, variance: variance!, offset: offset!, scale: scale! })).toBeLessThan(1e-4);
+    await tf.setBackend('wasm');
+    const inputs = [x, mean!, variance!, offset!, scale!].map((a) => tf.tensor(a.values, a.shape, a.dtype));
+    const run = (): Float32Array => tf.tidy(() => tf.batchNorm(inputs[0]!, inputs[1]!, inputs[2]!, inputs[3]!, inputs[4]!, 1e-3).dataSync() as Float32Array);
+    const first = run();
+    const dataIds = tf.backend().numDataIds();
+    for (let i = 0; i < 5; i++) expect(relativeError(run(), first)).toBe(0);
+    expect(tf.backend().numDataIds()).toBe(dataIds);
+    tf.dispose(inputs);
   });
 
   it('normalises: per-channel batch statistics give zero mean and unit variance', async () => {

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { allocate, f32, size } from './heap.js';
+import { allocate, f32, free, size } from './heap.js';
 import { wasmKernel } from './originals.js';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap };
@@ -9,8 +9,11 @@ type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?:
  * `FusedBatchNorm` with per-channel statistics (the BatchNorm layer's case, in training and inference
  * mode) folded into one multiply-add per element: with r = 1/√(var + ε), `y = x·(s·r) + (offset −
  * mean·s·r)`, the per-channel factors computed once (double precision) instead of per element.
- * tfjs-backend-wasm's kernel takes ~10 ns per element; in MobileNet's inference it was half of the
- * kernel time. Other shapes (broadcast statistics, non-float32) go to the original kernel.
+ *
+ * The multiply-add runs as a 1×1 depthwise convolution (filter = the factors, bias = the shifts), for
+ * which XNNPACK has a dedicated SIMD kernel (`vmulcaddc`, the one it uses for folded BatchNorm and
+ * PReLU): ~10× faster than a JS loop and than tfjs-backend-wasm's own scalar kernel, which were half
+ * of MobileNet's inference time. Other shapes (broadcast statistics, non-float32) go to the original kernel.
  */
 export function fusedBatchNorm(args: KernelArgs): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -23,19 +26,24 @@ export function fusedBatchNorm(args: KernelArgs): tf.TensorInfo {
     return wasmKernel('FusedBatchNorm')(args) as tf.TensorInfo;
   }
   const epsilon = Number(attrs?.['varianceEpsilon'] ?? 0.001);
-  const out = allocate(backend, x.shape);
+  const filter = allocate(backend, [1, 1, channels, 1]);
+  const bias = allocate(backend, [channels]);
   const [mean, variance, offset, scale] = parts.map((t) => (t ? f32(backend, t) : undefined));
-  const factor = new Float32Array(channels);
-  const shift = new Float32Array(channels);
+  const factor = f32(backend, filter);
+  const shift = f32(backend, bias);
   for (let c = 0; c < channels; c++) {
     const f = (scale ? scale[c]! : 1) / Math.sqrt(variance![c]! + epsilon);
     factor[c] = f;
     shift[c] = (offset ? offset[c]! : 0) - mean![c]! * f;
   }
-  const xs = f32(backend, x);
-  const ys = f32(backend, out);
-  for (let r = 0, n = size(x.shape); r < n; r += channels) {
-    for (let c = 0; c < channels; c++) ys[r + c] = xs[r + c]! * factor[c]! + shift[c]!;
-  }
-  return out;
+  const rows = size(x.shape) / channels;
+  const out = wasmKernel('FusedDepthwiseConv2D')({
+    inputs: { x: { ...x, shape: [1, rows, 1, channels] }, filter, bias },
+    backend,
+    attrs: { strides: [1, 1], pad: 'valid', dilations: [1, 1], dataFormat: 'NHWC', activation: 'linear' },
+  }) as tf.TensorInfo;
+  // Freeing the filter also drops the XNNPACK operator tfjs-backend-wasm cached on it.
+  free(backend, filter);
+  free(backend, bias);
+  return { ...out, shape: x.shape };
 }

@@ -5,14 +5,15 @@ import { AutoTokenizer } from '@huggingface/transformers';
 import { classificationTask, nodeEnvironment, prepareData, silentLogger, type TaskPlan } from '@graft/core/internal';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readVocabFile } from '../fixture/tiny-bert.js';
-import { writeFileAtomic } from '../hf/model-files.js';
 import { bertTokenizerConfigJson, bertTokenizerJson } from '../hf/tokenizer-json.js';
 import { encodeTexts, encodeWindows } from '../hf/tokenizer.js';
 import { BERT_VOCAB } from '../test-utils/paths.js';
 import { parseCsv } from '@graft/core/internal';
-import { csvDataset, csvOptions } from './csv.js';
-import { jsonlDataset, jsonlOptions } from './jsonl.js';
+import { csvOptions } from './csv.js';
+import { jsonlOptions } from './jsonl.js';
+import { csvDataset, jsonlDataset } from '../plugin.js';
 import { mailBody, spamAssassinDataset, spamAssassinOptions } from './spam-assassin.js';
+import { nodeFileStore } from '@graft/core';
 
 let tokDir: string;
 let dataDir: string;
@@ -21,8 +22,8 @@ const ctx = () => ({ configDir: dataDir, seed: 3, log: silentLogger, env: nodeEn
 beforeAll(async () => {
   tokDir = mkdtempSync(join(tmpdir(), 'graft-tok-'));
   const vocab = await readVocabFile(BERT_VOCAB);
-  await writeFileAtomic(join(tokDir, 'tokenizer.json'), JSON.stringify(bertTokenizerJson(vocab)));
-  await writeFileAtomic(join(tokDir, 'tokenizer_config.json'), JSON.stringify(bertTokenizerConfigJson(512)));
+  await nodeFileStore().write(join(tokDir, 'tokenizer.json'), JSON.stringify(bertTokenizerJson(vocab)));
+  await nodeFileStore().write(join(tokDir, 'tokenizer_config.json'), JSON.stringify(bertTokenizerConfigJson(512)));
   dataDir = mkdtempSync(join(tmpdir(), 'graft-data-'));
 });
 
