@@ -121,8 +121,10 @@ $('train').addEventListener('click', async () => {
   button.disabled = true;
   $('error').textContent = '';
   $('accuracy').textContent = '';
+  // Nothing of the previous run may pass for this one's.
+  for (const id of ['accuracy', 'curves', 'status']) for (const key of Object.keys($(id).dataset)) delete $(id).dataset[key];
   $('confusion').replaceChildren();
-  $('download-checkpoint').hidden = true;
+  $('downloads').hidden = true;
   history.length = 0;
   epochEnds.length = 0;
   stepEnds.length = 0;
@@ -131,6 +133,7 @@ $('train').addEventListener('click', async () => {
     const report = await studio.train({
       strategy: $<HTMLSelectElement>('strategy').value as StrategyChoice,
       epochs: Number($<HTMLInputElement>('epochs').value),
+      inputSize: Number($<HTMLSelectElement>('input-size').value),
       backend: $<HTMLSelectElement>('backend').value,
       modelUrl: $<HTMLInputElement>('model-url').value,
       mirror: $<HTMLInputElement>('mirror').value || undefined,
@@ -165,7 +168,8 @@ $('train').addEventListener('click', async () => {
     });
     const link = $<HTMLAnchorElement>('download-checkpoint');
     link.href = URL.createObjectURL(new Blob([report.checkpoint as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
-    link.hidden = false;
+    $<HTMLAnchorElement>('download-tfjs').href = URL.createObjectURL(new Blob([report.tfjsModel as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
+    $('downloads').hidden = false;
   } catch (error) {
     showError(error);
     $('status').textContent = 'Training did not run.';

@@ -16,7 +16,7 @@ self.onmessage = async (event: MessageEvent<{ images: ImageFile[]; settings: Tra
       onStep: (progress) => post({ kind: 'step', progress }),
       onEpoch: (entry) => post({ kind: 'epoch', entry }),
     });
-    post({ kind: 'done', report }, [report.checkpoint.buffer]);
+    post({ kind: 'done', report }, [report.checkpoint.buffer, report.tfjsModel.buffer]);
   } catch (error) {
     post({ kind: 'failed', message: describeError(error) });
   }

@@ -1,7 +1,8 @@
 import { createBrowserRuntime, GRAFT_VERSION, memoryFileStore, predictSplit, trainSession, type Backend, type HistoryEntry, type StepProgress } from '@graft/core';
 import { wasmBackend } from '@graft/backend-wasm';
 import strategies from '@graft/strategies';
-import vision from '@graft/vision';
+import vision, { exportLayersModelFiles } from '@graft/vision';
+import { zipStored } from './zip.js';
 import { chooseBackend } from './backends.js';
 import { pageWebGpu } from './webgpu.js';
 
@@ -15,6 +16,8 @@ export type StrategyChoice = 'linear-probe' | 'fine-tune' | 'gradual-unfreeze' |
 export interface TrainSettings {
   strategy: StrategyChoice;
   epochs: number;
+  /** Images are resized to `inputSize × inputSize` for MobileNet: larger sees more detail and trains slower. @default 96 */
+  inputSize?: number;
   backend: string;
   modelUrl: string;
   /** The public URL of the default model: when `modelUrl` is it, the checkpoint names no path (Node resolves it, or its mirror, itself). */
@@ -41,6 +44,8 @@ export interface TrainReport {
   confusion: number[][];
   classes: string[];
   checkpoint: Uint8Array;
+  /** The trained model as a tfjs layers model: a zip of model.json and its weights shard (see @graft/vision's tfjs-layers exporter). */
+  tfjsModel: Uint8Array;
   /** The head's outputs (logits) on the test split, row per image: what a Node run of the checkpoint must reproduce. */
   testPredictions: number[];
   seconds: number;
@@ -86,7 +91,7 @@ export async function trainImages(images: readonly ImageFile[], settings: TrainS
   const run = await runtime.load({
     backend,
     seed: 7,
-    source: { use: 'vision/mobilenet-v1', alpha: 0.25, size: 224, inputSize: 96, ...path, ...(settings.mirror ? { mirror: settings.mirror } : {}) },
+    source: { use: 'vision/mobilenet-v1', alpha: 0.25, size: 224, inputSize: settings.inputSize ?? 96, ...path, ...(settings.mirror ? { mirror: settings.mirror } : {}) },
     tasks: [{ name: 'images', type: 'classification', data: { use: 'vision/image-folder', path: DATA_DIR, size: 28, channels: 3, testFraction: 0.25 } }],
     stages: stagesFor(settings.strategy, settings.epochs),
     output: { dir: RUN_DIR },
@@ -103,7 +108,8 @@ export async function trainImages(images: readonly ImageFile[], settings: TrainS
     const test = session.data.groups[0]!.dataset.test;
     if (!test) throw new Error('the image folder dataset returned no test split');
     const predictions = (await predictSplit(session.model, session.data, test, session.data.tasks)).get('images')!;
-    return { backend, accuracy: metrics.accuracy, confusion: metrics.confusion, classes: await files.list(DATA_DIR), checkpoint, testPredictions: Array.from(predictions), seconds };
+    const tfjsModel = zipStored(await exportLayersModelFiles(session.model, session.model.tasks[0]!));
+    return { backend, accuracy: metrics.accuracy, confusion: metrics.confusion, classes: await files.list(DATA_DIR), checkpoint, tfjsModel, testPredictions: Array.from(predictions), seconds };
   } finally {
     session.dispose();
   }

@@ -10,6 +10,7 @@ import { tfjsLayers } from './sources/tfjs-layers.js';
 import { contrastiveTask } from './contrastive/contrastive-task.js';
 import { onnxSource } from './onnx/onnx-source.js';
 import { resnetSource } from './onnx/resnet-source.js';
+import { tfjsLayersExporter } from './io/tfjs-layers-exporter.js';
 
 export { augment, augmentation, augmentSchema, type AugmentOptions, type AugmentSpec } from './augment.js';
 export { contrastiveTask, ContrastiveHead } from './contrastive/contrastive-task.js';
@@ -18,6 +19,7 @@ export { imagePreprocess, imagenetPreprocess, type ImagePreprocessOptions, type 
 export { loadLayersModelFrom, type ModelLocationOptions, type ResolvedModel } from './io/load-model.js';
 export { directoryHandler } from './io/directory-handler.js';
 export { saveLayersModel } from './io/save-model.js';
+export { tfjsLayersExporter, exportedLayersModel, exportLayersModelFiles, layersModelFiles, TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE, type TfjsExportMetadata } from './io/tfjs-layers-exporter.js';
 export { defaultCacheDir } from './io/cache-dir.js';
 export { mobilenetV1Groups, mobilenetV2Groups, perLayerGroups, type GroupSpec } from './sources/groups.js';
 export { mobilenetV1, mobilenetV1Url, type MobileNetV1Options } from './sources/mobilenet-v1.js';
@@ -39,6 +41,7 @@ const visionPlugin = definePlugin({
   sources: [mobilenetV1, mobilenetV2, tfjsLayers, smallCnn, onnxSource, resnetSource],
   datasets: [fashionMnist, imageFolder, digits, fontDigits],
   tasks: [contrastiveTask],
+  exporters: [tfjsLayersExporter],
 });
 
 export default visionPlugin;

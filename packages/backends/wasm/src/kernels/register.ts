@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMul } from './batch-mat-mul.js';
+import { fusedBatchNorm } from './batch-norm.js';
 import { BATCH_NORM_GRAD_SUMS, batchNormGradSums, registerBatchNormGradient } from './batch-norm-grad.js';
 import { greater, less } from './compare.js';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
@@ -37,6 +38,7 @@ export const REPLACED_KERNELS = [
   'Maximum',
   'Mean',
   'Sum',
+  'FusedBatchNorm',
 ] as const;
 
 const implementations: Record<(typeof ADDED_KERNELS)[number] | (typeof REPLACED_KERNELS)[number], tf.KernelFunc> = {
@@ -54,6 +56,7 @@ const implementations: Record<(typeof ADDED_KERNELS)[number] | (typeof REPLACED_
   Maximum: maximum as unknown as tf.KernelFunc,
   Mean: mean as unknown as tf.KernelFunc,
   Sum: sum as unknown as tf.KernelFunc,
+  FusedBatchNorm: fusedBatchNorm as unknown as tf.KernelFunc,
 };
 
 /**

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { GraftError, didYouMean, layersTrunk, type Trunk } from '@graft/core';
+import { rememberLayersOrigin } from '../io/tfjs-layers-exporter.js';
 import { imagePreprocess } from '../preprocess.js';
 import type { LayersSourceSpec } from './layers-source.js';
 
@@ -9,11 +10,11 @@ export function trunkOfModel(model: tf.LayersModel, spec: Omit<LayersSourceSpec,
   const inputShape = cut.inputs[0]!.shape;
   const channels = inputShape[3] === 1 ? 1 : 3;
   const size = spec.inputSize ?? (inputShape[1] === inputShape[2] && inputShape[1] != null ? inputShape[1] : undefined);
-  return layersTrunk({
-    model: cut,
-    groups: spec.groups(cut),
-    preprocess: imagePreprocess({ size, scale: spec.scale ?? 'symmetric', channels }),
-  });
+  const scale = spec.scale ?? 'symmetric';
+  const trunk = layersTrunk({ model: cut, groups: spec.groups(cut), preprocess: imagePreprocess({ size, scale, channels }) });
+  // What `graft export --format tfjs-layers` rebuilds the trained model from.
+  const inputSize = size ?? inputShape[1];
+  return inputSize == null ? trunk : rememberLayersOrigin(trunk, { model: cut, inputSize, channels, scale });
 }
 
 function cutAt(model: tf.LayersModel, name: string, where: string): tf.LayersModel {
