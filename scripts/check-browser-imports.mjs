@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Fails when a `node:` module (or a Node built-in by its bare name) is reachable from a browser entry.
+// Fails when a `node:` module (or a Node built-in by its bare name) is reachable from a browser entry, or when
+// a module reachable from one imports a name that a workspace package's browser entry does not export (a
+// bundler then fails, though Node, which resolves the package's Node entry, runs fine).
 // It follows runtime imports through the TypeScript sources (type-only imports are erased by the compiler,
 // so they are skipped) and across workspace packages through their `browser` export condition.
 // Usage: node scripts/check-browser-imports.mjs [entry.ts ...]   (default: every package's browser entry)
@@ -9,7 +11,12 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const BUILTINS = new Set(builtinModules.filter((m) => !m.startsWith('_')));
-const DEFAULT_ENTRIES = ['packages/core/src/browser.ts', 'packages/plugins/strategies/src/index.ts', 'packages/plugins/vision/src/browser.ts'];
+const DEFAULT_ENTRIES = [
+  'packages/core/src/browser.ts',
+  'packages/plugins/strategies/src/index.ts',
+  'packages/plugins/vision/src/browser.ts',
+  'packages/plugins/text/src/browser.ts',
+];
 
 /** Directory of each workspace package by name. */
 function workspacePackages() {
@@ -38,14 +45,55 @@ function browserSource(pkgDir, subpath) {
   return target ? join(pkgDir, target) : undefined;
 }
 
-/** Runtime import specifiers of a TypeScript file (not `import type` / `export type`). */
+/** A TypeScript file's text without comments. */
+function stripComments(text) {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
+}
+
+/** The value names of an import or export clause (`{ a, type T, b as c }`, `d`, `d, { e }`); undefined for `* as ns`. */
+function clauseNames(clause) {
+  const names = [];
+  const braces = clause.match(/\{([^}]*)\}/);
+  const head = clause.replace(/\{[^}]*\}/, '').replace(/\bfrom\s*$/, '').replace(/,/g, ' ').trim();
+  if (/\*/.test(head)) return undefined;
+  if (head !== '') names.push('default');
+  for (const part of braces ? braces[1].split(',') : []) {
+    const p = part.trim();
+    if (p === '' || p.startsWith('type ')) continue;
+    names.push(p.split(/\s+as\s+/)[0].trim());
+  }
+  return names;
+}
+
+/** Runtime imports of a TypeScript file (not `import type` / `export type`): specifier and imported names. */
 function runtimeImports(text) {
-  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
-  const specs = [];
+  const code = stripComments(text);
+  const imports = [];
   const re = /(?:^|[;\n])\s*(import|export)\s+(type\s+)?([^'";]*?\s+from\s+)?['"]([^'"]+)['"]/g;
-  for (const m of code.matchAll(re)) if (!m[2]) specs.push(m[4]);
-  for (const m of code.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) specs.push(m[1]);
-  return specs;
+  for (const m of code.matchAll(re)) if (!m[2]) imports.push({ spec: m[4], names: m[3] ? clauseNames(m[3]) : [] });
+  for (const m of code.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) imports.push({ spec: m[1], names: undefined });
+  return imports;
+}
+
+/** Names a module exports (values and types), following `export * from` through relative files. */
+function exportedNames(file, seen = new Set()) {
+  const names = new Set();
+  if (seen.has(file) || !existsSync(file)) return names;
+  seen.add(file);
+  const code = stripComments(readFileSync(file, 'utf8'));
+  for (const m of code.matchAll(/\bexport\s+(?:type\s+)?\{([^}]*)\}/g)) {
+    for (const part of m[1].split(',')) {
+      const p = part.trim().replace(/^type\s+/, '');
+      if (p !== '') names.add(p.split(/\s+as\s+/).pop().trim());
+    }
+  }
+  for (const m of code.matchAll(/\bexport\s+(?:declare\s+)?(?:async\s+)?(?:function\*?|const|let|var|class|interface|type|enum|abstract\s+class)\s+([A-Za-z_$][\w$]*)/g)) names.add(m[1]);
+  if (/\bexport\s+default\b/.test(code)) names.add('default');
+  for (const m of code.matchAll(/\bexport\s+\*\s+from\s+['"](\.[^'"]+)['"]/g)) {
+    for (const n of exportedNames(resolve(dirname(file), m[1].replace(/\.js$/, '.ts')), seen)) if (n !== 'default') names.add(n);
+  }
+  for (const m of code.matchAll(/\bexport\s+\*\s+as\s+([A-Za-z_$][\w$]*)/g)) names.add(m[1]);
+  return names;
 }
 
 const packages = workspacePackages();
@@ -61,12 +109,15 @@ for (const entry of entries) {
   const queue = [start];
   while (queue.length > 0) {
     const file = queue.shift();
-    for (const spec of runtimeImports(readFileSync(file, 'utf8'))) {
+    const chainTo = (f0) => {
+      const chain = [];
+      for (let f = f0; f; f = parent.get(f)) chain.unshift(relative(root, f));
+      return chain.join(' → ');
+    };
+    for (const { spec, names } of runtimeImports(readFileSync(file, 'utf8'))) {
       let next;
       if (spec.startsWith('node:') || BUILTINS.has(spec.split('/')[0])) {
-        const chain = [];
-        for (let f = file; f; f = parent.get(f)) chain.unshift(relative(root, f));
-        problems.push(`${entry}: "${spec}" is reachable through ${chain.join(' → ')}`);
+        problems.push(`${entry}: "${spec}" is reachable through ${chainTo(file)}`);
         continue;
       } else if (spec.startsWith('.')) {
         next = resolve(dirname(file), spec.replace(/\.js$/, '.ts'));
@@ -77,6 +128,12 @@ for (const entry of entries) {
         if (!pkgDir) continue; // a third-party package: its own `browser` field is the bundler's business
         const sub = spec.startsWith('@') ? rest : [name, ...rest].filter(Boolean);
         next = browserSource(pkgDir, sub.length > 0 ? `./${sub.join('/')}` : '.');
+        if (next && names) {
+          const offered = exportedNames(next);
+          for (const name of names.filter((n) => !offered.has(n))) {
+            problems.push(`${entry}: "${name}" is imported from "${spec}" by ${chainTo(file)}, but that package's browser entry (${relative(root, next)}) does not export it`);
+          }
+        }
       }
       if (next && existsSync(next) && !parent.has(next)) {
         parent.set(next, file);
@@ -87,6 +144,9 @@ for (const entry of entries) {
   if (!problems.some((p) => p.startsWith(`${entry}:`))) console.log(`${entry}: ${parent.size} modules, no node: import`);
 }
 if (problems.length > 0) {
-  console.error(`check-browser-imports: Node modules are reachable from browser entries:\n  ${problems.join('\n  ')}\nMove the code behind the Environment (packages/core/src/env) or into a Node-only module.`);
+  console.error(
+    `check-browser-imports: browser entries reach Node-only code:\n  ${problems.join('\n  ')}\n` +
+      'Move the code behind the Environment (packages/core/src/env) or into a Node-only module; a browser-safe name a browser entry lacks is exported from it.',
+  );
   process.exit(1);
 }

@@ -5,12 +5,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCheckpointFile } from '@graft/core/internal';
+import { runCli } from './test-utils/run-cli.js';
 
 /**
  * Crash tests on the real CLI: a `graft train` child is killed with SIGKILL (`kill -9`) at a checkpoint
  * write (GRAFT_FAULT_AT, see packages/core/src/checkpoint/fault.ts) or stopped with SIGINT, then
  * `graft train --resume` must end with the weights and metrics of the uninterrupted run, bit for bit.
- * Runs the built CLI (`npm test` builds first).
+ * The killed runs are the built CLI (`npm test` builds first).
  */
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/bin.js');
 
@@ -67,25 +68,31 @@ function outcome(dir: string) {
 }
 
 describe('crash safety of graft train (real child processes, a gradually unfrozen trunk with dropout)', () => {
+  // The uninterrupted run and the resumes run in this process (the same CLI, a process start each fewer);
+  // only the runs that are killed or interrupted are child processes.
   let expected: ReturnType<typeof outcome>;
   beforeAll(async () => {
     const straight = setUp(mlpConfig);
-    expect(await graft(['train', '-c', straight.config])).toMatchObject({ code: 0 });
+    expect(await runCli('train', '-c', straight.config)).toMatchObject({ code: 0 });
     expected = outcome(straight.dir);
   }, 120_000);
 
   it('kill -9 before, during and after a checkpoint write, then --resume, equals the uninterrupted run bit for bit', async () => {
-    await Promise.all(
-      ['before-write:2', 'mid-write:3', 'after-rename:2'].map(async (fault) => {
+    const faults = ['before-write:2', 'mid-write:3', 'after-rename:2'];
+    const runs = await Promise.all(
+      faults.map(async (fault) => {
         const run = setUp(mlpConfig);
         const killed = await graft(['train', '-c', run.config], { GRAFT_FAULT_AT: fault });
         expect(killed.signal, `${fault}: ${killed.stderr}`).toBe('SIGKILL');
-        const resumed = await graft(['train', '-c', run.config, '--resume']);
-        expect(resumed.code, `${fault}: ${resumed.stderr}`).toBe(0);
-        expect(outcome(run.dir), fault).toEqual(expected);
-        expect(readdirSync(join(run.dir, 'out')).filter((n) => n.includes('.tmp')), fault).toEqual([]);
+        return run;
       }),
     );
+    for (const [i, run] of runs.entries()) {
+      const resumed = await runCli('train', '-c', run.config, '--resume');
+      expect(resumed.code, `${faults[i]}: ${resumed.stderr}`).toBe(0);
+      expect(outcome(run.dir), faults[i]).toEqual(expected);
+      expect(readdirSync(join(run.dir, 'out')).filter((n) => n.includes('.tmp')), faults[i]).toEqual([]);
+    }
   }, 240_000);
 
   it('SIGINT stops at the next step boundary, exits 130 saying how to resume, and --resume equals the uninterrupted run', async () => {
@@ -95,7 +102,7 @@ describe('crash safety of graft train (real child processes, a gradually unfroze
     expect(stopped.code, stopped.stderr).toBe(130);
     expect(stopped.stderr).toMatch(/GRAFT_INTERRUPTED: Training stopped on request in stage 0 .*--resume/);
     expect(readCheckpointFile<{ partial?: { steps: number } }>(join(run.dir, 'out', 'checkpoint.graft')).meta.partial?.steps).toBe(1);
-    expect(await graft(['train', '-c', run.config, '--resume'])).toMatchObject({ code: 0 });
+    expect(await runCli('train', '-c', run.config, '--resume')).toMatchObject({ code: 0 });
     expect(outcome(run.dir)).toEqual(expected);
   }, 240_000);
 });

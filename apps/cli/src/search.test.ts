@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRuntime, definePlugin, readConfigFile, runSearch, type Dataset, type DatasetProvider } from '@graft/core/internal';
 import { strokesDataset as strokes, testingPlugin as strokesPlugin } from '@graft/testing';
 import { firstPartyPlugins } from './plugins.js';
@@ -17,11 +17,24 @@ const studyLines = (dir: string) => {
 };
 
 describe('graft search', () => {
+  // One study of SEARCH_CONFIG, run once: the first test reads it, and the tests that need a finished study
+  // (to refuse starting over it, to refuse resuming it under an edited config) work on copies of its folder.
+  let study: { dir: string; file: string; code: number; stdout: string; stderr: string };
   let uninterrupted: ReturnType<typeof comparable>;
-
-  it('scores each trial by k-fold cross-validation, retrains the best and writes the study, best.yaml and report.html', async () => {
+  beforeAll(async () => {
     const { dir, file } = configIn();
-    const { code, stdout, stderr } = await run('search', '-c', file, '--json');
+    study = { dir, file, ...(await run('search', '-c', file, '--json')) };
+  }, 300_000);
+
+  /** A new folder holding SEARCH_CONFIG (or `body`) and a copy of the finished study. */
+  const copyOfStudy = (body?: string) => {
+    const copy = configIn(body);
+    cpSync(join(study.dir, 'runs'), join(copy.dir, 'runs'), { recursive: true });
+    return copy;
+  };
+
+  it('scores each trial by k-fold cross-validation, retrains the best and writes the study, best.yaml and report.html', () => {
+    const { dir, code, stdout, stderr } = study;
     expect(code, stderr).toBe(0);
     const result = JSON.parse(stdout);
     expect(result.trials).toHaveLength(4);
@@ -39,8 +52,7 @@ describe('graft search', () => {
   });
 
   it('refuses to start over a study without --resume or --fresh', async () => {
-    const { file } = configIn();
-    expect((await run('search', '-c', file)).code).toBe(0);
+    const { file } = copyOfStudy();
     const again = await run('search', '-c', file);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/GRAFT_SEARCH_INVALID: A study already exists at .*study\.jsonl\. Starting over would discard its finished trials\. Continue it with `graft search --resume`, or pass `--fresh`/);
@@ -75,9 +87,11 @@ describe('graft search', () => {
       },
     };
     const runtime = createRuntime({ plugins: [...firstPartyPlugins, strokesPlugin, definePlugin({ meta: { name: 'spy', version: '0.0.0', graft: '*' }, datasets: [spy] })] });
-    const { file } = configIn(SEARCH_CONFIG.replace('testing/strokes', 'spy/strokes').replace(/^plugins: .*\n/, ''));
+    // One batch of two trials on two folds: every way a trial reads data, at a third of the study's cost.
+    const body = SEARCH_CONFIG.replace('testing/strokes', 'spy/strokes').replace(/^plugins: .*\n/, '').replace('trials: 4', 'trials: 2').replace('folds: 3', 'folds: 2');
+    const { file } = configIn(body);
     const result = await runSearch(runtime, readConfigFile(file), { onFinal: () => (phase = 'final') });
-    expect(result.trials).toHaveLength(4);
+    expect(result.trials).toHaveLength(2);
     expect(reads.filter((r) => r.startsWith('trials:'))).toEqual([]);
     expect(reads.filter((r) => r.startsWith('final:')).length).toBeGreaterThan(0);
   });
@@ -106,9 +120,7 @@ describe('graft search', () => {
   });
 
   it('refuses to resume a study under an edited config', async () => {
-    const { file } = configIn();
-    expect((await run('search', '-c', file)).code).toBe(0);
-    writeFileSync(file, SEARCH_CONFIG.replace('seed: 3', 'seed: 4'));
+    const { file } = copyOfStudy(SEARCH_CONFIG.replace('seed: 3', 'seed: 4'));
     const { code, stderr } = await run('search', '-c', file, '--resume');
     expect(code).toBe(2);
     expect(stderr).toMatch(/GRAFT_SEARCH_CONFIG_MISMATCH: The study at .* was run with a different config/);

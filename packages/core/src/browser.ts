@@ -45,6 +45,7 @@ export { scheduleFactor } from './train/schedule.js';
 export { Trainer, type TrainerSnapshot, type HistoryEntry, type StepProgress, type TrainCallbacks, type TrainResult } from './train/trainer.js';
 export { evaluateSplit, predictSplit, type TaskMetrics, type SplitName } from './train/evaluate.js';
 export { sliceInputs } from './train/features.js';
+export { stratifiedSplit } from './data/split.js';
 export { prepareData, stratifiedSample, take, type PreparedData, type PrepareOptions, type DataGroup } from './data/prepare.js';
 export { encodeRun, decodeRun, loadWeights, type CheckpointMeta, type RunState } from './checkpoint/checkpoint.js';
 export { encodeCheckpoint, decodeCheckpoint, type StoredTensor } from './checkpoint/codec.js';

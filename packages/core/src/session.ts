@@ -33,8 +33,8 @@ export interface Session {
 /** Load data, pick and start the backend, load the source and build one head per task. */
 export async function openSession(plan: RunPlan, registry: Registry, env: Environment): Promise<Session> {
   const log = env.log;
-  const sourceTokenizer = plan.source.plugin.tokenizer?.(plan.source.options, plan.dir);
-  const data = await prepareData(plan.tasks, { seed: plan.seed, configDir: plan.dir, env, sourceTokenizer, withoutTest: plan.evaluate.split !== 'test' });
+  const sourcePreprocessing = plan.source.plugin.preprocessing?.(plan.source.options, plan.dir);
+  const data = await prepareData(plan.tasks, { seed: plan.seed, configDir: plan.dir, env, sourcePreprocessing, withoutTest: plan.evaluate.split !== 'test' });
   const modalities = new Set(data.groups.map((g) => g.dataset.modality));
   const backend = await selectBackend(plan.backend, registry, { convolutions: modalities.has('image'), embeddings: modalities.has('text') });
   log.debug(`backend: ${backend.name}`);

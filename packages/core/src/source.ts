@@ -22,6 +22,9 @@ export interface SourceContext {
   loadSource(spec: { use: string } & Record<string, unknown>, configDir: string): Promise<Trunk>;
 }
 
+/** A source's preprocessing settings: an open record that core carries from the source to the datasets unread. */
+export type SourcePreprocessing = Readonly<Record<string, unknown>>;
+
 /**
  * Where θ comes from: loads a backbone, its preprocessing and its ordered layer groups.
  * Examples: an ImageNet MobileNet (tfjs layers), BERT (transformers.js), a Graft checkpoint.
@@ -33,10 +36,10 @@ export interface PretrainedSource<Options = any> {
   options: ZodType<Options>;
   load(options: Options, ctx: SourceContext): Promise<Trunk>;
   /**
-   * Where the model's tokenizer can be read before the model itself loads (an absolute directory or
-   * vocabulary file, or a hub id), so that a text dataset without a `tokenizer` of its own tokenizes as the
-   * model does. A separate, cheap hook because datasets load before the source (the backend is chosen from
-   * their modality). Sources without text input leave it out.
+   * How this source wants raw inputs prepared, known before the model loads (datasets load first: the backend
+   * is chosen from their modality). Core passes it to every dataset unread, as `DatasetContext.sourcePreprocessing`;
+   * its keys are a convention between a source and the datasets of its modality (text: `tokenizer`, a directory,
+   * vocabulary file or hub id, so a text dataset without a tokenizer of its own tokenizes as the model does).
    */
-  tokenizer?(options: Options, configDir: string): string | undefined;
+  preprocessing?(options: Options, configDir: string): SourcePreprocessing;
 }

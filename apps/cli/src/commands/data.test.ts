@@ -1,14 +1,15 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { cachePathFor, mirrorPlaces, type Resource } from '@graft/core/internal';
 import { fashionMnistFile, FASHION_MNIST_NAMES, sklearnDigitsFile } from '@graft/vision';
 import { penguinsFile } from '@graft/tabular';
 import { runCli } from '../test-utils/run-cli.js';
+import { copyRuntimePackages } from '../test-utils/world-readable.js';
 
 /**
  * The real public files, served on loopback from Debian's copies (scripts/test-assets.sh installs or
@@ -118,6 +119,11 @@ describe.skipIf(!ready)('graft data, against a mirror on loopback serving the re
     const noDebian = join(home, 'no-debian');
     mkdirSync(noDebian);
     chmodSync(home, 0o777);
+    // The user may not be able to enter the checkout (a clone in `mktemp -d`): what the script imports is
+    // copied, built as `npm test` leaves it, into a folder every user can read, and the script runs from there.
+    const app = mkdtempSync(join(tmpdir(), 'graft-nobody-app-'));
+    onTestFinished(() => rmSync(app, { recursive: true, force: true }));
+    copyRuntimePackages(['@graft/vision', '@graft/core'], root, app);
     // The demo's data path: vision/fashion-mnist as examples/fashion-mnist-transfer.yaml configures it.
     const script = [
       "import { fashionMnist } from '@graft/vision';",
@@ -130,7 +136,7 @@ describe.skipIf(!ready)('graft data, against a mirror on loopback serving the re
     const env = { PATH: process.env.PATH!, HOME: home, GRAFT_MIRROR: mirror, GRAFT_DEBIAN_ROOT: noDebian };
     const [cmd, ...args] = [...asNobody, process.execPath, '--input-type=module', '-e', script];
     // Asynchronously: the mirror serving it lives in this process.
-    const out = await promisify(execFile)(cmd!, args, { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+    const out = await promisify(execFile)(cmd!, args, { cwd: app, env, encoding: 'utf8', timeout: 60_000 });
     expect(out.stderr).toBe('');
     const result = JSON.parse(out.stdout);
     expect(result).toEqual({ uid: asNobody.length > 0 ? 65534 : process.getuid?.(), train: 60000, test: 1000 });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Backend } from '../backend.js';
+import { registerCpuKernels } from './cpu-kernels.js';
 
 /** tfjs's pure-JavaScript backend: always available, exact, and slow for convolutions. */
 export const cpuBackend: Backend = {
@@ -9,6 +10,7 @@ export const cpuBackend: Backend = {
   priority: 0,
   detect: async () => ({ available: true }),
   async init() {
+    registerCpuKernels();
     await tf.setBackend('cpu');
     await tf.ready();
     // tfjs greets Node users with advice to install tfjs-node; `graft backends` says what is available instead.

@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { ZodType } from 'zod';
 import type { Environment, Resource } from '../env/environment.js';
 import type { Logger } from '../logger.js';
+import type { SourcePreprocessing } from '../source.js';
 
 /** A typed array on the host, with its shape. The first dimension is the sample axis. */
 export interface HostTensor {
@@ -95,8 +96,11 @@ export interface DatasetContext {
    * a dataset that ships exact few-shot lists (a benchmark's published splits) can pick the matching one.
    */
   perClass?: number;
-  /** The source's tokenizer (`PretrainedSource.tokenizer`), for a text dataset that names none itself. */
-  sourceTokenizer?: string;
+  /**
+   * The run's source's preprocessing settings (`PretrainedSource.preprocessing`), for a dataset that prepares its
+   * inputs as the model expects (a text dataset without a tokenizer reads `tokenizer`). Absent without a hook.
+   */
+  sourcePreprocessing?: SourcePreprocessing;
 }
 
 /** A named way to load a dataset (`vision/fashion-mnist`, `tabular/csv`). */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { DataSpec, TaskPlan } from '../config/load.js';
 import { GraftError } from '../errors.js';
 import type { Environment } from '../env/environment.js';
+import type { SourcePreprocessing } from '../source.js';
 import type { Task } from '../task.js';
 import { deriveSeed, Rng } from '../train/rng.js';
 import type { Dataset, Examples, HostTensor, TargetColumn } from './examples.js';
@@ -38,7 +39,8 @@ export interface PrepareOptions {
   seed: number;
   configDir: string;
   env: Environment;
-  sourceTokenizer?: string;
+  /** The source's `preprocessing` settings, passed to each dataset. */
+  sourcePreprocessing?: SourcePreprocessing;
 }
 
 /** Load each distinct dataset once, apply few-shot subsampling and validation hold-out, resolve tasks. */
@@ -103,7 +105,7 @@ async function loadDataset(spec: DataSpec, opts: PrepareOptions): Promise<{ data
     env: opts.env,
     where: spec.where,
     perClass: spec.perClass,
-    sourceTokenizer: opts.sourceTokenizer,
+    sourcePreprocessing: opts.sourcePreprocessing,
   });
   // A run scored elsewhere (a fold, a search trial) never touches the test split: it is read once, at the end.
   const dataset = opts.withoutTest ? { ...loaded, test: undefined } : loaded;

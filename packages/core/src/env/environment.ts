@@ -42,6 +42,12 @@ export interface FileStore {
   /** `path` resolved against `base` (relative paths in a config resolve against the config's folder). */
   resolve(base: string, ...paths: string[]): string;
   /**
+   * Where the path leads once symbolic links are followed; undefined when nothing is there. A store without
+   * links (memory, IndexedDB) leaves it out. Readers of untrusted folders (a downloaded model) use it to
+   * refuse a link that points outside the folder.
+   */
+  realPath?(path: string): Promise<string | undefined>;
+  /**
    * Take the exclusive lock of a folder for this process. A lock held by a live process is refused with
    * `GRAFT_RUN_LOCKED`; one left behind by a process that died is taken over (see `tookOverFrom`).
    */

@@ -84,7 +84,7 @@ const described = { name: 'string', description: 'string' } as const;
 
 /** Every contribution kind, checked when a plugin loads (shape, options schema, name). */
 export const CONTRIBUTIONS: readonly ContributionSpec[] = [
-  { kind: 'sources', label: 'Source', fields: { ...described, options: 'schema', load: 'function', tokenizer: 'function?' } },
+  { kind: 'sources', label: 'Source', fields: { ...described, options: 'schema', load: 'function', preprocessing: 'function?' } },
   { kind: 'strategies', label: 'Strategy', fields: { ...described, options: 'schema', setup: 'function', onEpochStart: 'function?', defaultEpochs: 'function?' } },
   { kind: 'backends', label: 'Backend', fields: { ...described, tfBackend: 'string', priority: 'number', detect: 'function', init: 'function', capabilities: 'function' } },
   {

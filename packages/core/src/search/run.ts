@@ -103,7 +103,7 @@ async function checkPoint(runtime: Runtime, setup: TrialSetup, point: Params, pa
 async function checkFolds(plan: Awaited<ReturnType<Runtime['load']>>['plan'], folds: number, runtime: Runtime): Promise<void> {
   const task = plan.tasks[0]!;
   const withoutFold = plan.tasks.map((t) => ({ ...t, data: { ...t.data, fold: undefined } }));
-  const data = await prepareData(withoutFold, { seed: plan.seed, configDir: plan.dir, env: runtime.env, withoutTest: true, sourceTokenizer: plan.source.plugin.tokenizer?.(plan.source.options, plan.dir) });
+  const data = await prepareData(withoutFold, { seed: plan.seed, configDir: plan.dir, env: runtime.env, withoutTest: true, sourcePreprocessing: plan.source.plugin.preprocessing?.(plan.source.options, plan.dir) });
   const first = data.tasks[0]!;
   if (first.info.kind !== 'classes') return;
   const column = data.groups[first.dataGroup]!.dataset.train.targets[first.target]!;

@@ -118,6 +118,31 @@ describe('Optimizer', () => {
     for (const options of settings) expect(train(options, 'fused', 15)).toEqual(train(options, 'fused', 15));
   });
 
+  it('takes the fused path by default on cpu, the kernel path when asked', () => {
+    const kernelsPerStep = (optimizer: Optimizer): number => {
+      const w = tf.variable(tf.tensor1d([0.5, -0.25, 1]));
+      const g = tf.tensor1d([0.1, -0.3, 0.2]);
+      optimizer.apply([{ key: 'w', variable: w, grad: g, lr: 0.1 }]); // creates the slots
+      const engine = tf.engine();
+      const run = engine.runKernel.bind(engine);
+      let kernels = 0;
+      engine.runKernel = ((...a: Parameters<typeof run>) => {
+        kernels++;
+        return run(...a);
+      }) as typeof engine.runKernel;
+      try {
+        tf.tidy(() => optimizer.apply([{ key: 'w', variable: w, grad: g, lr: 0.1 }]));
+      } finally {
+        engine.runKernel = run;
+      }
+      optimizer.dispose();
+      tf.dispose([w, g]);
+      return kernels;
+    };
+    expect(kernelsPerStep(new Optimizer(optimizerSchema.parse('adam')))).toBe(0);
+    expect(kernelsPerStep(new Optimizer(optimizerSchema.parse('adam'), 'kernels'))).toBeGreaterThan(5);
+  });
+
   it('a snapshot is not changed by later fused steps', () => {
     const w = tf.variable(tf.tensor1d([1, 2]));
     const optimizer = new Optimizer(optimizerSchema.parse('momentum'), 'fused');

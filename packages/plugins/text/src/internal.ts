@@ -4,7 +4,11 @@
  */
 export * from './index.js';
 export { BertTrunk, type BertTrunkOptions, type BertTrunkSplit, type Pooling } from './source/bert-trunk.js';
-export { resolveModelDir } from './source/resolve.js';
+export { resolveHubModelDir } from './source/resolve.js';
+export { fileModelFolder, urlModelFolder, readModelJson, modelFileName, type ModelFolder } from './hf/model-folder.js';
+export { localModelFolder, loadTokenizer } from './hf/node-access.js';
+export { NO_HUB, type HubAccess } from './hf/hub.js';
+export { TRANSFORMERS_HUB } from './hf/transformers-hub.js';
 export { exportBertClassifier } from './source/export-classifier.js';
 export { BertEncoder, meanPool, type BertInputs, type BertOutputs } from './bert/encoder.js';
 export { embeddingLookup } from './bert/embedding.js';
@@ -17,9 +21,9 @@ export { bertWeightsFromOnnx } from './bert/onnx-weights.js';
 export { parseSafetensors, serializeSafetensors, type LoadedTensor, type TensorToWrite, type SafetensorsDtype } from './safetensors/safetensors.js';
 export { readSafetensors, writeSafetensors } from './safetensors/read-write.js';
 export { buildBertOnnx, ATTENTION_MASK_BIAS, type OnnxClassifier } from './onnx/bert-onnx.js';
-export { readOnnxModel, type ParsedOnnx, type OnnxInitializer } from './onnx/read-onnx.js';
+export { readOnnxModel, parseOnnxModel, type ParsedOnnx, type OnnxInitializer } from './onnx/read-onnx.js';
 export { writeBertDirectory, TOKENIZER_FILES, type WriteBertOptions } from './hf/write-bert-dir.js';
-export { loadTokenizer, encodeTexts, encodeWindows, type EncodedTexts } from './hf/tokenizer.js';
+export { openTokenizer, encodeTexts, encodeWindows, type EncodedTexts, type TokenizerAccess } from './hf/tokenizer.js';
 export { WordPieceTokenizer, wordPieceFromTokenizerJson, type TextTokenizer, type WordPieceOptions } from './hf/wordpiece.js';
 export { importTransformers, TRANSFORMERS_PACKAGE } from './hf/transformers.js';
 export { spamAssassinDataset, spamAssassinOptions, loadSpamAssassinRows, mailBody, type SpamAssassinOptions, type SpamAssassinOrigin } from './datasets/spam-assassin.js';

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { MASKED_GRAD, maskedGrad, registerActivationGradients } from './activation-grad.js';
 import { batchMatMul } from './batch-mat-mul.js';
+import { fusedBatchNorm } from './batch-norm.js';
 import { BATCH_NORM_GRAD_SUMS, batchNormGradSums, registerBatchNormGradient } from './batch-norm-grad.js';
 import { greater, less } from './compare.js';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
@@ -37,6 +39,7 @@ export const REPLACED_KERNELS = [
   'Maximum',
   'Mean',
   'Sum',
+  'FusedBatchNorm',
 ] as const;
 
 const implementations: Record<(typeof ADDED_KERNELS)[number] | (typeof REPLACED_KERNELS)[number], tf.KernelFunc> = {
@@ -54,11 +57,12 @@ const implementations: Record<(typeof ADDED_KERNELS)[number] | (typeof REPLACED_
   Maximum: maximum as unknown as tf.KernelFunc,
   Mean: mean as unknown as tf.KernelFunc,
   Sum: sum as unknown as tf.KernelFunc,
+  FusedBatchNorm: fusedBatchNorm as unknown as tf.KernelFunc,
 };
 
 /**
  * Registers, for the tfjs `wasm` backend, the gradient kernels it lacks and faster versions of the
- * ones it runs slowly, and makes BatchNorm's gradient fused when (and only when) the current backend
+ * ones it runs slowly, and makes BatchNorm's, ReLU's and relu6's gradients fused when (and only when) the current backend
  * is wasm. Idempotent. Needs `@tensorflow/tfjs-backend-wasm` to have been imported (it
  * registers the kernels these build on); may be called before or after the backend is initialised.
  */
@@ -80,5 +84,9 @@ export function registerWasmGradientKernels(): void {
   if (tf.getKernel(BATCH_NORM_GRAD_SUMS, 'wasm') === undefined) {
     tf.registerKernel({ kernelName: BATCH_NORM_GRAD_SUMS, backendName: 'wasm', kernelFunc: batchNormGradSums as unknown as tf.KernelFunc });
   }
+  if (tf.getKernel(MASKED_GRAD, 'wasm') === undefined) {
+    tf.registerKernel({ kernelName: MASKED_GRAD, backendName: 'wasm', kernelFunc: maskedGrad as unknown as tf.KernelFunc });
+  }
   registerBatchNormGradient();
+  registerActivationGradients();
 }

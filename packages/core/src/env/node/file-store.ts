@@ -1,7 +1,7 @@
 import { faultPoint } from '../../checkpoint/fault.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { GraftError } from '../../errors.js';
 import type { FileInfo, FileStore, FolderLock } from '../environment.js';
@@ -80,6 +80,14 @@ export function nodeFileStore(): FileStore {
       }
     },
     resolve: (base, ...paths) => resolve(base, ...paths),
+    async realPath(path) {
+      try {
+        return await realpath(path);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+        throw accessError(path, 'read', e);
+      }
+    },
     lock: lockFolder,
   };
 }

@@ -10,6 +10,7 @@ import { bertConfigJson, parseBertConfig, type BertConfig } from './config.js';
 import { BertEncoder } from './encoder.js';
 import { loadBertWeights } from './load-weights.js';
 import type { BertWeights } from './weight-spec.js';
+import { localModelFolder } from '../hf/node-access.js';
 
 const TEXTS = ['Hello, world!', 'The unaffable man walked into a very long sentence about nothing at all.', 'Short'];
 
@@ -35,7 +36,7 @@ describe('BertEncoder parity with transformers.js', () => {
     const reference = await model(batch);
     const expected = reference.last_hidden_state.data as Float32Array;
 
-    const { weights } = await loadBertWeights(dir, config);
+    const { weights } = await loadBertWeights(localModelFolder(dir), config);
     const encoder = new BertEncoder(config, weights);
     const ids = tf.tensor2d(Array.from(batch.input_ids.data as BigInt64Array, Number), [b, t], 'int32');
     const am = tf.tensor2d(mask, [b, t], 'int32');
@@ -50,7 +51,7 @@ describe('BertEncoder parity with transformers.js', () => {
   });
 
   it('reads the same weights from the ONNX initializers as from model.safetensors', async () => {
-    const fromOnnx = await loadBertWeights(dir, config, 'onnx');
+    const fromOnnx = await loadBertWeights(localModelFolder(dir), config, 'onnx');
     expect(fromOnnx.file).toBe('onnx/model.onnx');
     expect(fromOnnx.missing).toEqual([]);
     for (const [name, w] of written) {
@@ -62,7 +63,7 @@ describe('BertEncoder parity with transformers.js', () => {
 
 describe('loadBertWeights', () => {
   it('says which of vocab size, hidden size and layer count disagree with config.json', async () => {
-    const wrong = (patch: Partial<BertConfig>) => loadBertWeights(dir, parseBertConfig(bertConfigJson({ ...config, ...patch }), 'config.json'));
+    const wrong = (patch: Partial<BertConfig>) => loadBertWeights(localModelFolder(dir), parseBertConfig(bertConfigJson({ ...config, ...patch }), 'config.json'));
     await expect(wrong({ numLayers: 3 })).rejects.toThrow(
       'Layer count disagrees: config.json says num_hidden_layers 3 but the weights have 2 encoder layers',
     );
@@ -87,11 +88,11 @@ describe('loadBertWeights', () => {
       tensors[`bert.${name.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta')}`] = w;
     }
     writeFileSync(join(other, 'model.safetensors'), serializeSafetensors(tensors));
-    const loaded = await loadBertWeights(other, config);
+    const loaded = await loadBertWeights(localModelFolder(other), config);
     expect(loaded.missing).toEqual(['pooler.dense.weight', 'pooler.dense.bias']);
     expect(maxAbsDiff(loaded.weights.get('encoder.layer.1.output.LayerNorm.weight')!.data, written.get('encoder.layer.1.output.LayerNorm.weight')!.data)).toBe(0);
     const { loadBertModel } = await import('./load-model.js');
-    const model = await loadBertModel(other);
+    const model = await loadBertModel(localModelFolder(other));
     expect(model.notes).toEqual(['model.safetensors has no pooler; it was initialised randomly (pooler.dense.weight, pooler.dense.bias).']);
   });
 
@@ -104,10 +105,10 @@ describe('loadBertWeights', () => {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(join(bad, 'onnx'));
     writeFileSync(join(bad, 'onnx', 'model.onnx'), bytes);
-    await expect(loadBertWeights(bad, config)).rejects.toThrow(
+    await expect(loadBertWeights(localModelFolder(bad), config)).rejects.toThrow(
       /GRAFT_MODEL_LOAD: The weights cannot be mapped to BERT: 4 tensors are missing \(encoder\.layer\.0\.attention\.output\.dense\.weight, encoder\.layer\.0\.attention\.output\.dense\.bias/,
     );
-    await expect(loadBertWeights(mkdtempSync(join(tmpdir(), 'graft-empty-')), config)).rejects.toThrow(
+    await expect(loadBertWeights(localModelFolder(mkdtempSync(join(tmpdir(), 'graft-empty-'))), config)).rejects.toThrow(
       /neither model\.safetensors nor onnx\/model\.onnx/,
     );
   });

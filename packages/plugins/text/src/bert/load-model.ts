@@ -1,5 +1,5 @@
 import { GraftError, Rng } from '@graft/core';
-import { readModelFile, readModelJson } from '../hf/model-files.js';
+import { fileWhere, readModelJson, type ModelFolder } from '../hf/model-folder.js';
 import { parseBertConfig, type BertConfig } from './config.js';
 import { initBertWeights, initWeight } from './init.js';
 import { loadBertWeights } from './load-weights.js';
@@ -13,6 +13,8 @@ export interface LoadedBert {
   weights: BertWeights;
   /** Where the weights came from (`model.safetensors` or `onnx/model.onnx`). */
   weightsFile: string;
+  /** The tokenizer.json of the folder, parsed. */
+  tokenizerJson: Record<string, unknown>;
   /** Things the user should know (a pooler initialised because the checkpoint had none). */
   notes: string[];
 }
@@ -24,12 +26,18 @@ export interface LoadedBert {
  * (Devlin et al. 2019), for a from-scratch baseline with the same architecture and tokenizer.
  */
 export async function loadBertModel(
-  dir: string,
+  folder: ModelFolder,
   options: { prefer?: 'safetensors' | 'onnx'; seed?: number; init?: 'pretrained' | 'random' } = {},
 ): Promise<LoadedBert> {
-  for (const f of REQUIRED_FILES) await readModelFile(dir, f);
-  const config = parseBertConfig(await readModelJson(dir, 'config.json'), `${dir}/config.json`);
-  const tokenizerVocab = tokenizerVocabSize(await readModelJson(dir, 'tokenizer.json'), dir);
+  const dir = folder.location;
+  // Each required file is fetched once and checked in order, so the first missing one is the one named.
+  const bytes = new Map<string, Uint8Array>();
+  for (const f of REQUIRED_FILES) bytes.set(f, await folder.read(f));
+  const once: ModelFolder = { location: dir, has: (n) => folder.has(n), read: async (n) => bytes.get(n) ?? folder.read(n) };
+  const configJson = await readModelJson(once, 'config.json');
+  const tokenizerJson = await readModelJson(once, 'tokenizer.json');
+  const config = parseBertConfig(configJson, fileWhere(folder, 'config.json'));
+  const tokenizerVocab = tokenizerVocabSize(tokenizerJson, dir);
   if (tokenizerVocab > config.vocabSize) {
     throw new GraftError('GRAFT_MODEL_LOAD', {
       what: `Vocabulary size disagrees: tokenizer.json has ${tokenizerVocab} tokens but config.json says vocab_size ${config.vocabSize}`,
@@ -40,9 +48,9 @@ export async function loadBertModel(
   }
   if (options.init === 'random') {
     const weights = initBertWeights(config, new Rng(options.seed ?? 0));
-    return { config, weights, weightsFile: 'random initialisation', notes: [`init: random — every weight of ${dir} is initialised randomly (BERT's normal(0, 0.02)); no pretrained weights are read.`] };
+    return { config, weights, tokenizerJson, weightsFile: 'random initialisation', notes: [`init: random — every weight of ${dir} is initialised randomly (BERT's normal(0, 0.02)); no pretrained weights are read.`] };
   }
-  const { weights, file, missing } = await loadBertWeights(dir, config, options.prefer);
+  const { weights, file, missing } = await loadBertWeights(folder, config, options.prefer);
   const notes: string[] = [];
   if (missing.length > 0) {
     const rng = new Rng(options.seed ?? 0);
@@ -51,7 +59,7 @@ export async function loadBertModel(
     }
     notes.push(`${file} has no pooler; it was initialised randomly (${missing.join(', ')}).`);
   }
-  return { config, weights, weightsFile: file, notes };
+  return { config, weights, tokenizerJson, weightsFile: file, notes };
 }
 
 /** One more than the largest id of the WordPiece vocabulary and the added tokens. */

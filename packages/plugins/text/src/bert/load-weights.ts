@@ -1,7 +1,7 @@
 import { GraftError } from '@graft/core';
-import { hasModelFile } from '../hf/model-files.js';
-import { readOnnxModel } from '../onnx/read-onnx.js';
-import { readSafetensors } from '../safetensors/read-write.js';
+import { fileWhere, isMissingFile, type ModelFolder } from '../hf/model-folder.js';
+import { parseOnnxModel } from '../onnx/read-onnx.js';
+import { parseSafetensors } from '../safetensors/safetensors.js';
 import type { BertConfig } from './config.js';
 import { bertWeightsFromOnnx } from './onnx-weights.js';
 import { bertWeightSpecs, canonicalWeightName, type BertWeights } from './weight-spec.js';
@@ -22,33 +22,47 @@ export interface LoadedBertWeights {
  * format or fails (a user who asked for ONNX weights never silently gets safetensors); without it,
  * `model.safetensors` is preferred over the ONNX initializers.
  */
-export async function loadBertWeights(dir: string, config: BertConfig, only?: 'safetensors' | 'onnx'): Promise<LoadedBertWeights> {
+export async function loadBertWeights(folder: ModelFolder, config: BertConfig, only?: 'safetensors' | 'onnx'): Promise<LoadedBertWeights> {
+  const dir = folder.location;
   const order = only === 'safetensors' ? [SAFETENSORS_FILE] : only === 'onnx' ? [ONNX_FILE] : [SAFETENSORS_FILE, ONNX_FILE];
-  const file = order.find((f) => hasModelFile(dir, f));
-  if (!file && only) {
+  let found: { file: string; bytes: Uint8Array } | undefined;
+  for (const file of order) {
+    const has = await folder.has(file);
+    if (has === false) continue;
+    try {
+      found = { file, bytes: await folder.read(file) };
+      break;
+    } catch (e) {
+      // A folder that cannot list its files (a URL) is asked for each weights file in turn.
+      if (has === undefined && isMissingFile(e)) continue;
+      throw e;
+    }
+  }
+  if (!found && only) {
     throw new GraftError('GRAFT_MODEL_LOAD', {
       what: `\`weights: ${only}\` asks for ${order[0]}, which the model directory does not have`,
       where: dir,
       fix: `Add ${order[0]}, or remove \`weights\` to read whichever weights file the directory has`,
     });
   }
-  if (!file) {
+  if (!found) {
     throw new GraftError('GRAFT_MODEL_LOAD', {
       what: `The model directory has neither ${SAFETENSORS_FILE} nor ${ONNX_FILE}`,
       where: dir,
       fix: 'Add the weights: a BERT directory in the Hugging Face layout holds model.safetensors and/or onnx/model.onnx.',
     });
   }
+  const { file, bytes } = found;
   let weights: BertWeights;
   if (file === SAFETENSORS_FILE) {
     weights = new Map();
-    for (const [name, t] of await readSafetensors(dir, file)) {
+    for (const [name, t] of parseSafetensors(bytes, fileWhere(folder, file)).tensors) {
       if (t.data instanceof Float32Array) weights.set(canonicalWeightName(name), { shape: t.shape, data: t.data });
     }
   } else {
-    weights = bertWeightsFromOnnx(await readOnnxModel(dir, file));
+    weights = bertWeightsFromOnnx(await parseOnnxModel(bytes, folder, file));
   }
-  const missing = checkBertWeights(weights, config, `${dir}/${file}`);
+  const missing = checkBertWeights(weights, config, fileWhere(folder, file));
   return { weights, file, missing };
 }
 

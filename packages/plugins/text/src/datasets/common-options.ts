@@ -27,8 +27,11 @@ export const textFileOptionsShape = {
    * (final metrics then come from no held-out texts). @default 0.2
    */
   testFraction: z.number().min(0).max(0.9).default(0.2).describe('Without a test file or rows marked test, this fraction of the training texts is held out as a stratified test split (0: none).'),
-  /** Tokenizer: a directory in the Hugging Face layout, a hub id, or a WordPiece `vocab.txt`. @default the source's tokenizer (`text/bert`'s directory, `text/bert-init`'s `vocab`) */
-  tokenizer: z.string().min(1).optional().describe("Tokenizer: a Hugging Face directory, a hub id or a WordPiece vocab.txt. Default: the source's tokenizer."),
+  /**
+   * Tokenizer: a directory in the Hugging Face layout or the base URL of one, a hub id (Node only), or a WordPiece
+   * `vocab.txt`. @default the source's tokenizer (`text/bert`'s folder, `text/bert-init`'s `vocab`)
+   */
+  tokenizer: z.string().min(1).optional().describe("Tokenizer: a Hugging Face directory or its base URL, a hub id (Node only) or a WordPiece vocab.txt. Default: the source's tokenizer."),
   /** Texts longer than this many tokens are truncated (and counted in the notes). @default 128 */
   maxLength: z.number().int().min(2).max(4096).default(128).describe('Texts longer than this many tokens are truncated (and counted in the notes).'),
   /** Class order; labels outside it are an error. With several label fields, a list per field. @default the sorted distinct labels */

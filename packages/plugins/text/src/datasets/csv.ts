@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GraftError } from '@graft/core';
 import { parseCsv, type DatasetContext, type DatasetProvider } from '@graft/core';
+import type { HubAccess } from '../hf/hub.js';
 import { textFileOptionsShape } from './common-options.js';
 import { labelOf, readDataFile } from './jsonl.js';
 import { labelFields, loadTextFiles, type FileRow } from './text-files.js';
@@ -47,12 +48,14 @@ export function rowsOf(text: string, o: CsvOptions, file: string): FileRow[] {
     });
 }
 
-/** `text/csv`: a CSV file with a header row, a text column and a label column. */
-export const csvDataset: DatasetProvider<CsvOptions> = {
-  name: 'text/csv',
-  description: 'Texts and labels from CSV files (header row), tokenized with a BERT tokenizer',
-  options: csvOptions,
-  async load(o: CsvOptions, ctx: DatasetContext) {
-    return loadTextFiles(o, ctx, async (path, key) => rowsOf(await readDataFile(path, ctx, key), o, path));
-  },
-};
+/** `text/csv`: a CSV file with a header row, a text column and a label column; hub tokenizers through `hub`. */
+export function csvDatasetWith(hub: HubAccess): DatasetProvider<CsvOptions> {
+  return {
+    name: 'text/csv',
+    description: 'Texts and labels from CSV files (header row), tokenized with a BERT tokenizer',
+    options: csvOptions,
+    async load(o: CsvOptions, ctx: DatasetContext) {
+      return loadTextFiles(o, ctx, hub, async (path, key) => rowsOf(await readDataFile(path, ctx, key), o, path));
+    },
+  };
+}

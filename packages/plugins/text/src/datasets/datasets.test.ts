@@ -5,14 +5,15 @@ import { AutoTokenizer } from '@huggingface/transformers';
 import { classificationTask, nodeEnvironment, prepareData, silentLogger, type TaskPlan } from '@graft/core/internal';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readVocabFile } from '../fixture/tiny-bert.js';
-import { writeFileAtomic } from '../hf/model-files.js';
 import { bertTokenizerConfigJson, bertTokenizerJson } from '../hf/tokenizer-json.js';
 import { encodeTexts, encodeWindows } from '../hf/tokenizer.js';
 import { BERT_VOCAB } from '../test-utils/paths.js';
 import { parseCsv } from '@graft/core/internal';
-import { csvDataset, csvOptions } from './csv.js';
-import { jsonlDataset, jsonlOptions } from './jsonl.js';
+import { csvOptions } from './csv.js';
+import { jsonlOptions } from './jsonl.js';
+import { csvDataset, jsonlDataset } from '../plugin.js';
 import { mailBody, spamAssassinDataset, spamAssassinOptions } from './spam-assassin.js';
+import { nodeFileStore } from '@graft/core';
 
 let tokDir: string;
 let dataDir: string;
@@ -21,8 +22,8 @@ const ctx = () => ({ configDir: dataDir, seed: 3, log: silentLogger, env: nodeEn
 beforeAll(async () => {
   tokDir = mkdtempSync(join(tmpdir(), 'graft-tok-'));
   const vocab = await readVocabFile(BERT_VOCAB);
-  await writeFileAtomic(join(tokDir, 'tokenizer.json'), JSON.stringify(bertTokenizerJson(vocab)));
-  await writeFileAtomic(join(tokDir, 'tokenizer_config.json'), JSON.stringify(bertTokenizerConfigJson(512)));
+  await nodeFileStore().write(join(tokDir, 'tokenizer.json'), JSON.stringify(bertTokenizerJson(vocab)));
+  await nodeFileStore().write(join(tokDir, 'tokenizer_config.json'), JSON.stringify(bertTokenizerConfigJson(512)));
   dataDir = mkdtempSync(join(tmpdir(), 'graft-data-'));
 });
 
@@ -174,11 +175,15 @@ describe('text/jsonl', () => {
   it('tokenizes with the source’s tokenizer when it names none, and says what to do when there is none', async () => {
     writeFileSync(join(dataDir, 'small.jsonl'), '{"text":"good movie","label":"pos"}\n{"text":"bad film","label":"neg"}\n');
     const own = await jsonlDataset.load(jsonlOptions.parse({ path: 'small.jsonl', tokenizer: tokDir }), ctx());
-    const fromSource = await jsonlDataset.load(jsonlOptions.parse({ path: 'small.jsonl' }), { ...ctx(), sourceTokenizer: tokDir });
+    const fromSource = await jsonlDataset.load(jsonlOptions.parse({ path: 'small.jsonl' }), { ...ctx(), sourcePreprocessing: { tokenizer: tokDir } });
     expect(Array.from(fromSource.train.inputs.input_ids!.data)).toEqual(Array.from(own.train.inputs.input_ids!.data));
     await expect(jsonlDataset.load(jsonlOptions.parse({ path: 'small.jsonl' }), ctx())).rejects.toThrow(
       'GRAFT_CONFIG_INVALID: The text dataset has no tokenizer, and the source provides none at tasks[0].data.tokenizer. Set `tokenizer` to a Hugging Face directory, a hub id or a WordPiece vocab.txt, or use a source that has one (text/bert, text/bert-init).',
     );
+    await expect(jsonlDataset.load(jsonlOptions.parse({ path: 'small.jsonl' }), { ...ctx(), sourcePreprocessing: { tokenizer: 42 } })).rejects.toMatchObject({
+      code: 'GRAFT_PLUGIN_INVALID',
+      message: expect.stringContaining('gives `tokenizer` as number'),
+    });
   });
 
   it('names the line and the fields when the text field is missing', async () => {

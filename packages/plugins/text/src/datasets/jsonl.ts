@@ -1,8 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import { GraftError } from '@graft/core';
 import type { DatasetContext, DatasetProvider } from '@graft/core';
+import type { HubAccess } from '../hf/hub.js';
 import { textFileOptionsShape } from './common-options.js';
 import { labelFields, loadTextFiles, type FileRow } from './text-files.js';
 
@@ -14,20 +13,17 @@ export const MAX_DATA_FILE_BYTES = 512 * 1024 * 1024;
 
 /** Read a file the dataset names, with an error that says which option named it; a leading BOM is dropped. */
 export async function readDataFile(path: string, ctx: DatasetContext, key: string): Promise<string> {
-  const full = resolve(ctx.configDir, path);
-  let size: number;
-  try {
-    const info = await stat(full);
-    if (!info.isFile()) throw new GraftError('GRAFT_DATA_INVALID', { what: `"${full}" is not a file`, where: `${ctx.where}.${key}`, fix: 'Name a JSON Lines or CSV file' });
-    size = info.size;
-  } catch (cause) {
-    if (cause instanceof GraftError) throw cause;
-    throw new GraftError('GRAFT_DATA_NOT_FOUND', { what: `The file "${full}" does not exist`, where: `${ctx.where}.${key}`, cause });
+  const files = ctx.env.files;
+  const full = files.resolve(ctx.configDir, path);
+  const info = await files.stat(full);
+  if (!info) throw new GraftError('GRAFT_DATA_NOT_FOUND', { what: `The file "${full}" does not exist`, where: `${ctx.where}.${key}` });
+  if (info.kind !== 'file') throw new GraftError('GRAFT_DATA_INVALID', { what: `"${full}" is not a file`, where: `${ctx.where}.${key}`, fix: 'Name a JSON Lines or CSV file' });
+  if (info.size > MAX_DATA_FILE_BYTES) {
+    throw new GraftError('GRAFT_DATA_INVALID', { what: `"${full}" has ${info.size} bytes, more than the ${MAX_DATA_FILE_BYTES}-byte cap of a text data file`, where: `${ctx.where}.${key}`, fix: 'Split the file, or sample it' });
   }
-  if (size > MAX_DATA_FILE_BYTES) {
-    throw new GraftError('GRAFT_DATA_INVALID', { what: `"${full}" has ${size} bytes, more than the ${MAX_DATA_FILE_BYTES}-byte cap of a text data file`, where: `${ctx.where}.${key}`, fix: 'Split the file, or sample it' });
-  }
-  return stripBom(await readFile(full, 'utf8'));
+  const bytes = await files.read(full, { maxBytes: MAX_DATA_FILE_BYTES });
+  if (!bytes) throw new GraftError('GRAFT_DATA_NOT_FOUND', { what: `The file "${full}" does not exist`, where: `${ctx.where}.${key}` });
+  return stripBom(new TextDecoder().decode(bytes));
 }
 
 /** Text without a leading UTF-8 byte-order mark (which editors on Windows write). */
@@ -75,12 +71,14 @@ export function parseJsonl(text: string, o: JsonlOptions, file: string): FileRow
   return rows;
 }
 
-/** `text/jsonl`: one JSON object per line with a text field and one or more label fields. */
-export const jsonlDataset: DatasetProvider<JsonlOptions> = {
-  name: 'text/jsonl',
-  description: 'Texts and labels from JSON Lines files, tokenized with a BERT tokenizer',
-  options: jsonlOptions,
-  async load(o: JsonlOptions, ctx: DatasetContext) {
-    return loadTextFiles(o, ctx, async (path, key) => parseJsonl(await readDataFile(path, ctx, key), o, path));
-  },
-};
+/** `text/jsonl`: one JSON object per line with a text field and one or more label fields; hub tokenizers through `hub`. */
+export function jsonlDatasetWith(hub: HubAccess): DatasetProvider<JsonlOptions> {
+  return {
+    name: 'text/jsonl',
+    description: 'Texts and labels from JSON Lines files, tokenized with a BERT tokenizer',
+    options: jsonlOptions,
+    async load(o: JsonlOptions, ctx: DatasetContext) {
+      return loadTextFiles(o, ctx, hub, async (path, key) => parseJsonl(await readDataFile(path, ctx, key), o, path));
+    },
+  };
+}

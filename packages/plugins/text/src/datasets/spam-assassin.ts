@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { defaultCacheDir, Rng } from '@graft/core';
 import type { DatasetContext, DatasetProvider, Resource, ResourceStore } from '@graft/core';
 import { extractedDirFor, spamAssassinArchive, spamAssassinMails, type MailFolder, type SpamAssassinGroup } from './spam-assassin-archives.js';
+import { TRANSFORMERS_HUB } from '../hf/transformers-hub.js';
 import { buildTextDataset, splitRows, type TextRow } from './text-dataset.js';
 
 export const SPAM_ASSASSIN_GROUPS = ['easy-ham-1', 'easy-ham-2', 'hard-ham-1', 'spam-1', 'spam-2'] as const;
@@ -124,7 +125,9 @@ export const spamAssassinDataset: DatasetProvider<SpamAssassinOptions> = {
     const splits = splitRows(rows, rng.seed(), o.validationFraction, o.testFraction);
     const dataset = await buildTextDataset(splits, {
       tokenizer: o.tokenizer,
-      sourceTokenizer: ctx.sourceTokenizer,
+      sourcePreprocessing: ctx.sourcePreprocessing,
+      env: ctx.env,
+      hub: TRANSFORMERS_HUB,
       configDir: ctx.configDir,
       maxLength: o.maxLength,
       classes: ['ham', 'spam'],

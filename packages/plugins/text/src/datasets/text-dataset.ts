@@ -1,8 +1,7 @@
-import { isAbsolute, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
 import { GraftError, Rng } from '@graft/core';
-import type { Dataset, Examples } from '@graft/core';
-import { encodeTexts, encodeWindows, loadTokenizer } from '../hf/tokenizer.js';
+import type { Dataset, Environment, Examples, SourcePreprocessing } from '@graft/core';
+import type { HubAccess } from '../hf/hub.js';
+import { encodeTexts, encodeWindows, isUrl, openTokenizer } from '../hf/tokenizer.js';
 
 /** One labelled (or unlabelled: `label` undefined) text. */
 export interface TextRow {
@@ -21,8 +20,8 @@ export interface TextSplits {
 export interface BuildTextDatasetOptions {
   /** A tokenizer directory or vocabulary file (resolved against `configDir`), or a hub id. */
   tokenizer?: string;
-  /** The source's tokenizer (absolute, or a hub id), used when `tokenizer` is not given. */
-  sourceTokenizer?: string;
+  /** The run's source's preprocessing settings; their `tokenizer` (absolute, or a hub id) is used when `tokenizer` is not given. */
+  sourcePreprocessing?: SourcePreprocessing;
   configDir: string;
   maxLength: number;
   /**
@@ -32,6 +31,10 @@ export interface BuildTextDatasetOptions {
   classes?: string[] | Record<string, string[]>;
   /** Config path, for errors. */
   where: string;
+  /** The files and downloads the tokenizer is read through (the dataset context's `env`). */
+  env: Pick<Environment, 'files' | 'resources'>;
+  /** Tokenizers by hub id: transformers.js in Node, none in a browser. */
+  hub: HubAccess;
   /** Name of the label column. @default 'label' */
   target?: string;
   /** Several label columns, read from `TextRow.labels` by these names; the first is the default target. */
@@ -45,16 +48,34 @@ function labelIn(row: TextRow, name: string, options: BuildTextDatasetOptions): 
   return options.targets ? row.labels?.[name] : row.label;
 }
 
-/** Resolve `tokenizer` against the config directory when it names a directory, else treat it as a hub id. */
-export function resolveTokenizerRef(ref: string, configDir: string): string {
-  if (isAbsolute(ref)) return ref;
-  const local = resolve(configDir, ref);
-  return ref.startsWith('.') || existsSync(local) ? local : ref;
+/**
+ * The key of `PretrainedSource.preprocessing` under which a text source names its tokenizer (a directory,
+ * vocabulary file or hub id), for text datasets that name none themselves.
+ */
+export const SOURCE_TOKENIZER = 'tokenizer';
+
+/**
+ * Resolve `tokenizer` against the config directory when it names a file or folder there; a URL stays a
+ * URL, and anything else is a hub id.
+ */
+export async function resolveTokenizerRef(ref: string, configDir: string, files: Environment['files']): Promise<string> {
+  if (isUrl(ref)) return ref;
+  const local = files.resolve(configDir, ref);
+  if (local === ref || ref.startsWith('.')) return local;
+  return (await files.stat(local)) !== undefined ? local : ref;
 }
 
-function tokenizerRef(options: BuildTextDatasetOptions): string {
-  if (options.tokenizer !== undefined) return resolveTokenizerRef(options.tokenizer, options.configDir);
-  if (options.sourceTokenizer !== undefined) return options.sourceTokenizer;
+async function tokenizerRef(options: BuildTextDatasetOptions): Promise<string> {
+  if (options.tokenizer !== undefined) return resolveTokenizerRef(options.tokenizer, options.configDir, options.env.files);
+  const fromSource = options.sourcePreprocessing?.[SOURCE_TOKENIZER];
+  if (typeof fromSource === 'string') return fromSource;
+  if (fromSource !== undefined) {
+    throw new GraftError('GRAFT_PLUGIN_INVALID', {
+      what: `The source's preprocessing gives \`${SOURCE_TOKENIZER}\` as ${typeof fromSource}, not a tokenizer directory, vocabulary file or hub id`,
+      where: `${options.where}.tokenizer`,
+      fix: `Set \`tokenizer\` on the dataset, or fix the source plugin's \`preprocessing\` hook to return a string \`${SOURCE_TOKENIZER}\``,
+    });
+  }
   throw new GraftError('GRAFT_CONFIG_INVALID', {
     what: 'The text dataset has no tokenizer, and the source provides none',
     where: `${options.where}.tokenizer`,
@@ -68,7 +89,7 @@ function tokenizerRef(options: BuildTextDatasetOptions): string {
  * truncated texts.
  */
 export async function buildTextDataset(splits: TextSplits, options: BuildTextDatasetOptions): Promise<Dataset> {
-  const tokenizer = await loadTokenizer(tokenizerRef(options), `${options.where}.tokenizer`);
+  const tokenizer = await openTokenizer(await tokenizerRef(options), { ...options.env, hub: options.hub, where: `${options.where}.tokenizer` });
   const names = (['train', 'validation', 'test'] as const).filter((s) => splits[s] !== undefined);
   const all = names.flatMap((s) => splits[s]!);
   if (splits.train.length === 0) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { deriveSeed, GraftError, Rng, stratifiedSplit } from '@graft/core';
 import type { Dataset, DatasetContext } from '@graft/core';
+import type { HubAccess } from '../hf/hub.js';
 import { textFileOptionsShape } from './common-options.js';
 import { buildTextDataset, type TextRow, type TextSplits } from './text-dataset.js';
 
@@ -29,7 +30,7 @@ export function labelFields(o: TextFileOptions): string[] {
  * `testFraction` of the training rows is carved off as a test split, stratified by the first label field
  * (seeded by the run's seed). Every such decision is a note, printed before training starts.
  */
-export async function loadTextFiles(o: TextFileOptions, ctx: DatasetContext, read: (path: string, key: string) => Promise<FileRow[]>): Promise<Dataset> {
+export async function loadTextFiles(o: TextFileOptions, ctx: DatasetContext, hub: HubAccess, read: (path: string, key: string) => Promise<FileRow[]>): Promise<Dataset> {
   const fields = labelFields(o);
   const multi = typeof o.labelField !== 'string';
   if (!multi && o.classes !== undefined && !Array.isArray(o.classes)) {
@@ -71,7 +72,7 @@ export async function loadTextFiles(o: TextFileOptions, ctx: DatasetContext, rea
   }
   const dataset = await buildTextDataset(
     { train: splits.train, ...(splits.validation.length > 0 ? { validation: splits.validation } : {}), ...(splits.test.length > 0 ? { test: splits.test } : {}) },
-    { tokenizer: o.tokenizer, sourceTokenizer: ctx.sourceTokenizer, configDir: ctx.configDir, maxLength: o.maxLength, classes: o.classes, where: ctx.where, ...(multi ? { targets: fields } : {}) },
+    { tokenizer: o.tokenizer, sourcePreprocessing: ctx.sourcePreprocessing, env: ctx.env, hub, configDir: ctx.configDir, maxLength: o.maxLength, classes: o.classes, where: ctx.where, ...(multi ? { targets: fields } : {}) },
   );
   dataset.notes = [...notes, ...(dataset.notes ?? [])];
   return dataset;

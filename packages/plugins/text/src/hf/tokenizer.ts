@@ -1,33 +1,59 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { GraftError } from '@graft/core';
-import type { HostTensor } from '@graft/core';
-import { importTransformers } from './transformers.js';
+import type { FileStore, HostTensor, ResourceStore } from '@graft/core';
+import type { HubAccess } from './hub.js';
+import { fileModelFolder, urlModelFolder, type ModelFolder } from './model-folder.js';
 import { WordPieceTokenizer, wordPieceFromTokenizerJson, type TextTokenizer } from './wordpiece.js';
 
+/** The environment services a tokenizer is read through. */
+export interface TokenizerAccess {
+  files: FileStore;
+  resources: ResourceStore;
+  hub: HubAccess;
+  /** Config path, for errors. */
+  where?: string;
+}
+
+/** An http(s) URL rather than a path or hub id. */
+export function isUrl(ref: string): boolean {
+  return /^https?:\/\//i.test(ref);
+}
+
 /**
- * Load a tokenizer from a WordPiece `vocab.txt` (a BERT uncased tokenizer), a local Hugging Face
- * directory (absolute path) or a hub id. A vocabulary, or a directory whose `tokenizer.json` is a BERT
- * WordPiece tokenizer, is read by Graft's own {@link WordPieceTokenizer}; anything else goes through
- * transformers.js, an optional peer dependency loaded only then.
+ * Open a tokenizer: a WordPiece `vocab.txt` (a BERT uncased tokenizer), a model folder (a path of
+ * `files`, or a base URL fetched through `resources`) or a hub id. A vocabulary, or a folder whose
+ * `tokenizer.json` is a BERT WordPiece tokenizer, is read by Graft's own {@link WordPieceTokenizer};
+ * anything else goes to the hub access (transformers.js in Node, none in a browser).
  */
-export async function loadTokenizer(pathOrId: string, where?: string): Promise<TextTokenizer> {
+export async function openTokenizer(ref: string, access: TokenizerAccess): Promise<TextTokenizer> {
+  const { files, resources, where } = access;
   try {
-    if (pathOrId.endsWith('.txt') && existsSync(pathOrId) && statSync(pathOrId).isFile()) return tokenizerFromVocab(pathOrId);
-    const json = join(pathOrId, 'tokenizer.json');
-    if (existsSync(json)) {
-      const native = wordPieceFromTokenizerJson(JSON.parse(readFileSync(json, 'utf8')));
+    if (isUrl(ref)) {
+      if (ref.endsWith('.txt')) return tokenizerFromVocab(await resources.get({ url: ref, label: 'the vocabulary' }));
+      const native = await nativeTokenizer(urlModelFolder(resources, ref));
       if (native) return native;
+    } else {
+      const info = await files.stat(ref);
+      if (info?.kind === 'file' && ref.endsWith('.txt')) return tokenizerFromVocab((await files.read(ref))!);
+      if (info?.kind === 'directory') {
+        const folder = fileModelFolder(files, ref);
+        const native = (await folder.has('tokenizer.json')) ? await nativeTokenizer(folder) : undefined;
+        if (native) return native;
+      }
     }
   } catch (cause) {
-    throw cannotLoad(pathOrId, where, cause);
+    throw cannotLoad(ref, where, cause);
   }
-  const { AutoTokenizer } = await importTransformers(`The tokenizer "${pathOrId}"`, where);
   try {
-    return await AutoTokenizer.from_pretrained(pathOrId);
+    return await access.hub.tokenizer(ref, where);
   } catch (cause) {
-    throw cannotLoad(pathOrId, where, cause);
+    if (cause instanceof GraftError) throw cause;
+    throw cannotLoad(ref, where, cause);
   }
+}
+
+/** Graft's WordPiece tokenizer for the folder's tokenizer.json, or undefined when it is not a BERT WordPiece one. */
+async function nativeTokenizer(folder: ModelFolder): Promise<WordPieceTokenizer | undefined> {
+  return wordPieceFromTokenizerJson(JSON.parse(new TextDecoder().decode(await folder.read('tokenizer.json'))));
 }
 
 function cannotLoad(pathOrId: string, where: string | undefined, cause: unknown): GraftError {
@@ -40,11 +66,16 @@ function cannotLoad(pathOrId: string, where: string | undefined, cause: unknown)
   });
 }
 
-/** A BERT (uncased) tokenizer for a WordPiece vocabulary file. */
-function tokenizerFromVocab(path: string): WordPieceTokenizer {
-  const lines = readFileSync(path, 'utf8').split('\n');
+/** A BERT (uncased) tokenizer for the bytes of a WordPiece vocabulary file. */
+function tokenizerFromVocab(bytes: Uint8Array): WordPieceTokenizer {
+  return WordPieceTokenizer.fromVocabLines(vocabLines(bytes));
+}
+
+/** The tokens of a WordPiece `vocab.txt`, one a line (id = line number). */
+export function vocabLines(bytes: Uint8Array): string[] {
+  const lines = new TextDecoder().decode(bytes).split('\n');
   if (lines.at(-1) === '') lines.pop();
-  return WordPieceTokenizer.fromVocabLines(lines.map((l) => l.replace(/\r$/, '')));
+  return lines.map((l) => l.replace(/\r$/, ''));
 }
 
 /** Token ids and attention masks of a list of texts, padded to one length. */

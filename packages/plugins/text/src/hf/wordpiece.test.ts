@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readVocabFile } from '../fixture/tiny-bert.js';
 import { BERT_VOCAB } from '../test-utils/paths.js';
 import { bertTokenizerConfigJson, bertTokenizerJson } from './tokenizer-json.js';
-import { loadTokenizer } from './tokenizer.js';
+import { loadTokenizer } from './node-access.js';
 import { WordPieceTokenizer } from './wordpiece.js';
 
 // Accents, CJK, punctuation and ASCII symbols, control and zero-width characters, tabs and newlines,

@@ -1,11 +1,11 @@
-import { join } from 'node:path';
 import type { BertConfig } from '../bert/config.js';
 import { bertConfigJson } from '../bert/config.js';
 import type { BertWeights } from '../bert/weight-spec.js';
 import { buildBertOnnx, type OnnxClassifier } from '../onnx/bert-onnx.js';
 import { serializeSafetensors, type TensorToWrite } from '../safetensors/safetensors.js';
 import { GraftError } from '@graft/core';
-import { hasModelFile, readModelFile, writeFileAtomic } from './model-files.js';
+import type { FileStore } from '@graft/core';
+import { isMissingFile, type ModelFolder } from './model-folder.js';
 import { bertTokenizerConfigJson, bertTokenizerJson } from './tokenizer-json.js';
 
 /** The tokenizer files of a Hugging Face BERT directory. */
@@ -16,8 +16,8 @@ export interface WriteBertOptions {
   weights: BertWeights;
   /** WordPiece vocabulary, id = index: the tokenizer files are generated from it. */
   vocab?: readonly string[];
-  /** Or: a model directory whose tokenizer files (tokenizer.json, tokenizer_config.json, ...) are copied. */
-  tokenizerFrom?: string;
+  /** Or: a model folder whose tokenizer files (tokenizer.json, tokenizer_config.json, ...) are copied. */
+  tokenizerFrom?: ModelFolder;
   /** Write `onnx/model.onnx` (what transformers.js runs). @default true */
   onnx?: boolean;
   /** Write `model.safetensors` (what Hugging Face and Graft's tfjs encoder read). @default true */
@@ -35,10 +35,12 @@ export interface WriteBertOptions {
 
 /**
  * Write a BERT in the Hugging Face layout: `config.json`, `tokenizer.json`, `tokenizer_config.json`,
- * `special_tokens_map.json`, `vocab.txt`, `model.safetensors` and `onnx/model.onnx`. Every file is
- * written atomically, so transformers.js and Hugging Face `from_pretrained` can load the directory.
+ * `special_tokens_map.json`, `vocab.txt`, `model.safetensors` and `onnx/model.onnx`, into folder `dir` of
+ * `files` (Node's disk, or a page's memory). Every file is written atomically, so transformers.js and
+ * Hugging Face `from_pretrained` can load the directory.
  */
-export async function writeBertDirectory(dir: string, options: WriteBertOptions): Promise<void> {
+export async function writeBertDirectory(files: FileStore, dir: string, options: WriteBertOptions): Promise<void> {
+  const write = (name: string, data: Uint8Array | string) => files.write(files.resolve(dir, name), data);
   const { config, weights, vocab } = options;
   const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
   const configJson = bertConfigJson(config);
@@ -58,18 +60,25 @@ export async function writeBertDirectory(dir: string, options: WriteBertOptions)
       graft_pooling: classifier.pooling ?? 'cls',
     });
   }
-  await writeFileAtomic(join(dir, 'config.json'), json(configJson));
+  await write('config.json', json(configJson));
   if (vocab) {
-    await writeFileAtomic(join(dir, 'tokenizer.json'), json(bertTokenizerJson(vocab)));
-    await writeFileAtomic(join(dir, 'tokenizer_config.json'), json(bertTokenizerConfigJson(options.maxLength ?? config.maxPositions)));
-    await writeFileAtomic(
-      join(dir, 'special_tokens_map.json'),
+    await write('tokenizer.json', json(bertTokenizerJson(vocab)));
+    await write('tokenizer_config.json', json(bertTokenizerConfigJson(options.maxLength ?? config.maxPositions)));
+    await write(
+      'special_tokens_map.json',
       json({ cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]', mask_token: '[MASK]' }),
     );
-    await writeFileAtomic(join(dir, 'vocab.txt'), `${vocab.join('\n')}\n`);
+    await write('vocab.txt', `${vocab.join('\n')}\n`);
   } else if (options.tokenizerFrom) {
     for (const name of TOKENIZER_FILES) {
-      if (hasModelFile(options.tokenizerFrom, name)) await writeFileAtomic(join(dir, name), await readModelFile(options.tokenizerFrom, name));
+      const has = await options.tokenizerFrom.has(name);
+      if (has === false) continue;
+      try {
+        await write(name, await options.tokenizerFrom.read(name));
+      } catch (e) {
+        // A folder that cannot list its files (a URL) may lack the optional ones (vocab.txt, special_tokens_map.json).
+        if (!(has === undefined && isMissingFile(e))) throw e;
+      }
     }
   } else {
     throw new GraftError('GRAFT_INVALID_ARGUMENT', { what: 'writeBertDirectory needs `vocab` or `tokenizerFrom` to write the tokenizer' });
@@ -81,7 +90,7 @@ export async function writeBertDirectory(dir: string, options: WriteBertOptions)
       tensors[`classifier.${i}.kernel`] = layer.kernel;
       tensors[`classifier.${i}.bias`] = layer.bias;
     });
-    await writeFileAtomic(join(dir, 'model.safetensors'), serializeSafetensors(tensors, { format: 'pt' }));
+    await write('model.safetensors', serializeSafetensors(tensors, { format: 'pt' }));
   }
-  if (options.onnx ?? true) await writeFileAtomic(join(dir, 'onnx', 'model.onnx'), buildBertOnnx(config, weights, classifier));
+  if (options.onnx ?? true) await write('onnx/model.onnx', buildBertOnnx(config, weights, classifier));
 }

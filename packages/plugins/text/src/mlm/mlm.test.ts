@@ -13,6 +13,7 @@ import { vocabFromTexts } from '../hf/tokenizer-json.js';
 import { maxAbsDiff } from '../test-utils/paths.js';
 import { maskTokens, type MaskingOptions } from './masking.js';
 import { MlmHead } from './mlm-head.js';
+import { nodeFileStore } from '@graft/core';
 
 const SUBJECTS = ['the cat', 'a dog', 'the bird', 'my friend'];
 const VERBS = ['sees', 'likes', 'finds'];
@@ -79,7 +80,7 @@ describe('the masked-LM head', () => {
     head = new MlmHead(encoder, new Rng(5));
     tokDir = mkdtempSync(join(tmpdir(), 'graft-mlm-tok-'));
     const { writeBertDirectory } = await import('../hf/write-bert-dir.js');
-    await writeBertDirectory(tokDir, { config, weights: await encoder.toHost(), vocab, onnx: false });
+    await writeBertDirectory(nodeFileStore(), tokDir, { config, weights: await encoder.toHost(), vocab, onnx: false });
     data = encodeTexts(await AutoTokenizer.from_pretrained(tokDir), CORPUS, 16);
     masking = { maskId: vocab.indexOf('[MASK]'), vocabSize: vocab.length, specialIds: [0, 1, 2, 3, 4] };
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { onnx } from './proto.js';
 import { readOnnxModel } from './read-onnx.js';
+import { localModelFolder } from '../hf/node-access.js';
 
 const EXTERNAL = onnx.TensorProto.DataLocation.EXTERNAL;
 
@@ -34,7 +35,7 @@ describe('readOnnxModel external data', () => {
     // 300 initializers in a 32 MiB file: read per initializer, that is 9.6 GB of reads.
     const dir = externalModel(300, 32 * 2 ** 20);
     const start = performance.now();
-    const { initializers } = await readOnnxModel(dir, 'onnx/model.onnx');
+    const { initializers } = await readOnnxModel(localModelFolder(dir), 'onnx/model.onnx');
     expect(performance.now() - start).toBeLessThan(1500);
     expect(initializers.size).toBe(300);
     expect(Array.from(initializers.get('w299')!.data)).toEqual([299.5]);
@@ -43,8 +44,8 @@ describe('readOnnxModel external data', () => {
   it('refuses external data outside its file, and garbage bytes, with GRAFT_MODEL_LOAD', async () => {
     const dir = externalModel(1, 4);
     writeFileSync(join(dir, 'onnx', 'weights.bin'), new Uint8Array(2));
-    await expect(readOnnxModel(dir, 'onnx/model.onnx')).rejects.toMatchObject({ code: 'GRAFT_MODEL_LOAD' });
+    await expect(readOnnxModel(localModelFolder(dir), 'onnx/model.onnx')).rejects.toMatchObject({ code: 'GRAFT_MODEL_LOAD' });
     writeFileSync(join(dir, 'onnx', 'model.onnx'), new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]));
-    await expect(readOnnxModel(dir, 'onnx/model.onnx')).rejects.toMatchObject({ code: 'GRAFT_MODEL_LOAD' });
+    await expect(readOnnxModel(localModelFolder(dir), 'onnx/model.onnx')).rejects.toMatchObject({ code: 'GRAFT_MODEL_LOAD' });
   });
 });

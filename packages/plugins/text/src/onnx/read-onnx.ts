@@ -1,9 +1,6 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { onnx as O } from 'onnx-proto';
 import { GraftError } from '@graft/core';
-import { modelFilePath, readModelFile } from '../hf/model-files.js';
+import { isMissingFile, modelFileName, type ModelFolder } from '../hf/model-folder.js';
 import { onnx } from './proto.js';
 
 /** A float initializer of an ONNX graph. */
@@ -22,8 +19,13 @@ export interface ParsedOnnx {
  * Read `name` (e.g. `onnx/model.onnx`) from a model directory, resolving external data files
  * relative to it and refusing any that leave the model directory.
  */
-export async function readOnnxModel(dir: string, name: string): Promise<ParsedOnnx> {
-  const bytes = await readModelFile(dir, name);
+export async function readOnnxModel(folder: ModelFolder, name: string): Promise<ParsedOnnx> {
+  return parseOnnxModel(await folder.read(name), folder, name);
+}
+
+/** Parse the bytes of `name` of a model folder, reading its external data files from the same folder. */
+export async function parseOnnxModel(bytes: Uint8Array, folder: ModelFolder, name: string): Promise<ParsedOnnx> {
+  const dir = folder.location;
   let model: O.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
@@ -33,7 +35,7 @@ export async function readOnnxModel(dir: string, name: string): Promise<ParsedOn
   const graph = model.graph;
   if (!graph) throw new GraftError('GRAFT_MODEL_LOAD', { what: `${name} has no graph`, where: dir });
   const initializers = new Map<string, OnnxInitializer>();
-  const baseDir = dirname(name);
+  const baseDir = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '.';
   // Exported models keep every initializer in one or a few external files: each is read once.
   const externalFiles = new Map<string, Uint8Array>();
   for (const t of graph.initializer ?? []) {
@@ -45,7 +47,7 @@ export async function readOnnxModel(dir: string, name: string): Promise<ParsedOn
     }
     let data: Float32Array;
     if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
-      data = await readExternal(dir, baseDir, t, count, name, externalFiles);
+      data = await readExternal(folder, baseDir, t, count, name, externalFiles);
     } else if (t.rawData && t.rawData.byteLength > 0) {
       if (t.rawData.byteLength !== count * 4) {
         throw new GraftError('GRAFT_MODEL_LOAD', {
@@ -67,19 +69,22 @@ export async function readOnnxModel(dir: string, name: string): Promise<ParsedOn
   return { graph, initializers };
 }
 
-async function readExternal(dir: string, baseDir: string, t: O.ITensorProto, count: number, name: string, files: Map<string, Uint8Array>): Promise<Float32Array> {
+async function readExternal(folder: ModelFolder, baseDir: string, t: O.ITensorProto, count: number, name: string, files: Map<string, Uint8Array>): Promise<Float32Array> {
+  const dir = folder.location;
   const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
   const location = entries.get('location');
   if (!location) throw new GraftError('GRAFT_MODEL_LOAD', { what: `Initializer "${t.name}" of ${name} is external but names no file`, where: dir });
-  const path = modelFilePath(dir, join(baseDir, location));
-  if (!existsSync(path)) {
-    throw new GraftError('GRAFT_MODEL_LOAD', { what: `The model directory is missing ${join(baseDir, location)} (external data of ${name})`, where: dir });
-  }
+  const path = modelFileName(`${baseDir}/${location}`, dir);
   const offset = Number(entries.get('offset') ?? 0);
   const length = Number(entries.get('length') ?? count * 4);
   let file = files.get(path);
   if (!file) {
-    file = await readFile(path);
+    try {
+      file = await folder.read(path);
+    } catch (cause) {
+      if (!isMissingFile(cause)) throw cause;
+      throw new GraftError('GRAFT_MODEL_LOAD', { what: `The model directory is missing ${path} (external data of ${name})`, where: dir, cause });
+    }
     files.set(path, file);
   }
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || length !== count * 4 || offset < 0 || offset + length > file.byteLength) {

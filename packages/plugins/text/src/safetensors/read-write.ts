@@ -1,17 +1,18 @@
-import { readModelFile, writeFileAtomic } from '../hf/model-files.js';
+import type { FileStore } from '@graft/core';
+import { fileWhere, type ModelFolder } from '../hf/model-folder.js';
 import { parseSafetensors, serializeSafetensors, type LoadedTensor, type TensorToWrite } from './safetensors.js';
 
-/** Read `name` (default `model.safetensors`) from a model directory; never reads outside it. */
-export async function readSafetensors(dir: string, name = 'model.safetensors'): Promise<Map<string, LoadedTensor>> {
-  const bytes = await readModelFile(dir, name);
-  return parseSafetensors(bytes, `${dir}/${name}`).tensors;
+/** Read `name` (default `model.safetensors`) from a model folder; never reads outside it. */
+export async function readSafetensors(folder: ModelFolder, name = 'model.safetensors'): Promise<Map<string, LoadedTensor>> {
+  return parseSafetensors(await folder.read(name), fileWhere(folder, name)).tensors;
 }
 
-/** Write tensors to `path` in the safetensors format, atomically. */
+/** Write tensors to `path` of `files` in the safetensors format, atomically. */
 export async function writeSafetensors(
+  files: FileStore,
   path: string,
   tensors: Record<string, TensorToWrite>,
   metadata?: Record<string, string>,
 ): Promise<void> {
-  await writeFileAtomic(path, serializeSafetensors(tensors, metadata));
+  await files.write(path, serializeSafetensors(tensors, metadata));
 }

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSafetensors, serializeSafetensors } from './safetensors.js';
 import { readSafetensors, writeSafetensors } from './read-write.js';
+import { nodeFileStore } from '@graft/core';
+import { localModelFolder } from '../hf/node-access.js';
 
 /** A file assembled by hand from the format description, independent of the writer under test. */
 function handMade(header: object, data: number[]): Uint8Array {
@@ -101,8 +103,8 @@ describe('parseSafetensors', () => {
 describe('readSafetensors / writeSafetensors', () => {
   it('writes atomically and reads back from a model directory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'graft-st-'));
-    await writeSafetensors(join(dir, 'model.safetensors'), { w: { shape: [2], data: Float32Array.from([3, 4]) } });
-    const tensors = await readSafetensors(dir);
+    await writeSafetensors(nodeFileStore(), join(dir, 'model.safetensors'), { w: { shape: [2], data: Float32Array.from([3, 4]) } });
+    const tensors = await readSafetensors(localModelFolder(dir));
     expect([...tensors.get('w')!.data]).toEqual([3, 4]);
   });
 
@@ -110,11 +112,11 @@ describe('readSafetensors / writeSafetensors', () => {
     const outside = mkdtempSync(join(tmpdir(), 'graft-outside-'));
     writeFileSync(join(outside, 'secret.safetensors'), serializeSafetensors({ w: { shape: [1], data: Float32Array.from([1]) } }));
     const dir = mkdtempSync(join(tmpdir(), 'graft-st-'));
-    await expect(readSafetensors(dir)).rejects.toThrow(/GRAFT_MODEL_LOAD: The model directory is missing model\.safetensors/);
-    await expect(readSafetensors(dir, '../secret.safetensors')).rejects.toThrow(/points outside the model directory/);
+    await expect(readSafetensors(localModelFolder(dir))).rejects.toThrow(/GRAFT_MODEL_LOAD: The model directory is missing model\.safetensors/);
+    await expect(readSafetensors(localModelFolder(dir), '../secret.safetensors')).rejects.toThrow(/points outside the model directory/);
     mkdirSync(join(dir, 'sub'));
     symlinkSync(join(outside, 'secret.safetensors'), join(dir, 'model.safetensors'));
-    await expect(readSafetensors(dir)).rejects.toThrow(/is a link to a file outside the model directory/);
+    await expect(readSafetensors(localModelFolder(dir))).rejects.toThrow(/is a link to a file outside the model directory/);
   });
 });
 

@@ -1,13 +1,13 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import { deriveSeed, GraftError, Rng } from '@graft/core';
 import type { PretrainedSource, SourceContext } from '@graft/core';
+import { resolvePath } from '@graft/core/browser';
 import type { BertConfig } from '../bert/config.js';
 import { initBertWeights } from '../bert/init.js';
-import { readVocabFile } from '../fixture/tiny-bert.js';
+import { vocabLines } from '../hf/tokenizer.js';
 import { BERT_SPECIAL_TOKENS } from '../hf/tokenizer-json.js';
 import { maskingTokens, vocabIds } from '../mlm/special-tokens.js';
+import { SOURCE_TOKENIZER } from '../datasets/text-dataset.js';
 import { BertTrunk } from './bert-trunk.js';
 
 export const bertInitSourceOptions = z
@@ -42,11 +42,12 @@ export const bertInitSource = {
   name: 'text/bert-init',
   description: 'A freshly initialised BERT of a chosen size over a WordPiece vocab.txt, to pretrain with a masked-lm task',
   options: bertInitSourceOptions,
-  tokenizer: (o: BertInitSourceOptions, configDir: string) => resolve(configDir, o.vocab),
+  preprocessing: (o: BertInitSourceOptions, configDir: string) => ({ [SOURCE_TOKENIZER]: resolvePath(configDir, o.vocab) }),
   async load(o: BertInitSourceOptions, ctx: SourceContext): Promise<BertTrunk> {
-    const path = resolve(ctx.configDir, o.vocab);
-    if (!existsSync(path)) throw new GraftError('GRAFT_DATA_NOT_FOUND', { what: `The vocabulary "${path}" does not exist`, where: `${ctx.where}.vocab`, fix: 'Point `vocab` at a WordPiece vocab.txt (one token per line)' });
-    const vocab = await readVocabFile(path);
+    const path = ctx.env.files.resolve(ctx.configDir, o.vocab);
+    const bytes = (await ctx.env.files.stat(path))?.kind === 'file' ? await ctx.env.files.read(path) : undefined;
+    if (!bytes) throw new GraftError('GRAFT_DATA_NOT_FOUND', { what: `The vocabulary "${path}" does not exist`, where: `${ctx.where}.vocab`, fix: 'Point `vocab` at a WordPiece vocab.txt (one token per line)' });
+    const vocab = vocabLines(bytes);
     const ids = vocabIds(vocab);
     const missing = BERT_SPECIAL_TOKENS.filter((t) => !ids.has(t));
     if (missing.length > 0) {

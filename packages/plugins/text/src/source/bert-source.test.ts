@@ -9,7 +9,8 @@ import { vocabFromTexts } from '../hf/tokenizer-json.js';
 import { writeTinyBert } from '../fixture/tiny-bert.js';
 import { sourceContext } from '../test-utils/context.js';
 import { maxAbsDiff } from '../test-utils/paths.js';
-import { bertSource, bertSourceOptions } from './bert-source.js';
+import { bertSourceOptions } from './bert-source.js';
+import { bertSource } from '../plugin.js';
 
 const TEXTS = ['the cat sat on the mat', 'dogs bark loudly at night', 'a cat and a dog', 'night falls'];
 const ctx = sourceContext(1);

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { GraftError, Rng } from '@graft/core';
-import type { LayerGroup, NamedVariable, Trunk } from '@graft/core';
+import type { FileStore, LayerGroup, NamedVariable, Trunk } from '@graft/core';
 import type { BertConfig } from '../bert/config.js';
 import { BertEncoder, meanPool } from '../bert/encoder.js';
 import type { BertWeights } from '../bert/weight-spec.js';
+import type { ModelFolder } from '../hf/model-folder.js';
 import { writeBertDirectory, type WriteBertOptions } from '../hf/write-bert-dir.js';
 import type { MaskingTokens } from '../mlm/special-tokens.js';
 
@@ -22,8 +23,8 @@ export interface BertTrunkOptions {
   maxLength?: number;
   /** Seeds dropout. @default 0 */
   seed?: number;
-  /** The directory the model came from; `save` copies its tokenizer files. */
-  modelDir?: string;
+  /** The folder the model came from; `save` copies its tokenizer files. */
+  modelFolder?: ModelFolder;
   /** The WordPiece vocabulary, for a model with no directory of its own (`text/bert-init`); `save` writes it. */
   vocab?: readonly string[];
   /** [MASK] and the special ids of the vocabulary: what a `masked-lm` task needs. Absent: not trainable by masked-LM. */
@@ -44,7 +45,7 @@ export class BertTrunk implements Trunk {
   readonly maxLength: number;
   readonly masking?: MaskingTokens;
   private readonly rng: Rng;
-  private readonly modelDir?: string;
+  private readonly modelFolder?: ModelFolder;
   private readonly vocab?: readonly string[];
 
   constructor(config: BertConfig, weights: BertWeights, options: BertTrunkOptions = {}) {
@@ -53,7 +54,7 @@ export class BertTrunk implements Trunk {
     this.maxLength = options.maxLength ?? config.maxPositions;
     this.featureSize = config.hiddenSize;
     this.rng = new Rng(options.seed ?? 0);
-    this.modelDir = options.modelDir;
+    this.modelFolder = options.modelFolder;
     this.vocab = options.vocab;
     this.masking = options.masking;
     const byGroup = new Map<string, tf.Variable[]>();
@@ -158,14 +159,15 @@ export class BertTrunk implements Trunk {
 
   /**
    * Write the current weights in the Hugging Face layout (config, tokenizer copied from the source
-   * directory, `model.safetensors`, `onnx/model.onnx`), so transformers.js and `text/bert` load them.
+   * folder, `model.safetensors`, `onnx/model.onnx`) into folder `dir` of `files`, so transformers.js and
+   * `text/bert` load them.
    */
-  async save(dir: string, classifier?: WriteBertOptions['classifier']): Promise<void> {
-    const tokenizer = this.modelDir ? { tokenizerFrom: this.modelDir } : this.vocab ? { vocab: this.vocab } : undefined;
+  async save(files: FileStore, dir: string, classifier?: WriteBertOptions['classifier']): Promise<void> {
+    const tokenizer = this.modelFolder ? { tokenizerFrom: this.modelFolder } : this.vocab ? { vocab: this.vocab } : undefined;
     if (!tokenizer) {
       throw new GraftError('GRAFT_INVALID_ARGUMENT', { what: 'This BERT trunk does not know its tokenizer, so it cannot be saved' });
     }
-    await writeBertDirectory(dir, { config: this.config, weights: await this.encoder.toHost(), ...tokenizer, classifier });
+    await writeBertDirectory(files, dir, { config: this.config, weights: await this.encoder.toHost(), ...tokenizer, classifier });
   }
 
   dispose(): void {

@@ -8,8 +8,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyBert } from '../fixture/tiny-bert.js';
 import { vocabFromTexts } from '../hf/tokenizer-json.js';
 import { sourceContext } from '../test-utils/context.js';
-import { bertSource, bertSourceOptions } from './bert-source.js';
+import { bertSourceOptions } from './bert-source.js';
+import { bertSource } from '../plugin.js';
 import { exportBertClassifier } from './export-classifier.js';
+import { nodeFileStore } from '@graft/core';
 
 const TEXTS = ['win a free prize now', 'see you at lunch tomorrow', 'free money for you', 'the meeting moved to noon'];
 const LABELS = ['ham', 'spam', 'unsure'];
@@ -30,7 +32,7 @@ describe('exportBertClassifier', () => {
       // Non-zero biases so a dropped bias would show.
       for (const v of head.variables) if (v.shape.length === 1) v.assign(tf.randomNormal(v.shape, 0, 0.5, 'float32', 4));
       const out = mkdtempSync(join(tmpdir(), 'graft-export-'));
-      await exportBertClassifier(out, trunk, head, LABELS);
+      await exportBertClassifier(nodeFileStore(), out, trunk, head, LABELS);
 
       const tokenizer = await AutoTokenizer.from_pretrained(dir);
       const classify = await pipeline('text-classification', out, { dtype: 'fp32' });
@@ -52,7 +54,7 @@ describe('exportBertClassifier', () => {
   it('refuses a head whose outputs do not match the labels', async () => {
     const trunk = await bertSource.load(bertSourceOptions.parse({ path: dir }), sourceContext());
     const head = new Head('spam', 32, [], 2, 0, new Rng(3));
-    await expect(exportBertClassifier(mkdtempSync(join(tmpdir(), 'graft-export-')), trunk, head, LABELS)).rejects.toThrow(
+    await expect(exportBertClassifier(nodeFileStore(), mkdtempSync(join(tmpdir(), 'graft-export-')), trunk, head, LABELS)).rejects.toThrow(
       'GRAFT_INVALID_ARGUMENT: The classifier has 2 outputs but 3 labels were given.',
     );
     trunk.dispose();

@@ -16,7 +16,7 @@ export const onnxExporter: Exporter = {
     if (why || !(model.trunk instanceof BertTrunk) || task.info.kind !== 'classes') {
       throw new GraftError('GRAFT_INVALID_ARGUMENT', { what: `Task "${task.name}" cannot be exported as ONNX`, why, fix: 'Check `unsupported()` before exporting' });
     }
-    await exportBertClassifier(out, model.trunk, model.heads.get(task.name)!, task.info.classes);
+    await exportBertClassifier(env.artifacts, out, model.trunk, model.heads.get(task.name)!, task.info.classes);
     const files = await env.artifacts.list(out);
     return { files: files.map((f) => env.artifacts.resolve(out, f)) };
   },

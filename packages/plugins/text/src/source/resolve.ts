@@ -1,26 +1,14 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { GraftError } from '@graft/core';
 import { importTransformers } from '../hf/transformers.js';
 
 /**
- * The local directory holding a model named by `path` (relative to the config file) or by a hub `model`
- * id. Hub models go through transformers.js (an optional peer dependency, loaded only here), so its `env.allowRemoteModels`, `env.localModelPath` and
- * `env.cacheDir` apply: a model already in the cache or under `localModelPath` loads offline.
+ * The local directory holding hub model `id`, loaded through transformers.js (an optional peer dependency,
+ * loaded only here), so its `env.allowRemoteModels`, `env.localModelPath` and `env.cacheDir` apply: a model
+ * already in the cache or under `localModelPath` loads offline. Node only: it reads transformers.js's disk cache.
  */
-export async function resolveModelDir(spec: { path?: string; model?: string }, configDir: string, where: string): Promise<string> {
-  if (spec.path !== undefined) {
-    const dir = isAbsolute(spec.path) ? spec.path : resolve(configDir, spec.path);
-    if (!existsSync(dir)) {
-      throw new GraftError('GRAFT_MODEL_LOAD', {
-        what: `The model directory "${dir}" does not exist`,
-        where: `${where}.path`,
-        fix: 'Point `path` at a directory in the Hugging Face layout (config.json, tokenizer.json, model.safetensors or onnx/model.onnx).',
-      });
-    }
-    return dir;
-  }
-  const id = spec.model!;
+export async function resolveHubModelDir(id: string, where: string): Promise<string> {
   const { AutoConfig, AutoModel, AutoTokenizer, env } = await importTransformers(`The hub model "${id}"`, `${where}.model`);
   try {
     await AutoConfig.from_pretrained(id);

@@ -1,0 +1,50 @@
+// A/B in one process: MobileNet inference and feature extraction on wasm with Graft's FusedBatchNorm
+// kernel and with tfjs-backend-wasm's own, interleaved repetitions, median ms per batch.
+//   node bench/backends/ab-batchnorm.mjs [--size 64] [--reps 7]
+import os from 'node:os';
+import path from 'node:path';
+import { median } from '../support.mjs';
+import { transpileWasmBackend } from './transpile.mjs';
+
+const argv = process.argv.slice(2);
+const opt = (k, d) => (argv.includes(`--${k}`) ? Number(argv[argv.indexOf(`--${k}`) + 1]) : d);
+const size = opt('size', 64);
+const reps = opt('reps', 7);
+const dir = transpileWasmBackend();
+const tf = await import('@tensorflow/tfjs');
+const wasm = await import('@tensorflow/tfjs-backend-wasm');
+const { mobilenetV1 } = await import(path.join(dir, 'test-support/mobilenet.js'));
+const { wasmBinaryDirectory } = await import(path.join(dir, 'wasm-files.js'));
+const { registerWasmGradientKernels } = await import(path.join(dir, 'kernels/register.js'));
+const { originalKernel } = await import(path.join(dir, 'kernels/originals.js'));
+wasm.setWasmPaths(await wasmBinaryDirectory());
+registerWasmGradientKernels();
+await tf.setBackend('wasm');
+const ours = tf.getKernel('FusedBatchNorm', 'wasm');
+const theirs = originalKernel('FusedBatchNorm');
+const use = (config) => {
+  tf.unregisterKernel('FusedBatchNorm', 'wasm');
+  tf.registerKernel({ ...config, setupFunc: undefined });
+};
+const model = mobilenetV1(tf, { size, alpha: 0.25, classes: 10 });
+const trunk = tf.model({ inputs: model.inputs, outputs: model.layers[model.layers.length - 2].output });
+const x = tf.randomNormal([16, size, size, 3]);
+const run = (m) => {
+  const t0 = performance.now();
+  const out = tf.tidy(() => m.predict(x));
+  out.dataSync();
+  out.dispose();
+  return performance.now() - t0;
+};
+const ms = { ours: [], theirs: [] };
+console.log(`load ${os.loadavg()[0].toFixed(1)}`);
+for (let r = -1; r < reps; r++) {
+  for (const [name, config] of [['ours', ours], ['theirs', theirs]]) {
+    use(config);
+    const t = run(trunk) + run(model);
+    if (r >= 0) ms[name].push(t / 2);
+  }
+}
+const a = median(ms.ours);
+const b = median(ms.theirs);
+console.log(`size ${size}: per batch of 16, median of ${reps}: Graft FusedBatchNorm ${a.toFixed(1)} ms, tfjs-wasm's ${b.toFixed(1)} ms → ${(b / a).toFixed(2)}× ; load ${os.loadavg()[0].toFixed(1)}`);

@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { free } from './heap.js';
+import { wasmKernel } from './originals.js';
+
+/**
+ * A wasm-only kernel: `dy` times a 0/1 mask of `x`, from the backend's fast kernels (a step, a
+ * product; a subtraction before the step against a bound). `mode` `positive` is ReLU's gradient
+ * `dy·step(x)`; `below` is the gradient of `minimum(bound, x)` with respect to x, `dy·[bound > x]`
+ * = `dy·step(bound − x)` (exactly: a float difference is positive iff the first operand is larger;
+ * tfjs' tie rule gives the first operand the gradient). tfjs builds the second from a comparison, a
+ * cast to float and a product, and Keras' relu6 (`minimum(6, relu(x))`) runs both after every
+ * convolution of MobileNet.
+ */
+export const MASKED_GRAD = 'GraftMaskedGrad';
+
+type Mode = 'positive' | 'below';
+
+export function maskedGrad(args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const x = inputs['x']!;
+  const dy = inputs['dy']!;
+  const mode = attrs?.['mode'] as Mode;
+  let mask: tf.TensorInfo;
+  if (mode === 'positive') {
+    mask = wasmKernel('Step')({ inputs: { x }, backend, attrs: { alpha: 0 } }) as tf.TensorInfo;
+  } else {
+    const bound = inputs['bound']!;
+    const d = wasmKernel('Sub')({ inputs: { a: bound, b: x }, backend, attrs: {} }) as tf.TensorInfo;
+    mask = wasmKernel('Step')({ inputs: { x: d }, backend, attrs: { alpha: 0 } }) as tf.TensorInfo;
+    free(backend, d);
+  }
+  const out = wasmKernel('Multiply')({ inputs: { a: dy, b: { ...mask, shape: x.shape } }, backend, attrs: {} }) as tf.TensorInfo;
+  free(backend, mask);
+  return out;
+}
+
+const originals = new Map<string, tf.GradConfig>();
+
+function fusable(x: tf.Tensor, dy: tf.Tensor): boolean {
+  return (
+    tf.getBackend() === 'wasm' &&
+    tf.getKernel(MASKED_GRAD, 'wasm') !== undefined &&
+    x.dtype === 'float32' &&
+    dy.dtype === 'float32' &&
+    tf.util.arraysEqual(x.shape, dy.shape)
+  );
+}
+
+function reluGrad(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap): ReturnType<tf.GradFunc> {
+  const [x] = saved as [tf.Tensor];
+  const grad = dy as tf.Tensor;
+  if (!fusable(x, grad)) return originals.get('Relu')!.gradFunc(dy, saved, attrs);
+  return { x: () => tf.engine().runKernel(MASKED_GRAD, { dy: grad, x }, { mode: 'positive' }) as tf.Tensor };
+}
+
+/** Fused for `minimum(bound, x)` with a scalar bound (Keras' relu6), x's gradient; every other case keeps tfjs'. */
+function minimumGrad(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap): ReturnType<tf.GradFunc> {
+  const [a, b] = saved as [tf.Tensor, tf.Tensor];
+  const grad = dy as tf.Tensor;
+  const original = originals.get('Minimum')!.gradFunc(dy, saved, attrs);
+  if (a.dtype !== 'float32' || a.size !== 1 || a.rank > b.rank || !fusable(b, grad)) return original;
+  return { ...original, b: () => tf.engine().runKernel(MASKED_GRAD, { dy: grad, x: b, bound: a }, { mode: 'below' }) as tf.Tensor };
+}
+
+const replacements: Record<string, tf.GradFunc> = { Relu: reluGrad, Minimum: minimumGrad };
+
+/**
+ * On the wasm backend, ReLU's and `minimum(scalar, x)`'s gradients as one {@link MASKED_GRAD}
+ * kernel each; every other backend and case keeps tfjs' gradient. Idempotent.
+ */
+export function registerActivationGradients(): void {
+  for (const [kernelName, gradFunc] of Object.entries(replacements)) {
+    const current = tf.getGradient(kernelName);
+    if (current === undefined || current.gradFunc === gradFunc) continue;
+    originals.set(kernelName, current);
+    tf.registerGradient({ ...current, gradFunc });
+  }
+}
