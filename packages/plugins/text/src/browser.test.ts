@@ -131,6 +131,8 @@ describe('@graft/text/browser', () => {
     const byUrl = urlModelFolder(resources, base);
     await expect(byUrl.read('../../secret.txt')).rejects.toThrow(/GRAFT_MODEL_LOAD: The file name "..\/..\/secret.txt" points outside the model directory/);
     await expect(byUrl.read('http://127.0.0.1:1/secret.txt')).rejects.toThrow(/points outside the model directory/);
+    // A URL folds percent-encoded dots as `..`: the resolved URL is checked too.
+    await expect(byUrl.read('%2e%2e/%2E%2E/secret.txt')).rejects.toThrow(/points outside the model directory/);
     await expect(byUrl.read('onnx/model.onnx')).rejects.toThrow(/GRAFT_MODEL_LOAD: The model directory is missing onnx\/model.onnx at http:\/\/127\.0\.0\.1:\d+\/models\/tiny-bert\//);
     const inMemory = fileModelFolder(hosted, '/models/tiny-bert');
     await expect(inMemory.read('../../secret.txt')).rejects.toThrow(/points outside the model directory/);
