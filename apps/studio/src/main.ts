@@ -66,7 +66,7 @@ async function renderClasses(): Promise<void> {
         await studio.addImage(name, `camera-${String(++captures).padStart(4, '0')}.png`, bytes);
         await renderClasses();
       } catch (error) {
-        $('error').textContent = error instanceof Error ? error.message : String(error);
+        showError(error);
       }
     });
     div.append(title, picker, capture, document.createElement('br'));
