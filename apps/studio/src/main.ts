@@ -122,9 +122,11 @@ function drawCurves(): void {
   const canvas = $<HTMLCanvasElement>('curves');
   const g = canvas.getContext('2d')!;
   g.clearRect(0, 0, canvas.width, canvas.height);
+  const accuracy = history.map((h) => Number((h.metrics?.images as { accuracy?: number } | undefined)?.accuracy ?? NaN));
   const series: [string, number[], number][] = [
     ['loss', history.map((h) => h.loss), Math.max(...history.map((h) => h.loss), 1e-6)],
-    ['validation accuracy', history.map((h) => Number((h.metrics?.images as { accuracy?: number } | undefined)?.accuracy ?? NaN)), 1],
+    // Only when the run holds out a validation split (the page's does not: its few images train and test).
+    ...(accuracy.some(Number.isFinite) ? [['validation accuracy', accuracy, 1] as [string, number[], number]] : []),
   ];
   series.forEach(([label, values, max], k) => {
     g.strokeStyle = k === 0 ? '#c33' : '#27a';
