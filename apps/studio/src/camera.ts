@@ -1,3 +1,5 @@
+import { GraftError } from '@graft/core';
+
 /**
  * The page's camera: one stream shown in a <video>, opened on the first capture and kept while the page
  * lives; a capture is the current frame as PNG bytes (the image folder dataset resizes it like any image).
@@ -10,12 +12,12 @@ export class Camera {
   /** Open the camera (asks the person once); a message says why when there is none or it is refused. */
   async open(): Promise<void> {
     if (this.stream) return;
-    if (!navigator.mediaDevices?.getUserMedia) throw new CameraUnavailable('this browser offers no camera access here (it needs https or localhost)');
+    if (!navigator.mediaDevices?.getUserMedia) throw new CameraUnavailable('This browser offers no camera access here (it needs https or localhost)');
     try {
       this.stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 320 }, height: { ideal: 240 } }, audio: false });
     } catch (error) {
       const name = error instanceof DOMException ? error.name : '';
-      throw new CameraUnavailable(name === 'NotAllowedError' ? 'the camera permission was refused' : name === 'NotFoundError' ? 'no camera was found' : `the camera could not start (${error instanceof Error ? error.message : String(error)})`);
+      throw new CameraUnavailable(name === 'NotAllowedError' ? 'The camera permission was refused' : name === 'NotFoundError' ? 'No camera was found' : `The camera could not start (${error instanceof Error ? error.message : String(error)})`);
     }
     this.video.srcObject = this.stream;
     this.video.hidden = false;
@@ -32,15 +34,14 @@ export class Camera {
     canvas.height = this.video.videoHeight;
     canvas.getContext('2d')!.drawImage(this.video, 0, 0);
     const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
-    if (!blob) throw new CameraUnavailable('the frame could not be encoded');
+    if (!blob) throw new CameraUnavailable('The frame could not be encoded');
     return new Uint8Array(await blob.arrayBuffer());
   }
 }
 
-/** Why a capture did not happen, in words for the page. */
-export class CameraUnavailable extends Error {
-  override name = 'CameraUnavailable';
+/** Why a capture did not happen: the camera is an image source that is not there (GRAFT_DATA_NOT_FOUND). */
+class CameraUnavailable extends GraftError {
   constructor(reason: string) {
-    super(`No camera capture: ${reason}. Add images from files instead.`);
+    super('GRAFT_DATA_NOT_FOUND', { what: 'No camera capture', why: reason, fix: 'Allow the camera for this page, or add images from files or by drag and drop' });
   }
 }

@@ -1,6 +1,7 @@
 import { indexedDbFileStore, type HistoryEntry } from '@graft/core';
 import { Camera } from './camera.js';
-import { CHECKPOINT_FILE, deleteRun, saveRun, savedFile, savedRuns, TFJS_FILE } from './saved-runs.js';
+import { saveRun } from './saved-runs.js';
+import { showSavedRuns } from './saved-runs-view.js';
 import { DEFAULT_MODEL_URL, describeError, Studio, type StrategyChoice } from './studio.js';
 
 const studio = new Studio();
@@ -9,8 +10,6 @@ const camera = new Camera(document.getElementById('camera') as HTMLVideoElement)
 let captures = 0;
 /** Finished runs, kept in IndexedDB so they survive a reload. */
 const saved = indexedDbFileStore({ database: 'graft-studio' });
-/** Object URLs of the listed runs' downloads, revoked when the list is drawn again. */
-let savedUrls: string[] = [];
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const declared: string[] = [];
 const history: HistoryEntry[] = [];
@@ -67,7 +66,7 @@ async function renderClasses(): Promise<void> {
         await studio.addImage(name, `camera-${String(++captures).padStart(4, '0')}.png`, bytes);
         await renderClasses();
       } catch (error) {
-        $('error').textContent = error instanceof Error ? error.message : String(error);
+        showError(error);
       }
     });
     div.append(title, picker, capture, document.createElement('br'));
@@ -113,41 +112,9 @@ $('load-sample').addEventListener('click', async () => {
   }
 });
 
-/** List the saved runs, newest first, each with its downloads and a delete button. */
-async function renderSavedRuns(): Promise<void> {
-  const list = $('saved-runs');
-  try {
-    const runs = await savedRuns(saved);
-    savedUrls.forEach((u) => URL.revokeObjectURL(u));
-    savedUrls = [];
-    const items: HTMLElement[] = [];
-    for (const run of runs) {
-      const li = document.createElement('li');
-      li.className = 'saved-run';
-      li.dataset.run = run.id;
-      li.dataset.accuracy = String(run.accuracy);
-      const when = new Date(run.finished).toLocaleString();
-      li.append(`${when}: ${run.strategy} on ${run.backend}, ${run.epochs} epochs at ${run.inputSize}×${run.inputSize}, test accuracy ${(run.accuracy * 100).toFixed(1)}% (${run.classes.join(', ')}) `);
-      for (const [file, label, type, cls, name] of [
-        [CHECKPOINT_FILE, 'Graft checkpoint', 'application/octet-stream', 'download-checkpoint', 'studio.graft'],
-        [TFJS_FILE, 'tfjs layers model', 'application/zip', 'download-tfjs', 'studio-tfjs.zip'],
-      ] as const) {
-        const bytes = await savedFile(saved, run.id, file);
-        if (!bytes) continue;
-        const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }));
-        savedUrls.push(url);
-        li.append(Object.assign(document.createElement('a'), { href: url, download: name, className: cls, textContent: label }), ' ');
-      }
-      const remove = Object.assign(document.createElement('button'), { textContent: 'Delete', className: 'delete-run' });
-      remove.addEventListener('click', () => void deleteRun(saved, run.id).then(renderSavedRuns, showError));
-      li.append(remove);
-      items.push(li);
-    }
-    list.replaceChildren(...items);
-    list.dataset.count = String(runs.length);
-  } catch (error) {
-    $('saved-note').textContent = `Runs cannot be kept across reloads here: ${describeError(error)}`;
-  }
+/** Draw the saved runs list (after a save, a delete, and when the page opens). */
+function renderSavedRuns(): Promise<void> {
+  return showSavedRuns(saved, $('saved-runs'), $('saved-note'), renderSavedRuns);
 }
 void renderSavedRuns();
 
@@ -155,9 +122,11 @@ function drawCurves(): void {
   const canvas = $<HTMLCanvasElement>('curves');
   const g = canvas.getContext('2d')!;
   g.clearRect(0, 0, canvas.width, canvas.height);
+  const accuracy = history.map((h) => Number((h.metrics?.images as { accuracy?: number } | undefined)?.accuracy ?? NaN));
   const series: [string, number[], number][] = [
     ['loss', history.map((h) => h.loss), Math.max(...history.map((h) => h.loss), 1e-6)],
-    ['validation accuracy', history.map((h) => Number((h.metrics?.images as { accuracy?: number } | undefined)?.accuracy ?? NaN)), 1],
+    // Only when the run holds out a validation split (the page's does not: its few images train and test).
+    ...(accuracy.some(Number.isFinite) ? [['validation accuracy', accuracy, 1] as [string, number[], number]] : []),
   ];
   series.forEach(([label, values, max], k) => {
     g.strokeStyle = k === 0 ? '#c33' : '#27a';

@@ -99,7 +99,7 @@ async function train(page: Page, strategy: string, backend: string, epochs: numb
 }
 
 describe('Graft Studio in Chromium', () => {
-  it('without WebGPU says why and falls back to wasm, where a linear probe reaches ≥ 60% test accuracy (4 classes); the downloaded checkpoint predicts the same with Node’s graft predict/eval, and so does the downloaded tfjs layers model in Node’s TensorFlow.js (≤ 1e-4)', async () => {
+  it('without WebGPU says why and falls back to wasm, where a linear probe reaches ≥ 60% test accuracy (4 classes); the downloaded checkpoint predicts the same with Node’s graft predict/eval, and so does the downloaded tfjs layers model in Node’s TensorFlow.js (≤ 1e-4); without a camera, a capture says so', async () => {
     const noGpu = await puppeteer.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-features=WebGPU'] });
     let result: Awaited<ReturnType<typeof train>>;
     let inPage: number[];
@@ -114,6 +114,13 @@ describe('Graft Studio in Chromium', () => {
       // The downloads, saved where a person's browser would put them.
       for (const [link, file] of [['#download-checkpoint', 'studio.graft'], ['#download-tfjs', 'studio-tfjs.zip']] as const) writeFileSync(join(download, file), await downloadOf(page, link));
       inPage = JSON.parse((await page.$eval('#accuracy', (e) => (e as HTMLElement).dataset.predictions))!) as number[];
+      // This browser has no camera (no fake device): a capture says so, and adds nothing.
+      await page.type('#class-name', 'camera-class');
+      await page.click('#add-class');
+      await (await page.waitForSelector('.class[data-class="camera-class"] button.capture'))!.click();
+      await page.waitForFunction(() => document.getElementById('error')!.textContent !== '');
+      expect(await page.$eval('#error', (e) => e.textContent)).toMatch(/^GRAFT_DATA_NOT_FOUND: No camera capture\. No camera was found/);
+      expect(await page.$eval('.class[data-class="camera-class"] strong', (e) => e.textContent)).toContain('(0 images)');
       expect(errors).toEqual([]);
     } finally {
       await noGpu.close();

@@ -46,7 +46,7 @@ export function indexedDbFileStore(options: IndexedDbFileStoreOptions = {}): Fil
   let opened: Promise<IDBDatabase> | undefined;
   const db = (): Promise<IDBDatabase> => {
     if (typeof indexedDB === 'undefined') {
-      return Promise.reject(new GraftError('GRAFT_BACKEND_UNAVAILABLE', { what: 'This browser offers no IndexedDB', why: 'Private browsing or an old browser can turn it off', fix: 'Keep runs in memory (memoryFileStore) or use another browser' }));
+      return Promise.reject(new GraftError('GRAFT_FILE_ACCESS', { what: 'This browser offers no IndexedDB', why: 'Private browsing or an old browser can turn it off', fix: 'Keep runs in memory (memoryFileStore) or use another browser' }));
     }
     opened ??= new Promise<IDBDatabase>((resolve, reject) => {
       const request = indexedDB.open(name, 1);
