@@ -139,7 +139,7 @@ async function worker(a) {
     // losses combined by the (static, equal) weighting, one read of the losses, and Graft's own
     // Optimizer with a rate per group (backbone 1e-4, head 1e-3).
     const adam = { name: 'adam', lr: 1e-3, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
-    const graftOptimizer = new Optimizer(adam, 'fused');
+    const graftOptimizer = new Optimizer(adam); // the loop's default: the fused update on cpu and wasm
     const unfusedOptimizer = new Optimizer(adam, 'kernels');
     const variables = model.trainableWeights.map((w) => w.read());
     const headVariables = new Set(model.layers[model.layers.length - 1].trainableWeights.map((w) => w.read()));

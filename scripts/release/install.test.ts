@@ -3,7 +3,7 @@
 // create-graft-plugin, run its contract tests, train a config that names it with the installed `graft`, and
 // compile (tsc, strict, nodenext) and run the TypeScript API example against the installed packages.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -77,4 +77,5 @@ it('installs from tarballs, scaffolds a plugin whose contract tests pass, and tr
   expect(api.evaluated).toEqual(api.final);
   expect(api.predicted[0]!.predictions).toHaveLength(2);
   expect(api.compared.map((r) => r.strategy)).toEqual(['scratch', 'fine-tune']);
+  expect(existsSync(join(work, 'api-out', 'compare', 'compare', 'fine-tune', 'seed-3', 'result.json'))).toBe(true);
 }, 900_000);

@@ -22,15 +22,16 @@ export function publishablePackages() {
     .map(({ name, version, dir }) => ({ name, version, dir }));
 }
 
-/** `npm pack` each package into `dest`; returns the tarball path of each package name. Build first. */
+/** `npm pack` every package into `dest` (one npm process for all); returns the tarball path of each package name. Build first. */
 export function packAll(dest) {
   mkdirSync(dest, { recursive: true });
+  const workspaces = publishablePackages().flatMap((pkg) => ['--workspace', pkg.dir]);
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dest, ...workspaces], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const tarballs = new Map();
-  for (const pkg of publishablePackages()) {
-    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dest], { cwd: pkg.dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const [info] = JSON.parse(out);
-    if (info.files.some((f) => /tsbuildinfo$|\.test\.[cm]?[jt]s$/.test(f.path))) throw new Error(`${pkg.name}: the tarball holds build info or tests; fix its "files"`);
-    tarballs.set(pkg.name, join(dest, info.filename));
+  for (const info of JSON.parse(out)) {
+    if (info.files.some((f) => /tsbuildinfo$|\.test\.[cm]?[jt]s$/.test(f.path))) throw new Error(`${info.name}: the tarball holds build info or tests; fix its "files"`);
+    tarballs.set(info.name, join(dest, info.filename));
   }
+  if (tarballs.size !== workspaces.length / 2) throw new Error(`npm pack made ${tarballs.size} tarballs for ${workspaces.length / 2} packages:\n${out}`);
   return tarballs;
 }

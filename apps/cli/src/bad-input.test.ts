@@ -9,8 +9,8 @@ const run = runCli;
 
 afterEach(() => vi.restoreAllMocks());
 
-/** The test fixtures plugin by path: under vitest, packages resolve to their TypeScript sources. */
-const fixturesPlugin = resolve(__dirname, '../../../packages/testing/src/index.ts');
+/** The test fixtures plugin by path, a JavaScript file (see test-utils/fixtures-plugin.mjs). */
+const fixturesPlugin = resolve(__dirname, 'test-utils/fixtures-plugin.mjs');
 
 const tiny = (extra = '') =>
   `plugins: [${JSON.stringify(fixturesPlugin)}]\nsource: { use: testing/tiny-conv, seed: 1 }\nbackend: cpu\ntasks: [{ name: strokes, data: { use: testing/strokes, train: 32, test: 16 } }]\nstages: [{ use: fine-tune, epochs: 1, lr: 0.01, batchSize: 16 }]\n${extra}`;

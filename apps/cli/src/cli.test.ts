@@ -8,14 +8,16 @@ const example = resolve(__dirname, '../../../examples/tiny.yaml');
 
 const run = runCli;
 
-/** The test fixtures plugin by path: under vitest, packages resolve to their TypeScript sources. */
-const fixturesPlugin = resolve(__dirname, '../../../packages/testing/src/index.ts');
+/** The test fixtures plugin by path, a JavaScript file (see test-utils/fixtures-plugin.mjs). */
+const fixturesPlugin = resolve(__dirname, 'test-utils/fixtures-plugin.mjs');
+/** The same plugin's TypeScript source: `graft` imports a `.ts` plugin through tsx (the first test does). */
+const fixturesPluginSource = resolve(__dirname, '../../../packages/testing/src/index.ts');
 
 /** A config in a fresh folder, with the test fixtures plugin listed. */
-function tempConfig(body: string): string {
+function tempConfig(body: string, plugin = fixturesPlugin): string {
   const dir = mkdtempSync(join(tmpdir(), 'graft-cli-'));
   const file = join(dir, 'graft.yaml');
-  writeFileSync(file, `plugins: [${JSON.stringify(fixturesPlugin)}]\n${body}`);
+  writeFileSync(file, `plugins: [${JSON.stringify(plugin)}]\n${body}`);
   return file;
 }
 
@@ -25,6 +27,7 @@ describe('graft train', () => {
   it('trains the tiny example and prints one JSON document with history, final metrics and checkpoint', async () => {
     const config = tempConfig(
       `source: { use: testing/tiny-conv, seed: 1 }\nbackend: cpu\nseed: 2\ntasks: [{ name: strokes, data: { use: testing/strokes, train: 96, test: 32 } }]\nstages: [{ use: fine-tune, epochs: 4, lr: 0.01, batchSize: 16 }]\n`,
+      fixturesPluginSource,
     );
     const { code, stdout, stderr } = await run('train', '-c', config, '--json');
     expect(code).toBe(0);

@@ -7,8 +7,8 @@ import { join, resolve } from 'node:path';
 /** The built CLI, run as a separate process (search, worker), as a user would. */
 export const BIN = resolve(__dirname, '../../dist/bin.js');
 
-/** The test fixtures plugin (tiny conv net, synthetic strokes), by path as a config names a local plugin. */
-const FIXTURES = resolve(__dirname, '../../../../packages/testing/src/index.ts');
+/** The test fixtures plugin (tiny conv net, synthetic strokes), by path as a config names a local plugin (see fixtures-plugin.mjs). */
+const FIXTURES = resolve(__dirname, 'fixtures-plugin.mjs');
 
 /** A small search on the synthetic strokes task: 4 trials × 3 folds of a tiny conv net, seconds on cpu. */
 export const SEARCH_CONFIG = `plugins: ['${FIXTURES}']

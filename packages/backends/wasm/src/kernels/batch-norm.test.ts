@@ -47,6 +47,15 @@ describe('FusedBatchNorm on wasm (per-channel scale and shift)', () => {
     tf.dispose(inputs);
   });
 
+  it('keeps accuracy where a channel’s mean is large against its spread (no cancellation)', async () => {
+    // Training-mode statistics of a nearly constant channel: values 1000 ± 0.01, outputs of order 1.
+    const x = randomArray([16, 4, 4, 2], 63);
+    x.values = x.values.map((v) => 1000 + 0.01 * v);
+    const mean: HostArray = { values: Float32Array.from([1000, 1000]), shape: [2], dtype: 'float32' };
+    const variance: HostArray = { values: Float32Array.from([0.01 ** 2 / 3, 0.01 ** 2 / 3]), shape: [2], dtype: 'float32' };
+    expect(await compare({ x, mean, variance }, 1e-9)).toBeLessThan(1e-5);
+  });
+
   it('normalises: per-channel batch statistics give zero mean and unit variance', async () => {
     const x = randomArray([4, 6, 6, 3], 90);
     x.values = x.values.map((v, i) => v * (1 + (i % 3)) + (i % 3) * 10);

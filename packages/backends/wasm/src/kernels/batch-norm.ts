@@ -7,13 +7,13 @@ type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?:
 
 /**
  * `FusedBatchNorm` with per-channel statistics (the BatchNorm layer's case, in training and inference
- * mode) folded into one multiply-add per element: with r = 1/√(var + ε), `y = x·(s·r) + (offset −
- * mean·s·r)`, the per-channel factors computed once (double precision) instead of per element.
- *
- * The multiply-add runs as a 1×1 depthwise convolution (filter = the factors, bias = the shifts), for
- * which XNNPACK has a dedicated SIMD kernel (`vmulcaddc`, the one it uses for folded BatchNorm and
- * PReLU): ~10× faster than a JS loop and than tfjs-backend-wasm's own scalar kernel, which were half
- * of MobileNet's inference time. Other shapes (broadcast statistics, non-float32) go to the original kernel.
+ * mode) as two XNNPACK passes: `d = x − mean` (a subtraction broadcasting the means), then
+ * `y = d·(s·r) + offset` with r = 1/√(var + ε), a 1×1 depthwise convolution (filter = the factors,
+ * bias = the offsets) for which XNNPACK has a dedicated SIMD kernel (`vmulcaddc`, the one it uses for
+ * folded BatchNorm). Centring first keeps tfjs' rounding: a single `x·f + (offset − mean·f)` cancels
+ * catastrophically where a channel's mean is large against its spread (nearly constant channels in
+ * training mode), and that changed training runs. tfjs-backend-wasm's own kernel, a scalar loop, was
+ * half of MobileNet's inference time. Other shapes (broadcast statistics, non-float32) go to it.
  */
 export function fusedBatchNorm(args: KernelArgs): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -26,23 +26,26 @@ export function fusedBatchNorm(args: KernelArgs): tf.TensorInfo {
     return wasmKernel('FusedBatchNorm')(args) as tf.TensorInfo;
   }
   const epsilon = Number(attrs?.['varianceEpsilon'] ?? 0.001);
+  const rows = size(x.shape) / channels;
+  const asImage = (t: tf.TensorInfo): tf.TensorInfo => ({ ...t, shape: [1, rows, 1, channels] });
+  const centred = wasmKernel('Sub')({ inputs: { a: asImage(x), b: parts[0] }, backend, attrs: {} }) as tf.TensorInfo;
   const filter = allocate(backend, [1, 1, channels, 1]);
   const bias = allocate(backend, [channels]);
-  const [mean, variance, offset, scale] = parts.map((t) => (t ? f32(backend, t) : undefined));
+  const [variance, offset, scale] = parts.slice(1).map((t) => (t ? f32(backend, t) : undefined));
   const factor = f32(backend, filter);
   const shift = f32(backend, bias);
   for (let c = 0; c < channels; c++) {
-    const f = (scale ? scale[c]! : 1) / Math.sqrt(variance![c]! + epsilon);
-    factor[c] = f;
-    shift[c] = (offset ? offset[c]! : 0) - mean![c]! * f;
+    // As tfjs: scale times the float32 rsqrt of (var + ε).
+    factor[c] = (scale ? scale[c]! : 1) * Math.fround(1 / Math.sqrt(Math.fround(variance![c]! + epsilon)));
+    shift[c] = offset ? offset[c]! : 0;
   }
-  const rows = size(x.shape) / channels;
   const out = wasmKernel('FusedDepthwiseConv2D')({
-    inputs: { x: { ...x, shape: [1, rows, 1, channels] }, filter, bias },
+    inputs: { x: asImage(centred), filter, bias },
     backend,
     attrs: { strides: [1, 1], pad: 'valid', dilations: [1, 1], dataFormat: 'NHWC', activation: 'linear' },
   }) as tf.TensorInfo;
   // Freeing the filter also drops the XNNPACK operator tfjs-backend-wasm cached on it.
+  free(backend, centred);
   free(backend, filter);
   free(backend, bias);
   return { ...out, shape: x.shape };
