@@ -9,11 +9,14 @@ import { defaultServerConditions } from 'vite';
  * the last run, which a fresh clone does not have; without them it would start the largest files first.
  */
 const SLOWEST_FIRST = [
-  'apps/docs/src/site.test.ts',
-  'apps/cli/src/search.test.ts',
   'scripts/release/install.test.ts',
-  'apps/cli/src/search-queue.test.ts',
+  'apps/docs/src/site.test.ts',
   'packages/plugins/vision/src/onnx/onnx-parity.test.ts',
+  'apps/studio/src/studio.test.ts',
+  'apps/cli/src/search-queue.test.ts',
+  'apps/cli/src/search.test.ts',
+  'packages/plugins/vision/src/contrastive/contrastive.test.ts',
+  'packages/plugins/vision/src/onnx/onnx-wasm.test.ts',
   'apps/cli/src/cli.test.ts',
 ];
 

@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cpuBackend } from './cpu.js';
 import { registerCpuKernels } from './cpu-kernels.js';
 
 // tfjs's own kernel, kept before ours replaces it: the reference the replacement must equal bit for bit.
 const tfjsKernel = tf.getKernel('Conv2DBackpropFilter', 'cpu')!.kernelFunc;
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  // Graft's cpu backend, as `backend: cpu` starts it: it registers the replacement.
+  await cpuBackend.init();
 });
 
 describe('the cpu Conv2DBackpropFilter kernel', () => {
@@ -31,7 +33,6 @@ describe('the cpu Conv2DBackpropFilter kernel', () => {
       return values;
     };
     const expected = run(tfjsKernel);
-    registerCpuKernels();
     const ours = tf.getKernel('Conv2DBackpropFilter', 'cpu')!.kernelFunc;
     expect(ours).not.toBe(tfjsKernel);
     expect(run(ours)).toEqual(expected);
