@@ -212,7 +212,7 @@ describe('graft export --format onnx', () => {
       expect(best!.score).toBeCloseTo(graft[i].probabilities[graft[i].label], 4);
     }
     await classify.dispose();
-    expect((await run('export', '-c', config, '--format', 'tflite', '--out', join(dir, 'x'))).stderr).toContain('GRAFT_USAGE: Unknown export format "tflite". Valid choices: onnx. Pick a format a loaded plugin exports');
+    expect((await run('export', '-c', config, '--format', 'tflite', '--out', join(dir, 'x'))).stderr).toContain('GRAFT_USAGE: Unknown export format "tflite". Valid choices: tfjs-layers, onnx. Pick a format a loaded plugin exports');
   });
 });
 
