@@ -2,8 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { browserEnvironment, createBrowserRuntime, decodeRun, memoryFileStore, silentLogger, type SourceContext } from '@graft/core/browser';
@@ -12,6 +10,7 @@ import strategies from '@graft/strategies';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import textBrowser, { bertSource, bertSourceOptions, vocabFromTexts, writeTinyBertTo } from './browser.js';
 import { fileModelFolder, urlModelFolder } from './hf/model-folder.js';
+import { serveFiles, type ServedFiles } from './test-utils/serve-files.js';
 import textNode from './index.js';
 
 const POSITIVE = ['great movie', 'loved it', 'wonderful acting', 'a great story', 'really wonderful', 'loved the music', 'great fun', 'wonderful and great'];
@@ -20,28 +19,18 @@ const TEXTS = [...POSITIVE, ...NEGATIVE];
 
 // The model is served over loopback HTTP from a store in memory: what a page fetches from a model host.
 const hosted = memoryFileStore();
-const requests: string[] = [];
-let server: Server;
+let served: ServedFiles;
 let base: string;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
   await writeTinyBertTo(hosted, '/models/tiny-bert', { vocab: vocabFromTexts(TEXTS), hidden: 32, heads: 2, layers: 2, seed: 2, onnx: false });
   await hosted.write('/secret.txt', 'not part of the model');
-  server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    requests.push(path);
-    void hosted.read(path).then((bytes) => {
-      // No keep-alive: a socket the server closes while idle would reset the client's next request.
-      res.writeHead(bytes ? 200 : 404, { 'content-type': 'application/octet-stream', connection: 'close' });
-      res.end(bytes ?? 'not found');
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/models/tiny-bert/`;
+  served = await serveFiles(hosted);
+  base = `${served.origin}/models/tiny-bert/`;
 });
 
-afterAll(() => new Promise<void>((done) => server.close(() => done())));
+afterAll(() => served.close());
 
 /** The page's own files: a JSON Lines dataset the user dropped in. */
 const REVIEWS = TEXTS.map((text, i) => JSON.stringify({ text, label: i < POSITIVE.length ? 'pos' : 'neg' })).join('\n');
@@ -70,7 +59,7 @@ function sourceContext(files = pageFiles()): SourceContext {
 
 describe('@graft/text/browser', () => {
   it('trains a text classifier through createBrowserRuntime: BERT by URL, data from the page’s files, artifacts in memory; the loss falls', async () => {
-    requests.length = 0;
+    served.requests.length = 0;
     const artifacts = memoryFileStore();
     const runtime = createBrowserRuntime({ plugins: [strategies, textBrowser], environment: { files: pageFiles(), artifacts } });
     const run = await runtime.load({
@@ -88,7 +77,7 @@ describe('@graft/text/browser', () => {
     const losses = result.history.map((h) => h.loss);
     expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.7);
     // The model came over HTTP (no ONNX asked for: safetensors was there); the run wrote only into memory.
-    expect([...new Set(requests)].sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json'].map((f) => `/models/tiny-bert/${f}`));
+    expect([...new Set(served.requests)].sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json'].map((f) => `/models/tiny-bert/${f}`));
     expect(artifacts.paths()).toEqual(['/runs/sentiment/checkpoint.graft', '/runs/sentiment/metrics.jsonl']);
     expect(existsSync('/runs/sentiment')).toBe(false);
     const checkpoint = (await artifacts.read('/runs/sentiment/checkpoint.graft'))!;

@@ -1,6 +1,4 @@
 import { mkdtempSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -10,28 +8,20 @@ import { writeTinyBertTo } from '../fixture/tiny-bert-model.js';
 import { vocabFromTexts } from '../hf/tokenizer-json.js';
 import { bertSource } from '../plugin.js';
 import { bertSourceOptions } from './bert-source.js';
+import { serveFiles, type ServedFiles } from '../test-utils/serve-files.js';
 
 const hosted = memoryFileStore();
-const requests: string[] = [];
-let server: Server;
+let served: ServedFiles;
 let base: string;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
   await writeTinyBertTo(hosted, '/hf/tiny-bert', { vocab: vocabFromTexts(['a tiny model']), hidden: 16, heads: 2, layers: 1, seed: 4, safetensors: false });
-  server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    requests.push(path);
-    void hosted.read(path).then((bytes) => {
-      res.writeHead(bytes ? 200 : 404, { connection: 'close' });
-      res.end(bytes ?? 'not found');
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hf/tiny-bert`;
+  served = await serveFiles(hosted);
+  base = `${served.origin}/hf/tiny-bert`;
 });
 
-afterAll(() => new Promise<void>((done) => server.close(() => done())));
+afterAll(() => served.close());
 
 describe('text/bert with url in Node', () => {
   it('fetches the folder through the disk cache (the second load asks only for the absent file), reading ONNX weights when safetensors is absent', async () => {
@@ -40,12 +30,12 @@ describe('text/bert with url in Node', () => {
     const ctx: SourceContext = { configDir: '/', seed: 0, log: silentLogger, env, where: 'source', loadSource: () => Promise.reject(new Error('none')) };
     const first = await bertSource.load(bertSourceOptions.parse({ url: base }), ctx);
     expect(first.config.hiddenSize).toBe(16);
-    expect(requests).toContain('/hf/tiny-bert/model.safetensors');
-    expect(requests).toContain('/hf/tiny-bert/onnx/model.onnx');
-    requests.length = 0;
+    expect(served.requests).toContain('/hf/tiny-bert/model.safetensors');
+    expect(served.requests).toContain('/hf/tiny-bert/onnx/model.onnx');
+    served.requests.length = 0;
     const again = await bertSource.load(bertSourceOptions.parse({ url: `${base}/` }), ctx);
     // Only the absent safetensors is asked for again: a 404 is not cached.
-    expect(requests).toEqual(['/hf/tiny-bert/model.safetensors']);
+    expect(served.requests).toEqual(['/hf/tiny-bert/model.safetensors']);
     expect(await again.weights()[0]!.variable.data()).toEqual(await first.weights()[0]!.variable.data());
     await expect(bertSource.load(bertSourceOptions.parse({ url: base, weights: 'safetensors' }), ctx)).rejects.toThrow(
       /GRAFT_MODEL_LOAD: `weights: safetensors` asks for model.safetensors, which the model directory does not have/,
