@@ -3,24 +3,12 @@
 // median wall ms and process CPU ms per step, and the kernel calls per step of each.
 //   node bench/backends/ab-activation-grad.mjs [--size 64] [--reps 7]
 import os from 'node:os';
-import path from 'node:path';
 import { median } from '../support.mjs';
-import { transpileWasmBackend } from './transpile.mjs';
+import { abSetup, cpuMs } from './ab-setup.mjs';
 
-const argv = process.argv.slice(2);
-const opt = (k, d) => (argv.includes(`--${k}`) ? Number(argv[argv.indexOf(`--${k}`) + 1]) : d);
-const size = opt('size', 64);
-const reps = opt('reps', 7);
-const dir = transpileWasmBackend();
-const tf = await import('@tensorflow/tfjs');
-const wasm = await import('@tensorflow/tfjs-backend-wasm');
-const { mobilenetV1 } = await import(path.join(dir, 'test-support/mobilenet.js'));
-const { wasmBinaryDirectory } = await import(path.join(dir, 'wasm-files.js'));
-const { registerWasmGradientKernels } = await import(path.join(dir, 'kernels/register.js'));
+const { size, reps, tf, mobilenetV1, startWasm } = await abSetup();
 const tfjsGradients = Object.fromEntries(['Relu', 'Minimum'].map((k) => [k, tf.getGradient(k)]));
-wasm.setWasmPaths(await wasmBinaryDirectory());
-registerWasmGradientKernels();
-await tf.setBackend('wasm');
+await startWasm();
 const graftGradients = Object.fromEntries(['Relu', 'Minimum'].map((k) => [k, tf.getGradient(k)]));
 const use = (configs) => Object.values(configs).forEach((c) => tf.registerGradient(c));
 
@@ -39,10 +27,6 @@ const step = () => {
   const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: false })), variables);
   value.dataSync();
   tf.dispose([value, ...Object.values(grads)]);
-};
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
 };
 const wall = { graft: [], tfjs: [] };
 const cpu = { graft: [], tfjs: [] };

@@ -4,22 +4,11 @@
 import os from 'node:os';
 import path from 'node:path';
 import { median } from '../support.mjs';
-import { transpileWasmBackend } from './transpile.mjs';
+import { abSetup, cpuMs } from './ab-setup.mjs';
 
-const argv = process.argv.slice(2);
-const opt = (k, d) => (argv.includes(`--${k}`) ? Number(argv[argv.indexOf(`--${k}`) + 1]) : d);
-const size = opt('size', 64);
-const reps = opt('reps', 7);
-const dir = transpileWasmBackend();
-const tf = await import('@tensorflow/tfjs');
-const wasm = await import('@tensorflow/tfjs-backend-wasm');
-const { mobilenetV1 } = await import(path.join(dir, 'test-support/mobilenet.js'));
-const { wasmBinaryDirectory } = await import(path.join(dir, 'wasm-files.js'));
-const { registerWasmGradientKernels } = await import(path.join(dir, 'kernels/register.js'));
+const { size, reps, dir, tf, mobilenetV1, startWasm } = await abSetup();
 const { originalKernel } = await import(path.join(dir, 'kernels/originals.js'));
-wasm.setWasmPaths(await wasmBinaryDirectory());
-registerWasmGradientKernels();
-await tf.setBackend('wasm');
+await startWasm();
 const ours = tf.getKernel('FusedBatchNorm', 'wasm');
 const theirs = originalKernel('FusedBatchNorm');
 const use = (config) => {
@@ -29,10 +18,6 @@ const use = (config) => {
 const model = mobilenetV1(tf, { size, alpha: 0.25, classes: 10 });
 const trunk = tf.model({ inputs: model.inputs, outputs: model.layers[model.layers.length - 2].output });
 const x = tf.randomNormal([16, size, size, 3]);
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 const run = (m) => {
   const out = tf.tidy(() => m.predict(x));
   out.dataSync();
