@@ -49,3 +49,9 @@ export function writeResults(file, runs, loadavg) {
   fs.writeFileSync(tmp, JSON.stringify({ date: new Date().toISOString(), cpus: os.cpus().length, loadavg, runs }, null, 2));
   fs.renameSync(tmp, file);
 }
+
+/** User plus system CPU time of this process, in ms (the machine is shared: CPU time beside wall time). */
+export function cpuMs() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}

@@ -3,8 +3,8 @@
 // median wall ms and process CPU ms per step, and the kernel calls per step of each.
 //   node bench/backends/ab-activation-grad.mjs [--size 64] [--reps 7]
 import os from 'node:os';
-import { median } from '../support.mjs';
-import { abSetup, cpuMs } from './ab-setup.mjs';
+import { cpuMs, median } from '../support.mjs';
+import { abSetup } from './ab-setup.mjs';
 
 const { size, reps, tf, mobilenetV1, startWasm } = await abSetup();
 const tfjsGradients = Object.fromEntries(['Relu', 'Minimum'].map((k) => [k, tf.getGradient(k)]));

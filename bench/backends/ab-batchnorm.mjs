@@ -3,8 +3,8 @@
 //   node bench/backends/ab-batchnorm.mjs [--size 64] [--reps 7]
 import os from 'node:os';
 import path from 'node:path';
-import { median } from '../support.mjs';
-import { abSetup, cpuMs } from './ab-setup.mjs';
+import { cpuMs, median } from '../support.mjs';
+import { abSetup } from './ab-setup.mjs';
 
 const { size, reps, dir, tf, mobilenetV1, startWasm } = await abSetup();
 const { originalKernel } = await import(path.join(dir, 'kernels/originals.js'));

@@ -1,5 +1,5 @@
 // What the in-process A/B scripts share: `--size` and `--reps`, the wasm backend transpiled from its sources,
-// tfjs, the MobileNet builder, and process CPU time (the machine is shared, so CPU time beside wall time).
+// tfjs and the MobileNet builder.
 import path from 'node:path';
 import { transpileWasmBackend } from './transpile.mjs';
 
@@ -25,10 +25,4 @@ export async function abSetup() {
       await tf.setBackend('wasm');
     },
   };
-}
-
-/** User plus system CPU time of this process, in ms. */
-export function cpuMs() {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
 }

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, printTable, runJson, runPytorch, writeResults } from '../support.mjs';
+import { cpuMs, median, printTable, runJson, runPytorch, writeResults } from '../support.mjs';
 import { transpileCoreFile, transpileWasmBackend } from './transpile.mjs';
 
 /** train: tfjs optimizer.minimize, BatchNorm training mode; graft: Graft's fine-tuning step (graft-unfused: its optimizer on the per-op kernel path); infer: predict; features: the trunk's pooled features. */
@@ -83,10 +83,6 @@ async function worker(a) {
     };
   }
 
-  const cpuMs = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1000;
-  };
   // Phases are measured interleaved: every repetition runs each phase once, so a change in the
   // machine's load during the run hits all of them alike.
   const measureAll = async (phases) => {
