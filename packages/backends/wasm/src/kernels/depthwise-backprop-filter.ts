@@ -3,11 +3,14 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convGeometry, type ConvGeometry } from './conv-info.js';
 import { allocate, byteOffset, f32, free, wasmModule, zeros } from './heap.js';
 import { wasmKernel } from './originals.js';
+import { simdKernels } from './simd.js';
 
 /**
  * Gradient of a depthwise convolution with respect to its filter:
  * `dW[fy,fx,c,m] = Σ_(b,oy,ox) x[b, oy·sh+fy·dh−pt, ox·sw+fx·dw−pl, c] · dy[b,oy,ox,c·M+m]`,
- * With a channel multiplier above 1 (rare), shifted multiply-adds in JS summed in double precision.
+ * Multiplier 1 runs Graft's SIMD kernel (per-tap accumulators, one pass over `dy`; see simd/filter-grad.ts)
+ * where the engine has WebAssembly SIMD, else three XNNPACK passes. With a channel multiplier above 1
+ * (rare), shifted multiply-adds in JS summed in double precision.
  */
 export function depthwiseConv2dNativeBackpropFilter(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -30,7 +33,17 @@ export function depthwiseConv2dNativeBackpropFilter(args: {
   );
   const { inChannels: C, filterHeight: KH, filterWidth: KW } = g;
   const M = g.outChannels / C;
-  if (M === 1) return viaTapColumns(backend, xInfo, dyInfo, g, a.filterShape);
+  if (M === 1) {
+    const simd = simdKernels(backend);
+    if (simd === undefined) return viaTapColumns(backend, xInfo, dyInfo, g, a.filterShape);
+    const out = allocate(backend, a.filterShape);
+    simd.depthwiseFilterGrad(
+      byteOffset(backend, xInfo), byteOffset(backend, dyInfo), byteOffset(backend, out),
+      g.batch, g.inHeight, g.inWidth, C, g.outHeight, g.outWidth, KH, KW,
+      g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.padTop, g.padLeft,
+    );
+    return out;
+  }
   const acc = new Float64Array(KH * KW * C * M);
   const out = allocate(backend, a.filterShape);
   accumulateWithMultiplier(f32(backend, xInfo), f32(backend, dyInfo), acc, g, M);

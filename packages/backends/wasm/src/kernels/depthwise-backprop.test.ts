@@ -1,5 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCpuAndWasm, randomArray, relativeError, runKernelOn, type HostArray } from '../test-support/backends.js';
+import { setSimdKernelsEnabled, simdKernels } from './simd.js';
 
 /** Parity with the tfjs cpu backend: max |wasm − cpu| / max |cpu| at most this. */
 const TOLERANCE = 1e-4;
@@ -30,6 +33,10 @@ const cases: Case[] = [
   { x: [1, 6, 6, 2], filter: [3, 3, 2, 1], strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [2, 0], [0, 1], [0, 0]] },
   // Padding wider than the filter reach: no equivalent forward convolution, takes the JS path.
   { x: [1, 5, 5, 2], filter: [2, 2, 2, 1], strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [3, 1], [2, 2], [0, 0]] },
+  // Channel counts that exercise every SIMD block width (16, 8, 4) and the scalar tail: 16+8+4+3.
+  { x: [2, 7, 7, 31], filter: [3, 3, 31, 1], strides: [1, 1], dilations: [1, 1], pad: 'same' },
+  { x: [3, 9, 8, 37], filter: [3, 3, 37, 1], strides: [2, 2], dilations: [1, 1], pad: 'same' },
+  { x: [1, 4, 4, 20], filter: [3, 3, 20, 1], strides: [2, 2], dilations: [1, 1], pad: 'valid' },
 ];
 
 function describeCase(c: Case): string {
@@ -108,7 +115,35 @@ describe('DepthwiseConv2dNativeBackpropInput on wasm', () => {
   });
 });
 
-describe('DepthwiseConv2dNativeBackpropFilter on wasm', () => {
+describe.each([
+  ['SIMD kernel', true],
+  ['XNNPACK path', false],
+] as const)('DepthwiseConv2dNativeBackpropFilter on wasm, %s', (_, simd) => {
+  let previous: boolean;
+  beforeAll(() => {
+    previous = setSimdKernelsEnabled(simd);
+  });
+  afterAll(() => {
+    setSimdKernelsEnabled(previous);
+  });
+
+  it(simd ? 'has the SIMD kernels in Node' : 'runs without them', () => {
+    expect(simdKernels(tf.findBackend('wasm') as BackendWasm) !== undefined).toBe(simd);
+  });
+
+  it('propagates an infinity in dy as the cpu backend does', async () => {
+    const c = cases[3]!;
+    const dy = randomArray(outShape(c), 17);
+    dy.values[7] = Infinity;
+    const inputs = { x: randomArray(c.x, 18), dy };
+    const attrs = { strides: c.strides, dilations: c.dilations, pad: c.pad, filterShape: c.filter };
+    const cpu = await runKernelOn('cpu', 'DepthwiseConv2dNativeBackpropFilter', inputs, attrs);
+    const wasm = await runKernelOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', inputs, attrs);
+    const kind = (v: number) => (Number.isFinite(v) ? 'finite' : String(v));
+    expect(Array.from(wasm.values, kind)).toEqual(Array.from(cpu.values, kind));
+    expect(Array.from(cpu.values).some((v) => v === Infinity || v === -Infinity)).toBe(true);
+  });
+
   it('propagates a NaN in the input as the cpu backend does', async () => {
     const c = cases[0]!;
     const x = randomArray(c.x, 15);

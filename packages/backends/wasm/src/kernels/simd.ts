@@ -1,0 +1,80 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { SIMD_KERNELS_BASE64 } from './simd-binary.js';
+
+/**
+ * Graft's own WebAssembly SIMD kernels (source: simd/filter-grad.ts, AssemblyScript). They run on
+ * tfjs-backend-wasm's heap: the module imports that module's `WebAssembly.Memory`, so tensors are
+ * passed as byte addresses and the heap's growth is seen by both. All arguments are numbers.
+ */
+export interface SimdKernels {
+  /** dW ([kh, kw, c, 1]) of a depthwise convolution with channel multiplier 1. */
+  depthwiseFilterGrad(
+    x: number, dy: number, out: number,
+    n: number, h: number, w: number, c: number, oh: number, ow: number, kh: number, kw: number,
+    sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number,
+  ): void;
+  /** dW ([kh, kw, ci, co]) of a 2-D convolution. */
+  convFilterGrad(
+    x: number, dy: number, out: number,
+    n: number, h: number, w: number, ci: number, oh: number, ow: number, co: number, kh: number, kw: number,
+    sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number,
+  ): void;
+}
+
+/** Per Emscripten module: its kernels, or null where they cannot run (no SIMD, shared memory). */
+const instances = new WeakMap<object, SimdKernels | null>();
+let compiled: WebAssembly.Module | null | undefined;
+let enabled = true;
+
+function decode(base64: string): Uint8Array<ArrayBuffer> {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/** The memory of tfjs-backend-wasm's Emscripten module (exported by the non-threaded builds). */
+function heapMemory(backend: BackendWasm): WebAssembly.Memory | undefined {
+  const module = backend.wasm as unknown as { asm?: { memory?: unknown }; wasmMemory?: unknown };
+  const memory = module.asm?.memory ?? module.wasmMemory;
+  return memory instanceof WebAssembly.Memory ? memory : undefined;
+}
+
+/**
+ * The SIMD kernels bound to `backend`'s heap, instantiated on first use (synchronously: the module is
+ * a few KB, well under the size browsers allow to compile on the main thread). Undefined when the
+ * engine lacks WebAssembly SIMD, when the heap is shared memory (tfjs's threaded build; this binary
+ * declares unshared memory), or when they are switched off; callers then take their portable path.
+ */
+export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
+  if (!enabled) return undefined;
+  const module = backend.wasm as object;
+  let kernels = instances.get(module);
+  if (kernels === undefined) {
+    kernels = instantiate(backend);
+    instances.set(module, kernels);
+  }
+  return kernels ?? undefined;
+}
+
+function instantiate(backend: BackendWasm): SimdKernels | null {
+  const memory = heapMemory(backend);
+  if (memory === undefined) return null;
+  if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return null;
+  if (compiled === undefined) {
+    const bytes = decode(SIMD_KERNELS_BASE64);
+    compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  }
+  if (compiled === null) return null;
+  return new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
+}
+
+/**
+ * Switches the SIMD kernels on or off (tests and benchmarks compare both paths); returns the previous
+ * setting.
+ */
+export function setSimdKernelsEnabled(on: boolean): boolean {
+  const previous = enabled;
+  enabled = on;
+  return previous;
+}
