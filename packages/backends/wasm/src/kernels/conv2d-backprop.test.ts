@@ -1,6 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCpuAndWasm, randomArray, relativeError, runKernelOn } from '../test-support/backends.js';
 import { setColumnBudget } from './conv-info.js';
+import { setSimdKernelsEnabled } from './simd.js';
 
 /**
  * Parity with the tfjs cpu backend: max |wasm − cpu| / max |cpu| at most this. The cases cover
@@ -30,6 +31,10 @@ const cases: Case[] = [
   { x: [1, 9, 9, 2], filter: [3, 3, 2, 3], strides: [2, 2], pad: 'valid' },
   { x: [2, 6, 9, 3], filter: [2, 3, 3, 5], strides: [1, 2], pad: 'same' },
   { x: [1, 6, 6, 2], filter: [3, 3, 2, 2], strides: [1, 1], pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
+  // Channel counts that reach every SIMD tile (4×8, 4×4, 1×8, 1×4 and scalar): 4+3 in, 8+4+3 out.
+  { x: [2, 5, 6, 7], filter: [1, 1, 7, 15], strides: [1, 1], pad: 'same' },
+  { x: [3, 7, 7, 7], filter: [3, 3, 7, 15], strides: [2, 2], pad: 'same' },
+  { x: [2, 8, 8, 16], filter: [1, 1, 16, 24], strides: [1, 1], pad: 'valid' },
 ];
 
 function describeCase(c: Case): string {
@@ -48,7 +53,39 @@ function outShape(c: Case): [number, number, number, number] {
 
 beforeAll(initCpuAndWasm);
 
-describe('Conv2DBackpropFilter on wasm', () => {
+describe.each([
+  ['SIMD kernel', true],
+  ['XNNPACK path', false],
+] as const)('Conv2DBackpropFilter on wasm, %s', (_, simd) => {
+  let previous: boolean;
+  beforeAll(() => {
+    previous = setSimdKernelsEnabled(simd);
+  });
+  afterAll(() => {
+    setSimdKernelsEnabled(previous);
+  });
+
+  it('gives the same bits twice (training stays deterministic)', async () => {
+    const c = cases[13]!;
+    const inputs = { x: randomArray(c.x, 19), dy: randomArray(outShape(c), 20) };
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter };
+    const first = await runKernelOn('wasm', 'Conv2DBackpropFilter', inputs, attrs);
+    const second = await runKernelOn('wasm', 'Conv2DBackpropFilter', inputs, attrs);
+    expect(Array.from(second.values)).toEqual(Array.from(first.values));
+  });
+
+  it('propagates a NaN in the input as the cpu backend does', async () => {
+    const c = cases[6]!;
+    const x = randomArray(c.x, 9);
+    x.values[10] = NaN;
+    const inputs = { x, dy: randomArray(outShape(c), 10) };
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter };
+    const cpu = await runKernelOn('cpu', 'Conv2DBackpropFilter', inputs, attrs);
+    const wasm = await runKernelOn('wasm', 'Conv2DBackpropFilter', inputs, attrs);
+    expect(Array.from(wasm.values, Number.isNaN)).toEqual(Array.from(cpu.values, Number.isNaN));
+    expect(Array.from(cpu.values).some(Number.isNaN)).toBe(true);
+  });
+
   it.each(cases.map((c) => [describeCase(c), c] as const))('matches the cpu backend: %s', async (_, c) => {
     const inputs = { x: randomArray(c.x, 1), dy: randomArray(outShape(c), 2) };
     const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter };

@@ -131,6 +131,15 @@ describe.each([
     expect(simdKernels(tf.findBackend('wasm') as BackendWasm) !== undefined).toBe(simd);
   });
 
+  it('gives the same bits twice (training stays deterministic)', async () => {
+    const c = cases[15]!;
+    const inputs = { x: randomArray(c.x, 19), dy: randomArray(outShape(c), 20) };
+    const attrs = { strides: c.strides, pad: c.pad, dilations: c.dilations, filterShape: c.filter };
+    const first = await runKernelOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', inputs, attrs);
+    const second = await runKernelOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', inputs, attrs);
+    expect(Array.from(second.values)).toEqual(Array.from(first.values));
+  });
+
   it('propagates an infinity in dy as the cpu backend does', async () => {
     const c = cases[3]!;
     const dy = randomArray(outShape(c), 17);
