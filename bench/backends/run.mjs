@@ -15,8 +15,15 @@ import { fileURLToPath } from 'node:url';
 import { cpuMs, median, printTable, runJson, runPytorch, writeResults } from '../support.mjs';
 import { transpileCoreFile, transpileWasmBackend } from './transpile.mjs';
 
-/** train: tfjs optimizer.minimize, BatchNorm training mode; graft: Graft's fine-tuning step (graft-unfused: its optimizer on the per-op kernel path); infer: predict; features: the trunk's pooled features. */
-const PHASES = ['train', 'graft', 'graft-unfused', 'infer', 'features'];
+/**
+ * train: tfjs optimizer.minimize, BatchNorm training mode; graft: Graft's fine-tuning step (graft-unfused: its
+ * optimizer on the per-op kernel path); infer: prediction as Graft runs it (layersTrunk, then the head);
+ * features: the frozen trunk's pooled features as Graft extracts them; infer-raw, features-raw: the same on the
+ * plain tfjs model (model.predict), what Graft ran before BatchNorm was folded.
+ */
+const PHASES = ['train', 'graft', 'graft-unfused', 'infer', 'infer-raw', 'features', 'features-raw'];
+/** The PyTorch phase each phase compares with. */
+const TORCH_PHASE = { 'graft-unfused': 'graft', 'infer-raw': 'infer', 'features-raw': 'features' };
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = parseArgs(process.argv.slice(2));
 
@@ -48,6 +55,9 @@ async function worker(a) {
 
   const dir = transpileWasmBackend();
   const { Optimizer } = await import(transpileCoreFile('train/optimizer.ts'));
+  transpileCoreFile('errors.ts');
+  transpileCoreFile('model/folded-chain.ts');
+  const { layersTrunk } = await import(transpileCoreFile('model/layers-trunk.ts'));
   const tf = await import('@tensorflow/tfjs');
   const { mobilenetV1 } = await import(path.join(dir, 'test-support/mobilenet.js'));
   if (name === 'wasm') {
@@ -125,8 +135,22 @@ async function worker(a) {
       loss.dataSync();
       loss.dispose();
     };
-    const infer = () => {
+    const inferRaw = () => {
       const out = tf.tidy(() => model.predict(x));
+      out.dataSync();
+      out.dispose();
+    };
+    // Graft's trunk over a second copy of the network (everything before the pooling, one group holding every
+    // weight): the training phases change the first copy's weights every repetition, which would refold its
+    // BatchNorms once per repetition, where prediction and evaluation refold once per epoch at most.
+    const twin = mobilenetV1(tf, { size, alpha: 0.25, classes: 10 });
+    const body = tf.model({ inputs: twin.inputs, outputs: twin.layers[twin.layers.length - 3].output });
+    const head = twin.layers[twin.layers.length - 1];
+    const weighted = body.layers.filter((l) => l.weights.length > 0).map((l) => l.name);
+    const graftTrunk = layersTrunk({ model: body, groups: [{ name: 'all', layers: weighted }] });
+    // What GraftModel.features and the head do at prediction and evaluation (the pooled features, then the head).
+    const infer = () => {
+      const out = tf.tidy(() => head.apply(graftTrunk.apply({ image: x }, false)));
       out.dataSync();
       out.dispose();
     };
@@ -158,18 +182,33 @@ async function worker(a) {
     // Feature extraction for a linear probe or the feature cache: the frozen trunk (BatchNorm in
     // inference mode) up to the pooled 256-d features.
     const trunk = tf.model({ inputs: model.inputs, outputs: model.layers[model.layers.length - 2].output });
-    const features = () => {
+    const featuresRaw = () => {
       const out = tf.tidy(() => trunk.predict(x));
       out.dataSync();
       out.dispose();
     };
-    const measured = await measureAll({ train: trainStep, graft: graftStep, 'graft-unfused': graftStepWith(unfusedOptimizer), infer, features });
+    // As the loop's feature cache and a linear probe run the frozen trunk: GraftModel.features(inputs, false).
+    const features = () => {
+      const out = tf.tidy(() => graftTrunk.apply({ image: x }, false));
+      out.dataSync();
+      out.dispose();
+    };
+    const measured = await measureAll({
+      train: trainStep,
+      graft: graftStep,
+      'graft-unfused': graftStepWith(unfusedOptimizer),
+      infer,
+      'infer-raw': inferRaw,
+      features,
+      'features-raw': featuresRaw,
+    });
     results.push({ size, ...measured });
     tf.dispose([x, y]);
     optimizer.dispose();
     graftOptimizer.dispose();
     unfusedOptimizer.dispose();
     model.dispose();
+    graftTrunk.dispose();
   }
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const capabilities = name === 'wasm' ? { threads: (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() } : {};
@@ -230,7 +269,7 @@ function report(runs, a, load0, load1) {
       const res = run.results.find((r) => r.size === size);
       for (const phase of PHASES) {
         const m = res?.[phase];
-        const torch = byName.pytorch?.results.find((r) => r.size === size)?.[phase === 'graft-unfused' ? 'graft' : phase];
+        const torch = byName.pytorch?.results.find((r) => r.size === size)?.[TORCH_PHASE[phase] ?? phase];
         const cpu = byName.cpu?.results.find((r) => r.size === size)?.[phase];
         const cpuRate = m ? (Number(a.batch) * 1000) / m.cpuMsPerStep : undefined;
         const torchCpuRate = torch ? (Number(a.batch) * 1000) / torch.cpuMsPerStep : undefined;

@@ -28,6 +28,20 @@ describe('layersTrunk', () => {
     expect(trunk.split!(0)).toBeUndefined();
   });
 
+  it('folds BatchNorm into the convolution in inference mode, within 1e-5 of the layers model', () => {
+    const model = chainModel();
+    const trunk = layersTrunk({ model, groups: [{ name: 'a', layers: ['c1', 'bn1'] }, { name: 'b', layers: ['c2'] }] });
+    const x = tf.randomNormal([2, 6, 6, 2], 0, 1, 'float32', 5);
+    const kernels: string[] = [];
+    const original = tf.engine().runKernel.bind(tf.engine());
+    tf.engine().runKernel = (name, inputs, attrs) => (kernels.push(name), original(name, inputs, attrs));
+    const features = tf.tidy(() => trunk.apply({ image: x }, false));
+    tf.engine().runKernel = original;
+    expect(kernels).not.toContain('FusedBatchNorm');
+    const reference = tf.tidy(() => tf.mean(model.predict(x) as tf.Tensor, [1, 2]));
+    expect(tf.max(tf.abs(tf.sub(features, reference))).dataSync()[0]).toBeLessThan(1e-5);
+  });
+
   it('offers no split for a model that is not a chain', () => {
     const input = tf.input({ shape: [4] });
     const a = tf.layers.dense({ units: 3, name: 'a' }).apply(input) as tf.SymbolicTensor;
@@ -44,9 +58,12 @@ describe('layersTrunk', () => {
     expect(trunk.apply({ image: x }, true).dataSync()).not.toEqual(inference);
     trunk.groups[0]!.setNormInference!(true);
     const before = trunk.apply({ image: x }, false).dataSync();
+    const statistics = () => trunk.weights().filter((w) => w.key.startsWith('bn1/')).map((w) => Array.from(w.variable.dataSync()));
+    const statisticsBefore = statistics();
     // Training mode now computes what inference mode does, and leaves the running statistics alone.
     expect(trunk.apply({ image: x }, true).dataSync()).toEqual(before);
     expect(trunk.apply({ image: x }, false).dataSync()).toEqual(before);
+    expect(statistics()).toEqual(statisticsBefore);
   });
 
   it('refuses groups that name missing layers or leave weights out', () => {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { GraftError } from '../errors.js';
 import type { Rng } from '../train/rng.js';
+import { foldedChain } from './folded-chain.js';
 import type { LayerGroup, NamedVariable, Trunk, TrunkSplit } from './trunk.js';
 
 export interface LayersTrunkOptions {
@@ -63,6 +64,8 @@ export function layersTrunk(options: LayersTrunkOptions): Trunk {
   );
 
   const chain = chainOrder(model);
+  // A chain runs layer by layer, so that each convolution's inference-mode BatchNorm folds into it.
+  const folded = chain ? foldedChain(chain, (layer) => forcedToInference.has(layer)) : undefined;
   const splits = new Map<number, TrunkSplit | undefined>();
   const pool = (out: tf.Tensor): tf.Tensor2D => {
     if (out.rank === 4) return tf.mean(out, [1, 2]) as tf.Tensor2D;
@@ -74,11 +77,9 @@ export function layersTrunk(options: LayersTrunkOptions): Trunk {
     const before = new Set(options.groups.slice(0, boundary).flatMap((g) => g.layers));
     const cut = Math.max(...chain.map((l, i) => (before.has(l.name) ? i : -1)));
     if (cut < 0 || chain.slice(0, cut + 1).some((l) => RANDOM_LAYERS.has(l.getClassName()))) return undefined;
-    const prefixModel = tf.model({ inputs: model.inputs, outputs: chain[cut]!.output as tf.SymbolicTensor });
-    const rest = chain.slice(cut + 1);
     return {
-      prefix: (inputs) => prefixModel.predict(requireInput(inputs, inputName)) as tf.Tensor,
-      suffix: (x, training) => pool(rest.reduce((h, layer) => layer.apply(h, { training }) as tf.Tensor, x)),
+      prefix: (inputs) => folded!.apply(requireInput(inputs, inputName), false, 0, cut + 1),
+      suffix: (x, training) => pool(folded!.apply(x, training, cut + 1)),
     };
   };
 
@@ -91,7 +92,10 @@ export function layersTrunk(options: LayersTrunkOptions): Trunk {
     },
     inputNames: [inputName],
     preprocess: (inputs) => ({ [inputName]: preprocess(requireInput(inputs, inputName)) }),
-    apply: (inputs, training) => pool(model.apply(requireInput(inputs, inputName), { training }) as tf.Tensor),
+    apply(inputs, training) {
+      const x = requireInput(inputs, inputName);
+      return pool(folded ? folded.apply(x, training) : (model.apply(x, { training }) as tf.Tensor));
+    },
     weights: () => weights,
     setNormMomentum(momentum) {
       for (const l of model.layers) if (NORM_LAYERS.has(l.getClassName())) (l as unknown as { momentum: number }).momentum = momentum;
@@ -99,7 +103,10 @@ export function layersTrunk(options: LayersTrunkOptions): Trunk {
     reinitialize(rng: Rng) {
       for (const layer of model.layers) reinitializeLayer(layer, rng);
     },
-    dispose: () => model.dispose(),
+    dispose() {
+      folded?.dispose();
+      model.dispose();
+    },
   };
 }
 
@@ -132,12 +139,16 @@ function requireInput(inputs: Record<string, tf.Tensor>, name: string): tf.Tenso
 
 type CallFn = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
 const originalCall = new WeakMap<tf.layers.Layer, CallFn>();
+/** Normalisation layers currently held in inference mode (their BatchNorm may fold into the convolution). */
+const forcedToInference = new WeakSet<tf.layers.Layer>();
 
 function forceInference(layer: tf.layers.Layer, inference: boolean): void {
   const mutable = layer as unknown as { call: CallFn };
   if (!originalCall.has(layer)) originalCall.set(layer, mutable.call.bind(layer));
   const call = originalCall.get(layer)!;
   mutable.call = inference ? (inputs, kwargs) => call(inputs, { ...kwargs, training: false }) : call;
+  if (inference) forcedToInference.add(layer);
+  else forcedToInference.delete(layer);
 }
 
 /**

@@ -1,0 +1,162 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Runs a chain of tfjs layers (each feeding only the next) with every convolution whose BatchNorm computes
+ * with its running statistics folded into one fused call: `act(γ·(conv(x, W) + b − μ)/√(σ² + ε) + β)` is
+ * `act(conv(x, W·s) + (b − μ)·s + β)` with `s = γ/√(σ² + ε)` (Jacob et al. 2018, "Quantization and Training
+ * of Neural Networks for Efficient Integer-Arithmetic-Only Inference", §3.2). The backend then applies bias
+ * and ReLU/ReLU6 inside the convolution (XNNPACK on wasm) instead of BatchNorm's and the activation's own passes.
+ *
+ * Folded only where the result is exact and no gradient is asked for: outside a gradient tape, with the
+ * BatchNorm in inference mode (the training flag off, or the layer forced into inference). Everything else
+ * (BatchNorm on batch statistics, anything under `tf.grad`/`tf.variableGrads`, layers that match no pattern)
+ * runs through `layer.apply` exactly as the unfolded model does.
+ */
+export interface FoldedChain {
+  /** Layers `[from, to)` of the chain applied to `x` (inside the caller's tidy). @default the whole chain */
+  apply(x: tf.Tensor, training: boolean, from?: number, to?: number): tf.Tensor;
+  /** How many convolution + BatchNorm pairs can fold (a layer count for tests and benches). */
+  readonly foldable: number;
+  /** Free the cached folded weights. */
+  dispose(): void;
+}
+
+type Activation = 'linear' | 'relu' | 'relu6';
+
+/** A convolution, its BatchNorm and the activation after them (when one can fuse). */
+interface Fold {
+  conv: tf.layers.Layer;
+  norm: tf.layers.Layer;
+  /** The activation layer fused into the call, if any. */
+  act?: tf.layers.Layer;
+  activation: Activation;
+  depthwise: boolean;
+  strides: [number, number];
+  dilations: [number, number];
+  pad: 'same' | 'valid';
+}
+
+/** Folded weights and the storage of the variables they came from: a variable's assignment gives it new storage. */
+interface Folded {
+  sources: object[];
+  filter: tf.Tensor4D;
+  bias: tf.Tensor1D;
+}
+
+/**
+ * @param layers The chain, input to output (no InputLayer).
+ * @param normForcedToInference Whether a BatchNorm layer computes with running statistics even when training.
+ */
+export function foldedChain(layers: readonly tf.layers.Layer[], normForcedToInference: (layer: tf.layers.Layer) => boolean): FoldedChain {
+  const folds = new Map<number, Fold>();
+  for (let i = 0; i + 1 < layers.length; i++) {
+    const fold = matchFold(layers[i]!, layers[i + 1]!, layers[i + 2]);
+    if (fold) folds.set(i, fold);
+  }
+  const cache = new Map<Fold, Folded>();
+
+  const folded = (fold: Fold): Folded => {
+    const sources = [...fold.conv.weights, ...fold.norm.weights].map((w) => (w.read() as tf.Variable).dataId);
+    const hit = cache.get(fold);
+    // The cache holds while every source variable still has the storage it was folded from: the
+    // optimizers, BatchNorm's statistics update and checkpoint loading all assign new tensors.
+    if (hit && hit.sources.every((s, i) => s === sources[i])) return hit;
+    if (hit) tf.dispose([hit.filter, hit.bias]);
+    const [filter, bias] = tf.tidy(() => foldWeights(fold).map((t) => tf.keep(t)));
+    const entry = { sources, filter: filter as tf.Tensor4D, bias: bias as tf.Tensor1D };
+    cache.set(fold, entry);
+    return entry;
+  };
+
+  return {
+    foldable: folds.size,
+    apply(x, training, from = 0, to = layers.length) {
+      const inTape = tf.engine().state.gradientDepth > 0;
+      let h = x;
+      for (let i = from; i < to; ) {
+        const fold = folds.get(i);
+        const span = fold ? (fold.act ? 3 : 2) : 1;
+        if (fold && i + span <= to && !inTape && (!training || normForcedToInference(fold.norm))) {
+          h = fusedCall(fold, h, folded(fold));
+          i += span;
+        } else {
+          h = layers[i]!.apply(h, { training }) as tf.Tensor;
+          i += 1;
+        }
+      }
+      return h;
+    },
+    dispose() {
+      for (const f of cache.values()) tf.dispose([f.filter, f.bias]);
+      cache.clear();
+    },
+  };
+}
+
+/** The fold starting at `conv`, or undefined when the three layers do not form one. */
+function matchFold(conv: tf.layers.Layer, norm: tf.layers.Layer, next: tf.layers.Layer | undefined): Fold | undefined {
+  const kind = conv.getClassName();
+  if (kind !== 'Conv2D' && kind !== 'DepthwiseConv2D') return undefined;
+  if (norm.getClassName() !== 'BatchNormalization') return undefined;
+  const c = conv.getConfig();
+  if (c.activation !== 'linear' || (c.dataFormat ?? 'channelsLast') !== 'channelsLast') return undefined;
+  const n = norm.getConfig();
+  const axis = Array.isArray(n.axis) ? n.axis : [n.axis];
+  if (axis.length !== 1 || (axis[0] !== -1 && axis[0] !== 3)) return undefined;
+  const activation = next ? fusableActivation(next) : undefined;
+  return {
+    conv,
+    norm,
+    act: activation ? next : undefined,
+    activation: activation ?? 'linear',
+    depthwise: kind === 'DepthwiseConv2D',
+    strides: pair(c.strides),
+    dilations: pair(c.dilationRate ?? 1),
+    pad: c.padding === 'same' ? 'same' : 'valid',
+  };
+}
+
+function pair(value: unknown): [number, number] {
+  const v = Array.isArray(value) ? value : [value, value];
+  return [Number(v[0]), Number(v[1])];
+}
+
+/** The activation a layer computes when the fused kernel can compute it too. */
+function fusableActivation(layer: tf.layers.Layer): Activation | undefined {
+  const c = layer.getConfig();
+  if (layer.getClassName() === 'Activation') return c.activation === 'relu' || c.activation === 'relu6' ? c.activation : undefined;
+  if (layer.getClassName() === 'ReLU') {
+    if (c.maxValue == null) return 'relu';
+    if (c.maxValue === 6) return 'relu6';
+  }
+  return undefined;
+}
+
+/** `W·s` and `(b − μ)·s + β` with `s = γ/√(σ² + ε)`, from the variables' current values. */
+function foldWeights(fold: Fold): [tf.Tensor4D, tf.Tensor1D] {
+  const c = fold.conv.getConfig();
+  const n = fold.norm.getConfig();
+  const convWeights = fold.conv.weights.map((w) => w.read());
+  const normWeights = fold.norm.weights.map((w) => w.read());
+  const kernel = convWeights[0] as tf.Tensor4D;
+  const convBias = c.useBias ? convWeights[1] : undefined;
+  // BatchNormalization builds gamma (if scale), beta (if center), moving mean, moving variance, in that order.
+  let k = 0;
+  const gamma = n.scale !== false ? normWeights[k++] : undefined;
+  const beta = n.center !== false ? normWeights[k++] : undefined;
+  const mean = normWeights[k++]!;
+  const variance = normWeights[k]!;
+  const rstd = tf.rsqrt(tf.add(variance, n.epsilon as number));
+  const s = gamma ? tf.mul(gamma, rstd) : rstd;
+  // A depthwise kernel is [kh, kw, in, multiplier]; output channel i·multiplier + m scales by s[i·multiplier + m].
+  const filter = tf.mul(kernel, fold.depthwise ? tf.reshape(s, [kernel.shape[2], kernel.shape[3]]) : s) as tf.Tensor4D;
+  const shifted = tf.mul(convBias ? tf.sub(convBias, mean) : tf.neg(mean), s);
+  const bias = (beta ? tf.add(shifted, beta) : shifted) as tf.Tensor1D;
+  return [filter, bias];
+}
+
+function fusedCall(fold: Fold, x: tf.Tensor, w: Folded): tf.Tensor {
+  const { strides, pad, dilations, activation } = fold;
+  const args = { x: x as tf.Tensor4D, filter: w.filter, strides, pad, dilations, bias: w.bias, activation };
+  return fold.depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
+}
