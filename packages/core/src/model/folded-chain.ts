@@ -7,15 +7,15 @@ import * as tf from '@tensorflow/tfjs';
  * of Neural Networks for Efficient Integer-Arithmetic-Only Inference", §3.2). The backend then applies bias
  * and ReLU/ReLU6 inside the convolution (XNNPACK on wasm) instead of BatchNorm's and the activation's own passes.
  *
- * Folded only where the result is exact and no gradient is asked for: outside a gradient tape, with the
- * BatchNorm in inference mode (the training flag off, or the layer forced into inference). Everything else
+ * Folded only where the two agree up to rounding and no gradient is asked for: outside a gradient tape, with
+ * the BatchNorm in inference mode (the training flag off, or the layer forced into inference). Everything else
  * (BatchNorm on batch statistics, anything under `tf.grad`/`tf.variableGrads`, layers that match no pattern)
  * runs through `layer.apply` exactly as the unfolded model does.
  */
 export interface FoldedChain {
   /** Layers `[from, to)` of the chain applied to `x` (inside the caller's tidy). @default the whole chain */
   apply(x: tf.Tensor, training: boolean, from?: number, to?: number): tf.Tensor;
-  /** How many convolution + BatchNorm pairs can fold (a layer count for tests and benches). */
+  /** How many convolution + BatchNorm pairs can fold (for tests and benches). */
   readonly foldable: number;
   /** Free the cached folded weights. */
   dispose(): void;
@@ -59,7 +59,9 @@ export function foldedChain(layers: readonly tf.layers.Layer[], normForcedToInfe
     const sources = [...fold.conv.weights, ...fold.norm.weights].map((w) => (w.read() as tf.Variable).dataId);
     const hit = cache.get(fold);
     // The cache holds while every source variable still has the storage it was folded from: the
-    // optimizers, BatchNorm's statistics update and checkpoint loading all assign new tensors.
+    // optimizers, BatchNorm's statistics update and checkpoint loading all assign new tensors, so a
+    // refold costs a few small ops once per change (per epoch at evaluation) instead of per batch, and
+    // on wasm the fused kernel keeps its packed XNNPACK operator, which is keyed by the filter's storage.
     if (hit && hit.sources.every((s, i) => s === sources[i])) return hit;
     if (hit) tf.dispose([hit.filter, hit.bias]);
     const [filter, bias] = tf.tidy(() => foldWeights(fold).map((t) => tf.keep(t)));
