@@ -13,6 +13,8 @@ export interface SimdKernels {
     n: number, h: number, w: number, c: number, oh: number, ow: number, kh: number, kw: number,
     sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number,
   ): void;
+  /** dW ([1, 1, ci, co]) of a 1×1, stride-1, unpadded 2-D convolution over `positions` rows. */
+  pointwiseFilterGrad(x: number, dy: number, out: number, positions: number, ci: number, co: number): void;
   /** dW ([kh, kw, ci, co]) of a 2-D convolution. */
   convFilterGrad(
     x: number, dy: number, out: number,
