@@ -456,3 +456,143 @@ export function convFilterGrad(
     }
   }
 }
+
+// ---- Pointwise (1×1, stride 1, no padding) filter gradient ----
+// dW[ci, co] = Σ_p x[p, ci] · dy[p, co] over the n·h·w positions, which are contiguous rows of x and dy.
+// The tiles above walk all positions once per tile; with many channels a row is ≥ 1 KB, so those walks
+// touch one cache line per position and evict each other from L1. Here positions go in blocks whose rows
+// of x and dy fit in L1 together, and every tile of dW takes its share of a block before the next block
+// is loaded: the tile's accumulators are stored to and reloaded from dW between blocks (exactly, so the
+// sum is still the sequential one).
+
+/** Bytes of x and dy rows one position block may span (half of a 48 KB L1, to leave room for dW). */
+const BLOCK_BYTES: i32 = 24 * 1024;
+
+function block4x8(xp: usize, dp: usize, o: usize, count: i32, xs: usize, ds: usize, r: usize): void {
+  let a00 = v128.load(o);
+  let a01 = v128.load(o, 16);
+  let a10 = v128.load(o + r);
+  let a11 = v128.load(o + r, 16);
+  let a20 = v128.load(o + 2 * r);
+  let a21 = v128.load(o + 2 * r, 16);
+  let a30 = v128.load(o + 3 * r);
+  let a31 = v128.load(o + 3 * r, 16);
+  for (let i = 0; i < count; i++) {
+    const d0 = v128.load(dp);
+    const d1 = v128.load(dp, 16);
+    let s = v128.load32_splat(xp);
+    a00 = f32x4.add(a00, f32x4.mul(s, d0));
+    a01 = f32x4.add(a01, f32x4.mul(s, d1));
+    s = v128.load32_splat(xp, 4);
+    a10 = f32x4.add(a10, f32x4.mul(s, d0));
+    a11 = f32x4.add(a11, f32x4.mul(s, d1));
+    s = v128.load32_splat(xp, 8);
+    a20 = f32x4.add(a20, f32x4.mul(s, d0));
+    a21 = f32x4.add(a21, f32x4.mul(s, d1));
+    s = v128.load32_splat(xp, 12);
+    a30 = f32x4.add(a30, f32x4.mul(s, d0));
+    a31 = f32x4.add(a31, f32x4.mul(s, d1));
+    xp += xs;
+    dp += ds;
+  }
+  v128.store(o, a00);
+  v128.store(o, a01, 16);
+  v128.store(o + r, a10);
+  v128.store(o + r, a11, 16);
+  v128.store(o + 2 * r, a20);
+  v128.store(o + 2 * r, a21, 16);
+  v128.store(o + 3 * r, a30);
+  v128.store(o + 3 * r, a31, 16);
+}
+
+function block4x4(xp: usize, dp: usize, o: usize, count: i32, xs: usize, ds: usize, r: usize): void {
+  let a0 = v128.load(o);
+  let a1 = v128.load(o + r);
+  let a2 = v128.load(o + 2 * r);
+  let a3 = v128.load(o + 3 * r);
+  for (let i = 0; i < count; i++) {
+    const d = v128.load(dp);
+    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), d));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(xp, 4), d));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(xp, 8), d));
+    a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(xp, 12), d));
+    xp += xs;
+    dp += ds;
+  }
+  v128.store(o, a0);
+  v128.store(o + r, a1);
+  v128.store(o + 2 * r, a2);
+  v128.store(o + 3 * r, a3);
+}
+
+function block1x8(xp: usize, dp: usize, o: usize, count: i32, xs: usize, ds: usize): void {
+  let a0 = v128.load(o);
+  let a1 = v128.load(o, 16);
+  for (let i = 0; i < count; i++) {
+    const s = v128.load32_splat(xp);
+    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(dp)));
+    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(dp, 16)));
+    xp += xs;
+    dp += ds;
+  }
+  v128.store(o, a0);
+  v128.store(o, a1, 16);
+}
+
+function block1x4(xp: usize, dp: usize, o: usize, count: i32, xs: usize, ds: usize): void {
+  let a0 = v128.load(o);
+  for (let i = 0; i < count; i++) {
+    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), v128.load(dp)));
+    xp += xs;
+    dp += ds;
+  }
+  v128.store(o, a0);
+}
+
+function block1x1(xp: usize, dp: usize, o: usize, count: i32, xs: usize, ds: usize): void {
+  let a = load<f32>(o);
+  for (let i = 0; i < count; i++) {
+    a += load<f32>(xp) * load<f32>(dp);
+    xp += xs;
+    dp += ds;
+  }
+  store<f32>(o, a);
+}
+
+/** The output-channel tiles of `rows` (4 or 1) input channels over one block of positions. */
+function blockRow(xp: usize, dp: usize, o: usize, count: i32, ci: i32, co: i32, four: bool): void {
+  const xs = <usize>ci << 2;
+  const ds = <usize>co << 2;
+  const r = <usize>co << 2;
+  let j = 0;
+  for (; j + 8 <= co; j += 8) {
+    const jb = <usize>j << 2;
+    if (four) block4x8(xp, dp + jb, o + jb, count, xs, ds, r);
+    else block1x8(xp, dp + jb, o + jb, count, xs, ds);
+  }
+  if (j + 4 <= co) {
+    const jb = <usize>j << 2;
+    if (four) block4x4(xp, dp + jb, o + jb, count, xs, ds, r);
+    else block1x4(xp, dp + jb, o + jb, count, xs, ds);
+    j += 4;
+  }
+  for (; j < co; j++) {
+    const jb = <usize>j << 2;
+    const rows = four ? 4 : 1;
+    for (let k = 0; k < rows; k++) block1x1(xp + (<usize>k << 2), dp + jb, o + <usize>k * r + jb, count, xs, ds);
+  }
+}
+
+/** Writes dW ([1, 1, ci, co]) of a 1×1 stride-1 unpadded convolution; x is [positions, ci], dy [positions, co]. */
+export function pointwiseFilterGrad(x: usize, dy: usize, out: usize, positions: i32, ci: i32, co: i32): void {
+  memory.fill(out, 0, (<usize>ci * <usize>co) << 2);
+  const block = max(8, BLOCK_BYTES / ((ci + co) << 2));
+  for (let p0 = 0; p0 < positions; p0 += block) {
+    const count = min(block, positions - p0);
+    const xb = x + ((<usize>p0 * <usize>ci) << 2);
+    const db = dy + ((<usize>p0 * <usize>co) << 2);
+    let i = 0;
+    for (; i + 4 <= ci; i += 4) blockRow(xb + (<usize>i << 2), db, out + ((<usize>i * <usize>co) << 2), count, ci, co, true);
+    for (; i < ci; i++) blockRow(xb + (<usize>i << 2), db, out + ((<usize>i * <usize>co) << 2), count, ci, co, false);
+  }
+}

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { free } from './heap.js';
+import { allocate, byteOffset, f32, free, size } from './heap.js';
 import { wasmKernel } from './originals.js';
+import { simdKernels } from './simd.js';
 
 /**
  * A wasm-only kernel: `dy` times a 0/1 mask of `x`, from the backend's fast kernels (a step, a
@@ -10,7 +11,8 @@ import { wasmKernel } from './originals.js';
  * = `dy·step(bound − x)` (exactly: a float difference is positive iff the first operand is larger;
  * tfjs' tie rule gives the first operand the gradient). tfjs builds the second from a comparison, a
  * cast to float and a product, and Keras' relu6 (`minimum(6, relu(x))`) runs both after every
- * convolution of MobileNet.
+ * convolution of MobileNet. Where the engine has WebAssembly SIMD, one pass of Graft's kernel
+ * (simd/activation-grad.ts) does the same float32 operations in place of those two or three passes.
  */
 export const MASKED_GRAD = 'GraftMaskedGrad';
 
@@ -21,6 +23,13 @@ export function maskedGrad(args: { inputs: tf.NamedTensorInfoMap; backend: Backe
   const x = inputs['x']!;
   const dy = inputs['dy']!;
   const mode = attrs?.['mode'] as Mode;
+  const simd = simdKernels(backend);
+  if (simd !== undefined) {
+    const out = allocate(backend, x.shape);
+    const bound = mode === 'positive' ? 0 : f32(backend, inputs['bound']!)[0]!;
+    simd.maskedGrad(byteOffset(backend, dy), byteOffset(backend, x), byteOffset(backend, out), size(x.shape), mode === 'positive' ? 0 : 1, bound);
+    return out;
+  }
   let mask: tf.TensorInfo;
   if (mode === 'positive') {
     mask = wasmKernel('Step')({ inputs: { x }, backend, attrs: { alpha: 0 } }) as tf.TensorInfo;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCpuAndWasm, randomValues, relativeError } from '../test-support/backends.js';
+import { setSimdKernelsEnabled } from './simd.js';
 
 beforeAll(initCpuAndWasm);
 
@@ -26,36 +27,51 @@ async function batchNormGrads(backend: string, xShape: number[], withScale: bool
   return values;
 }
 
-describe('BatchNorm gradient on wasm', () => {
-  // (tfjs cannot differentiate batchNorm without a scale on any backend: it fails saving inputs.)
-  it.each([
-    [[4, 5, 5, 6], true],
-    [[7, 3], true],
-  ] as const)('matches the cpu backend for x %j (scale: %s)', async (shape, withScale) => {
-    const cpu = await batchNormGrads('cpu', [...shape], withScale);
-    const wasm = await batchNormGrads('wasm', [...shape], withScale);
-    expect(wasm).toHaveLength(cpu.length);
-    wasm.forEach((g, i) => expect(relativeError(g, cpu[i]!), `input ${i}`).toBeLessThanOrEqual(TOLERANCE));
+describe.each([
+  ['with the SIMD kernels', true],
+  ['without them', false],
+] as const)('%s', (_, simd) => {
+  let previous: boolean;
+  beforeAll(() => {
+    previous = setSimdKernelsEnabled(simd);
+  });
+  afterAll(() => {
+    setSimdKernelsEnabled(previous);
   });
 
-  it('leaves the gradient on other backends as tfjs defines it', async () => {
-    await tf.setBackend('cpu');
-    const before = tf.memory().numTensors;
-    await batchNormGrads('cpu', [2, 3], true);
-    await tf.setBackend('cpu');
-    expect(tf.memory().numTensors).toBe(before);
-    expect(tf.getKernel('GraftBatchNormGradSums', 'cpu')).toBeUndefined();
-  });
-});
+  describe('BatchNorm gradient on wasm', () => {
+    // (tfjs cannot differentiate batchNorm without a scale on any backend: it fails saving inputs.)
+    it.each([
+      [[4, 5, 5, 6], true],
+      [[7, 3], true],
+      // 13 channels: a block of 8, one of 4 and a single channel in the SIMD kernel.
+      [[3, 4, 4, 13], true],
+    ] as const)('matches the cpu backend for x %j (scale: %s)', async (shape, withScale) => {
+      const cpu = await batchNormGrads('cpu', [...shape], withScale);
+      const wasm = await batchNormGrads('wasm', [...shape], withScale);
+      expect(wasm).toHaveLength(cpu.length);
+      wasm.forEach((g, i) => expect(relativeError(g, cpu[i]!), `input ${i}`).toBeLessThanOrEqual(TOLERANCE));
+    });
 
-describe('GraftBatchNormGradSums on wasm', () => {
-  it('propagates NaN and infinities like plain sums (XNNPACK pooling would clamp them)', async () => {
-    await tf.setBackend('wasm');
-    const x = tf.tensor2d([[1, 2], [3, NaN], [5, 6]]);
-    const dy = tf.tensor2d([[1, Infinity], [1, 1], [1, 1]]);
-    const mean = tf.tensor1d([3, 4]);
-    const sums = tf.engine().runKernel('GraftBatchNormGradSums', { x, mean, dy }, {}) as tf.Tensor;
-    expect(Array.from(sums.dataSync())).toEqual([3, Infinity, 0, NaN]);
-    tf.dispose([x, dy, mean, sums]);
+    it('leaves the gradient on other backends as tfjs defines it', async () => {
+      await tf.setBackend('cpu');
+      const before = tf.memory().numTensors;
+      await batchNormGrads('cpu', [2, 3], true);
+      await tf.setBackend('cpu');
+      expect(tf.memory().numTensors).toBe(before);
+      expect(tf.getKernel('GraftBatchNormGradSums', 'cpu')).toBeUndefined();
+    });
+  });
+
+  describe('GraftBatchNormGradSums on wasm', () => {
+    it('propagates NaN and infinities like plain sums (XNNPACK pooling would clamp them)', async () => {
+      await tf.setBackend('wasm');
+      const x = tf.tensor2d([[1, 2], [3, NaN], [5, 6]]);
+      const dy = tf.tensor2d([[1, Infinity], [1, 1], [1, 1]]);
+      const mean = tf.tensor1d([3, 4]);
+      const sums = tf.engine().runKernel('GraftBatchNormGradSums', { x, mean, dy }, {}) as tf.Tensor;
+      expect(Array.from(sums.dataSync())).toEqual([3, Infinity, 0, NaN]);
+      tf.dispose([x, dy, mean, sums]);
+    });
   });
 });

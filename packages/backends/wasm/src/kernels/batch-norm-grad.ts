@@ -1,13 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { allocate, f32, free, size } from './heap.js';
+import { allocate, byteOffset, f32, free, size } from './heap.js';
 import { wasmKernel } from './originals.js';
+import { simdKernels } from './simd.js';
 
 /**
  * A wasm-only kernel: per channel (last axis), over all other axes, `[Σ dy, Σ dy·(x − mean)]` as a
  * `[2, channels]` tensor. On XNNPACK: a subtraction, a multiplication and two average poolings with
  * a `rows × 1` window (times the count). XNNPACK clamps pooled outputs, which would turn a NaN into
- * ±∞, so non-finite results are recomputed in JS (double precision), as are single rows.
+ * ±∞, so non-finite results are recomputed in JS (double precision), as are single rows. Where the
+ * engine has WebAssembly SIMD, one pass of Graft's kernel (simd/batch-norm-grad.ts) instead.
  */
 export const BATCH_NORM_GRAD_SUMS = 'GraftBatchNormGradSums';
 
@@ -18,6 +20,12 @@ export function batchNormGradSums(args: { inputs: tf.NamedTensorInfoMap; backend
   const dy = inputs['dy']!;
   const channels = x.shape[x.shape.length - 1]!;
   const rows = size(x.shape) / channels;
+  const simd = simdKernels(backend);
+  if (simd !== undefined) {
+    const out = allocate(backend, [2, channels]);
+    simd.batchNormGradSums(byteOffset(backend, x), byteOffset(backend, mean), byteOffset(backend, dy), byteOffset(backend, out), rows, channels);
+    return out;
+  }
   if (rows >= 2) {
     const centered = wasmKernel('Sub')({ inputs: { a: x, b: mean }, backend, attrs: {} }) as tf.TensorInfo;
     const products = wasmKernel('Multiply')({ inputs: { a: dy, b: centered }, backend, attrs: {} }) as tf.TensorInfo;

@@ -9,8 +9,8 @@ import { simdKernels } from './simd.js';
  * Gradient of a 2-D convolution with respect to its filter:
  * `dW[(fy,fx,ci), co] = Σ_(b,oy,ox) x[b, oy·sh+fy·dh−pt, ox·sw+fx·dw−pl, ci] · dy[b,oy,ox,co]`.
  *
- * Where the engine has WebAssembly SIMD, Graft's kernel (simd/filter-grad.ts) reads x and dy in place,
- * tap by tap, in 4×8 register tiles: no im2col, no packing, 1.1–9× faster than the path below on
+ * Where the engine has WebAssembly SIMD, Graft's kernels (simd/filter-grad.ts) read x and dy in place
+ * in 4×8 register tiles, tap by tap (1×1 convolutions: in position blocks that fit L1): no im2col, no packing, 1.5–9× faster than the path below on
  * MobileNet's layers (bench/backends/ab-filter-grad.mjs). Otherwise, one XNNPACK matrix product between the im2col matrix `col` ([positions, kh·kw·ci], built in JS on
  * the heap; for a 1×1 stride-1 unpadded convolution it is `x` itself) and `dy` ([positions, co]).
  *
@@ -32,6 +32,11 @@ export function conv2DBackpropFilter(args: {
   const simd = simdKernels(backend);
   if (simd !== undefined) {
     const out = allocate(backend, a.filterShape);
+    if (isPointwise(g)) {
+      const positions = g.batch * g.inHeight * g.inWidth;
+      simd.pointwiseFilterGrad(byteOffset(backend, x), byteOffset(backend, dy), byteOffset(backend, out), positions, g.inChannels, g.outChannels);
+      return out;
+    }
     simd.convFilterGrad(
       byteOffset(backend, x), byteOffset(backend, dy), byteOffset(backend, out),
       g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.outChannels,

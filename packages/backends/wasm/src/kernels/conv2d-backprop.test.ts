@@ -35,6 +35,9 @@ const cases: Case[] = [
   { x: [2, 5, 6, 7], filter: [1, 1, 7, 15], strides: [1, 1], pad: 'same' },
   { x: [3, 7, 7, 7], filter: [3, 3, 7, 15], strides: [2, 2], pad: 'same' },
   { x: [2, 8, 8, 16], filter: [1, 1, 16, 24], strides: [1, 1], pad: 'valid' },
+  // Pointwise with enough channels that the positions are split into several L1 blocks (and tails).
+  { x: [2, 4, 4, 136], filter: [1, 1, 136, 76], strides: [1, 1], pad: 'same' },
+  { x: [1, 5, 7, 130], filter: [1, 1, 130, 67], strides: [1, 1], pad: 'valid' },
 ];
 
 function describeCase(c: Case): string {

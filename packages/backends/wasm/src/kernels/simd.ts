@@ -2,7 +2,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { SIMD_KERNELS_BASE64 } from './simd-binary.js';
 
 /**
- * Graft's own WebAssembly SIMD kernels (source: simd/filter-grad.ts, AssemblyScript). They run on
+ * Graft's own WebAssembly SIMD kernels (source: simd/*.ts, AssemblyScript). They run on
  * tfjs-backend-wasm's heap: the module imports that module's `WebAssembly.Memory`, so tensors are
  * passed as byte addresses and the heap's growth is seen by both. All arguments are numbers.
  */
@@ -13,6 +13,12 @@ export interface SimdKernels {
     n: number, h: number, w: number, c: number, oh: number, ow: number, kh: number, kw: number,
     sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number,
   ): void;
+  /** dW ([1, 1, ci, co]) of a 1×1, stride-1, unpadded 2-D convolution over `positions` rows. */
+  pointwiseFilterGrad(x: number, dy: number, out: number, positions: number, ci: number, co: number): void;
+  /** `out = dy · step(x)`, or `dy · step(bound − x)` when `below` (1/0 flags), over n floats. */
+  maskedGrad(dy: number, x: number, out: number, n: number, below: number, bound: number): void;
+  /** `[Σ dy, Σ dy·(x − mean)]` per channel into `out` ([2, c]); x and dy are [rows, c]. */
+  batchNormGradSums(x: number, mean: number, dy: number, out: number, rows: number, c: number): void;
   /** dW ([kh, kw, ci, co]) of a 2-D convolution. */
   convFilterGrad(
     x: number, dy: number, out: number,

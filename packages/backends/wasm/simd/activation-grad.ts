@@ -1,0 +1,43 @@
+// AssemblyScript, compiled by ./build.mjs into ../src/kernels/simd-binary.ts. Not part of the TypeScript build.
+//
+// The masked gradient of ReLU and of minimum(bound, x) in one pass over dy and x:
+// out = dy · step(x) or dy · step(bound − x), where step(v) is 1 for v > 0, NaN for NaN, else 0:
+// exactly the Step, Sub and Multiply kernels of tfjs-backend-wasm that it replaces (same float32
+// operations, so the same bits, signed zeros and NaNs included).
+
+/** step(v) per lane: 1 where v > 0, v itself where v is NaN, 0 elsewhere. */
+function step(v: v128, one: v128, zero: v128): v128 {
+  const m = v128.bitselect(one, zero, f32x4.gt(v, zero));
+  return v128.bitselect(v, m, f32x4.ne(v, v));
+}
+
+function stepScalar(v: f32): f32 {
+  return v > 0 ? 1 : v != v ? v : 0;
+}
+
+/** `out[i] = dy[i] · step(x[i])` (`below` false) or `dy[i] · step(bound − x[i])`, for n elements. */
+export function maskedGrad(dy: usize, x: usize, out: usize, n: i32, below: bool, bound: f32): void {
+  const one = f32x4.splat(1);
+  const zero = f32x4.splat(0);
+  const b = f32x4.splat(bound);
+  const vectors = n & ~3;
+  const end = <usize>vectors << 2;
+  if (below) {
+    for (let o: usize = 0; o < end; o += 16) {
+      const v = f32x4.sub(b, v128.load(x + o));
+      v128.store(out + o, f32x4.mul(v128.load(dy + o), step(v, one, zero)));
+    }
+    for (let i = vectors; i < n; i++) {
+      const o = <usize>i << 2;
+      store<f32>(out + o, load<f32>(dy + o) * stepScalar(bound - load<f32>(x + o)));
+    }
+  } else {
+    for (let o: usize = 0; o < end; o += 16) {
+      v128.store(out + o, f32x4.mul(v128.load(dy + o), step(v128.load(x + o), one, zero)));
+    }
+    for (let i = vectors; i < n; i++) {
+      const o = <usize>i << 2;
+      store<f32>(out + o, load<f32>(dy + o) * stepScalar(load<f32>(x + o)));
+    }
+  }
+}
