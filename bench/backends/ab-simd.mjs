@@ -19,7 +19,13 @@ const model = mobilenetV1(tf, { size, alpha: 0.25, classes: 10 });
 const x = tf.randomNormal([16, size, size, 3]);
 const y = tf.oneHot(tf.randomUniform([16], 0, 10, 'int32'), 10);
 const variables = model.trainableWeights.map((w) => w.read());
-const WATCHED = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'GraftMaskedGrad', 'GraftBatchNormGradSums'];
+const WATCHED = [
+  'Conv2DBackpropFilter',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'GraftMaskedGrad',
+  'GraftBatchNormGradSums',
+  'FusedBatchNorm',
+];
 const calls = [];
 const engine = tf.engine();
 const runKernel = engine.runKernel.bind(engine);

@@ -19,6 +19,8 @@ export interface SimdKernels {
   maskedGrad(dy: number, x: number, out: number, n: number, below: number, bound: number): void;
   /** `[Σ dy, Σ dy·(x − mean)]` per channel into `out` ([2, c]); x and dy are [rows, c]. */
   batchNormGradSums(x: number, mean: number, dy: number, out: number, rows: number, c: number): void;
+  /** `out = (x − mean)·factor + shift` per channel; `params` holds factor then shift ([2, c]). */
+  batchNormForward(x: number, mean: number, params: number, out: number, rows: number, c: number): void;
   /** dW ([kh, kw, ci, co]) of a 2-D convolution. */
   convFilterGrad(
     x: number, dy: number, out: number,
