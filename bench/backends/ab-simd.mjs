@@ -25,6 +25,7 @@ const WATCHED = [
   'GraftMaskedGrad',
   'GraftBatchNormGradSums',
   'FusedBatchNorm',
+  'Conv2DBackpropInput',
 ];
 const calls = [];
 const engine = tf.engine();
@@ -67,7 +68,7 @@ for (let r = -3; r < reps; r++) {
   }
 }
 recording = false;
-if (argv.includes("--verbose")) console.log(JSON.stringify(cpu));
+if (argv.includes('--verbose')) console.log(JSON.stringify({ cpu, watched }, (_, v) => (typeof v === 'number' ? Math.round(v) : v)));
 const [a, b] = [median(cpu.simd), median(cpu.xnnpack)];
 console.log(
   `size ${size}, batch 16, training step, median of ${reps}: SIMD kernels cpu ${a.toFixed(1)} ms, ` +
@@ -95,10 +96,11 @@ if (perKernel) {
     const [s, t] = [median(ms.simd), median(ms.xnnpack)];
     total.simd += s;
     total.xnnpack += t;
-    const f = call.attrs.filterShape;
+    const f = call.attrs.filterShape ?? call.shapes.filter;
+    const x = call.shapes.x ?? call.attrs.inputShape;
     const what = f ? `filter ${f.join('×').padEnd(12)} stride ${String(call.attrs.strides)}` : String(call.attrs.mode ?? '');
     rows.push(
-      `${call.name.padEnd(36)} x ${call.shapes.x.join('×').padEnd(12)} ${what.padEnd(30)}` +
+      `${call.name.padEnd(36)} x ${x.join('×').padEnd(12)} ${what.padEnd(30)}` +
         `simd ${s.toFixed(3)} ms  xnnpack ${t.toFixed(3)} ms  ${(t / s).toFixed(1)}×`,
     );
   }

@@ -21,6 +21,8 @@ export interface SimdKernels {
   batchNormGradSums(x: number, mean: number, dy: number, out: number, rows: number, c: number): void;
   /** `out = (x − mean)·factor + shift` per channel; `params` holds factor then shift ([2, c]). */
   batchNormForward(x: number, mean: number, params: number, out: number, rows: number, c: number): void;
+  /** dx ([positions, ci]) of a 1×1 stride-1 unpadded convolution; `packed` is scratch for (ci & ~7)·co floats. */
+  pointwiseInputGrad(dy: number, w: number, packed: number, dx: number, positions: number, ci: number, co: number): void;
   /** dW ([kh, kw, ci, co]) of a 2-D convolution. */
   convFilterGrad(
     x: number, dy: number, out: number,
