@@ -26,6 +26,7 @@ const WATCHED = [
   'GraftBatchNormGradSums',
   'FusedBatchNorm',
   'Conv2DBackpropInput',
+  'DepthwiseConv2dNativeBackpropInput',
 ];
 const calls = [];
 const engine = tf.engine();

@@ -113,3 +113,74 @@ export function pointwiseInputGrad(dy: usize, w: usize, packed: usize, dx: usize
     p += rows;
   }
 }
+
+// ---- Depthwise input gradient (channel multiplier 1) ----
+// dx[b, iy, ix, c] = Σ over taps (fy, fx) and outputs (oy, ox) with iy = oy·sh + fy·dh − pt and
+// ix = ox·sw + fx·dw − pl of dy[b, oy, ox, c] · W[fy, fx, c]. Scattered row by row: for each output row
+// and tap row, each tap adds dy's row times its weights into the dx row it reads (which stays in L1),
+// over the range of ox that lands inside x. Channels in vectors of 4, the tail in scalars; the terms of
+// each dx element are added in (oy, fy, fx) order.
+
+function firstInsideRow(shift: i32, stride: i32): i32 {
+  return shift >= 0 ? 0 : (stride - 1 - shift) / stride;
+}
+
+function endInsideRow(shift: i32, stride: i32, inSize: i32, outSize: i32): i32 {
+  const last = inSize - 1 - shift;
+  if (last < 0) return 0;
+  return min(outSize, last / stride + 1);
+}
+
+/** Writes dx ([n, h, w, c]) of a depthwise convolution with multiplier 1 from dy ([n, oh, ow, c]) and filter ([kh, kw, c, 1]). */
+export function depthwiseInputGrad(
+  dy: usize,
+  filter: usize,
+  dx: usize,
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  oh: i32,
+  ow: i32,
+  kh: i32,
+  kw: i32,
+  sh: i32,
+  sw: i32,
+  dh: i32,
+  dw: i32,
+  padTop: i32,
+  padLeft: i32,
+): void {
+  const cBytes = <usize>c << 2;
+  const vecBytes = <usize>(c & ~3) << 2;
+  memory.fill(dx, 0, <usize>n * <usize>h * <usize>w * cBytes);
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const dyRow = dy + (<usize>(b * oh + oy) * <usize>ow) * cBytes;
+      for (let fy = 0; fy < kh; fy++) {
+        const iy = oy * sh + fy * dh - padTop;
+        if (iy < 0 || iy >= h) continue;
+        const dxRow = dx + (<usize>(b * h + iy) * <usize>w) * cBytes;
+        for (let fx = 0; fx < kw; fx++) {
+          const shift = fx * dw - padLeft;
+          const ox0 = firstInsideRow(shift, sw);
+          const ox1 = endInsideRow(shift, sw, w, ow);
+          const tap = filter + <usize>(fy * kw + fx) * cBytes;
+          let d = dyRow + <usize>ox0 * cBytes;
+          let x = dxRow + <usize>(ox0 * sw + shift) * cBytes;
+          const xStep = <usize>sw * cBytes;
+          for (let ox = ox0; ox < ox1; ox++) {
+            for (let o: usize = 0; o < vecBytes; o += 16) {
+              v128.store(x + o, f32x4.add(v128.load(x + o), f32x4.mul(v128.load(d + o), v128.load(tap + o))));
+            }
+            for (let o = vecBytes; o < cBytes; o += 4) {
+              store<f32>(x + o, load<f32>(x + o) + load<f32>(d + o) * load<f32>(tap + o));
+            }
+            d += cBytes;
+            x += xStep;
+          }
+        }
+      }
+    }
+  }
+}

@@ -23,6 +23,12 @@ export interface SimdKernels {
   batchNormForward(x: number, mean: number, params: number, out: number, rows: number, c: number): void;
   /** dx ([positions, ci]) of a 1×1 stride-1 unpadded convolution; `packed` is scratch for (ci & ~7)·co floats. */
   pointwiseInputGrad(dy: number, w: number, packed: number, dx: number, positions: number, ci: number, co: number): void;
+  /** dx ([n, h, w, c]) of a depthwise convolution with channel multiplier 1. */
+  depthwiseInputGrad(
+    dy: number, filter: number, dx: number,
+    n: number, h: number, w: number, c: number, oh: number, ow: number, kh: number, kw: number,
+    sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number,
+  ): void;
   /** dW ([kh, kw, ci, co]) of a 2-D convolution. */
   convFilterGrad(
     x: number, dy: number, out: number,
