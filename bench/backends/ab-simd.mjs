@@ -19,7 +19,15 @@ const model = mobilenetV1(tf, { size, alpha: 0.25, classes: 10 });
 const x = tf.randomNormal([16, size, size, 3]);
 const y = tf.oneHot(tf.randomUniform([16], 0, 10, 'int32'), 10);
 const variables = model.trainableWeights.map((w) => w.read());
-const WATCHED = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'GraftMaskedGrad', 'GraftBatchNormGradSums'];
+const WATCHED = [
+  'Conv2DBackpropFilter',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'GraftMaskedGrad',
+  'GraftBatchNormGradSums',
+  'FusedBatchNorm',
+  'Conv2DBackpropInput',
+  'DepthwiseConv2dNativeBackpropInput',
+];
 const calls = [];
 const engine = tf.engine();
 const runKernel = engine.runKernel.bind(engine);
@@ -61,7 +69,7 @@ for (let r = -3; r < reps; r++) {
   }
 }
 recording = false;
-if (argv.includes("--verbose")) console.log(JSON.stringify(cpu));
+if (argv.includes('--verbose')) console.log(JSON.stringify({ cpu, watched }, (_, v) => (typeof v === 'number' ? Math.round(v) : v)));
 const [a, b] = [median(cpu.simd), median(cpu.xnnpack)];
 console.log(
   `size ${size}, batch 16, training step, median of ${reps}: SIMD kernels cpu ${a.toFixed(1)} ms, ` +
@@ -89,10 +97,11 @@ if (perKernel) {
     const [s, t] = [median(ms.simd), median(ms.xnnpack)];
     total.simd += s;
     total.xnnpack += t;
-    const f = call.attrs.filterShape;
+    const f = call.attrs.filterShape ?? call.shapes.filter;
+    const x = call.shapes.x ?? call.attrs.inputShape;
     const what = f ? `filter ${f.join('×').padEnd(12)} stride ${String(call.attrs.strides)}` : String(call.attrs.mode ?? '');
     rows.push(
-      `${call.name.padEnd(36)} x ${call.shapes.x.join('×').padEnd(12)} ${what.padEnd(30)}` +
+      `${call.name.padEnd(36)} x ${x.join('×').padEnd(12)} ${what.padEnd(30)}` +
         `simd ${s.toFixed(3)} ms  xnnpack ${t.toFixed(3)} ms  ${(t / s).toFixed(1)}×`,
     );
   }

@@ -1,14 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convGeometry, maxColumnFloats, type ConvGeometry } from './conv-info.js';
-import { allocate, f32, free, releaseView, transpose2d, view, zeros } from './heap.js';
+import { allocate, byteOffset, f32, free, releaseView, transpose2d, view, zeros } from './heap.js';
 import { gemm } from './matmul.js';
+import { simdKernels } from './simd.js';
 
 /**
  * Gradient of a 2-D convolution with respect to its input (also the forward pass of a transposed
  * convolution). tfjs-backend-wasm has this kernel but as a naive loop (~1.5 GFLOP/s); this one is
  * one XNNPACK product `dcol = dy · Wᵀ` followed by col2im, the scatter-add of each column back to
- * the input positions it was read from. For a 1×1 stride-1 unpadded convolution `dcol` is `dx`.
+ * the input positions it was read from. For a 1×1 stride-1 unpadded convolution `dcol` is `dx`, and
+ * where the engine has WebAssembly SIMD Graft's kernel (simd/input-grad.ts) computes it from `dy` and
+ * the filter in place of the JS transpose, XNNPACK's per-call packing and its product.
  */
 export function conv2DBackpropInput(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -21,14 +24,25 @@ export function conv2DBackpropInput(args: {
   const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
   const g = convGeometry('Conv2DBackpropInput', a.inputShape, filter.shape, a.strides, 1, a.pad, a.dimRoundingMode, false, a.dataFormat);
   const rows = g.filterHeight * g.filterWidth * g.inChannels;
+  const pointwise =
+    g.filterHeight === 1 && g.filterWidth === 1 && g.strideHeight === 1 && g.strideWidth === 1 &&
+    g.padTop === 0 && g.padLeft === 0 && g.outHeight === g.inHeight && g.outWidth === g.inWidth;
+  const simd = pointwise ? simdKernels(backend) : undefined;
+  if (simd !== undefined) {
+    const dx = allocate(backend, a.inputShape);
+    const packed = allocate(backend, [Math.max(1, (g.inChannels & ~7) * g.outChannels)]);
+    simd.pointwiseInputGrad(
+      byteOffset(backend, dy), byteOffset(backend, filter), byteOffset(backend, packed), byteOffset(backend, dx),
+      g.batch * g.inHeight * g.inWidth, g.inChannels, g.outChannels,
+    );
+    free(backend, packed);
+    return dx;
+  }
 
   // Wᵀ: [outChannels, kh·kw·inChannels], small, transposed in JS so the product needs no transpose.
   const filterT = allocate(backend, [g.outChannels, rows]);
   transpose2d(f32(backend, filter), 0, rows, g.outChannels, f32(backend, filterT), 0);
 
-  const pointwise =
-    g.filterHeight === 1 && g.filterWidth === 1 && g.strideHeight === 1 && g.strideWidth === 1 &&
-    g.padTop === 0 && g.padLeft === 0 && g.outHeight === g.inHeight && g.outWidth === g.inWidth;
   if (pointwise) {
     const dx = allocate(backend, a.inputShape);
     gemm(backend, dy, g.batch * g.outHeight * g.outWidth, g.outChannels, filterT, rows, dx);

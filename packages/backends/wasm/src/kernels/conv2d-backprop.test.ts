@@ -113,7 +113,27 @@ describe.each([
   });
 });
 
-describe('Conv2DBackpropInput on wasm', () => {
+describe.each([
+  ['SIMD kernel (pointwise)', true],
+  ['XNNPACK path', false],
+] as const)('Conv2DBackpropInput on wasm, %s', (_, simd) => {
+  let previous: boolean;
+  beforeAll(() => {
+    previous = setSimdKernelsEnabled(simd);
+  });
+  afterAll(() => {
+    setSimdKernelsEnabled(previous);
+  });
+
+  it('gives the same bits twice (training stays deterministic)', async () => {
+    const c = cases[15]!;
+    const inputs = { dy: randomArray(outShape(c), 21), filter: randomArray(c.filter, 22) };
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x };
+    const first = await runKernelOn('wasm', 'Conv2DBackpropInput', inputs, attrs);
+    const second = await runKernelOn('wasm', 'Conv2DBackpropInput', inputs, attrs);
+    expect(Array.from(second.values)).toEqual(Array.from(first.values));
+  });
+
   it.each(cases.map((c) => [describeCase(c), c] as const))('matches the cpu backend: %s', async (_, c) => {
     const inputs = { dy: randomArray(outShape(c), 5), filter: randomArray(c.filter, 6) };
     const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x };

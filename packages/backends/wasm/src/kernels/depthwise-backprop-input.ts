@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convGeometry, type ConvGeometry } from './conv-info.js';
-import { allocate, f32, free, zeros } from './heap.js';
+import { allocate, byteOffset, f32, free, zeros } from './heap.js';
 import { wasmKernel } from './originals.js';
+import { simdKernels } from './simd.js';
 
 /**
  * Gradient of a depthwise convolution with respect to its input.
@@ -10,7 +11,9 @@ import { wasmKernel } from './originals.js';
  * With channel multiplier 1 it is itself a depthwise convolution, run by the backend's XNNPACK
  * kernel: `dx = depthwise(dy↑s, rot180(W))` at stride 1 with the filter's dilation, where `dy↑s`
  * is `dy` with `s−1` zeros inserted between rows/columns and the padding is the complement
- * `(k−1)·d − pad`. With a multiplier above 1 (several outputs per input channel) the shifted
+ * `(k−1)·d − pad`. Where the engine has WebAssembly SIMD, Graft's kernel (simd/input-grad.ts) scatters
+ * dy times each tap's weights into dx row by row instead (no zero-inserted copy of dy, no rotated
+ * filter, no XNNPACK operator per call) for the shapes where that is faster (see below). With a multiplier above 1 (several outputs per input channel) the shifted
  * multiply-adds are done in JS on the heap.
  */
 export function depthwiseConv2dNativeBackpropInput(args: {
@@ -38,6 +41,20 @@ export function depthwiseConv2dNativeBackpropInput(args: {
   const fitsXnnpack =
     multiplier === 1 &&
     g.padTop <= effH - 1 && g.padBottom <= effH - 1 && g.padLeft <= effW - 1 && g.padRight <= effW - 1;
+  // The scatter wins where XNNPACK needs a zero-inserted copy of dy (strides: 3.5–5× at MobileNet's
+  // shapes) and with many channels (1.2–1.8× from 128); at stride 1 with few channels XNNPACK's
+  // register-accumulating convolution is faster (0.6× at 8 channels) and keeps the case.
+  const strided = g.strideHeight > 1 || g.strideWidth > 1;
+  const simd = multiplier === 1 && (strided || g.inChannels >= 64 || !fitsXnnpack) ? simdKernels(backend) : undefined;
+  if (simd !== undefined) {
+    const dx = allocate(backend, a.inputShape);
+    simd.depthwiseInputGrad(
+      byteOffset(backend, dy), byteOffset(backend, filter), byteOffset(backend, dx),
+      g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.filterHeight, g.filterWidth,
+      g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.padTop, g.padLeft,
+    );
+    return dx;
+  }
   return fitsXnnpack ? viaDepthwiseForward(backend, dy, filter, g, effH, effW) : viaScatter(backend, dy, filter, g, multiplier);
 }
 

@@ -37,6 +37,9 @@ const cases: Case[] = [
   { x: [2, 7, 7, 31], filter: [3, 3, 31, 1], strides: [1, 1], dilations: [1, 1], pad: 'same' },
   { x: [3, 9, 8, 37], filter: [3, 3, 37, 1], strides: [2, 2], dilations: [1, 1], pad: 'same' },
   { x: [1, 4, 4, 20], filter: [3, 3, 20, 1], strides: [2, 2], dilations: [1, 1], pad: 'valid' },
+  // Stride 1 with 64+ channels: the input gradient's SIMD scatter (fewer channels stay on XNNPACK).
+  { x: [1, 5, 6, 66], filter: [3, 3, 66, 1], strides: [1, 1], dilations: [1, 1], pad: 'same' },
+  { x: [1, 7, 7, 65], filter: [3, 3, 65, 1], strides: [1, 1], dilations: [2, 1], pad: 'valid' },
 ];
 
 function describeCase(c: Case): string {
@@ -99,7 +102,39 @@ function gatherTaps(c: Case, spread: Float32Array | Int32Array | Uint8Array): Fl
 
 beforeAll(initCpuAndWasm);
 
-describe('DepthwiseConv2dNativeBackpropInput on wasm', () => {
+describe.each([
+  ['SIMD kernel', true],
+  ['XNNPACK path', false],
+] as const)('DepthwiseConv2dNativeBackpropInput on wasm, %s', (_, simd) => {
+  let previous: boolean;
+  beforeAll(() => {
+    previous = setSimdKernelsEnabled(simd);
+  });
+  afterAll(() => {
+    setSimdKernelsEnabled(previous);
+  });
+
+  it('propagates a NaN in dy as the cpu backend does', async () => {
+    const c = cases[1]!;
+    const dy = randomArray(outShape(c), 23);
+    dy.values[9] = NaN;
+    const inputs = { dy, filter: randomArray(c.filter, 24) };
+    const attrs = { strides: c.strides, dilations: c.dilations, pad: c.pad, inputShape: c.x };
+    const cpu = await runKernelOn('cpu', 'DepthwiseConv2dNativeBackpropInput', inputs, attrs);
+    const wasm = await runKernelOn('wasm', 'DepthwiseConv2dNativeBackpropInput', inputs, attrs);
+    expect(Array.from(wasm.values, Number.isNaN)).toEqual(Array.from(cpu.values, Number.isNaN));
+    expect(Array.from(cpu.values).some(Number.isNaN)).toBe(true);
+  });
+
+  it('gives the same bits twice (training stays deterministic)', async () => {
+    const c = cases[15]!;
+    const inputs = { dy: randomArray(outShape(c), 25), filter: randomArray(c.filter, 26) };
+    const attrs = { strides: c.strides, dilations: c.dilations, pad: c.pad, inputShape: c.x };
+    const first = await runKernelOn('wasm', 'DepthwiseConv2dNativeBackpropInput', inputs, attrs);
+    const second = await runKernelOn('wasm', 'DepthwiseConv2dNativeBackpropInput', inputs, attrs);
+    expect(Array.from(second.values)).toEqual(Array.from(first.values));
+  });
+
   it.each(cases.map((c) => [describeCase(c), c] as const))('matches the cpu backend: %s', async (_, c) => {
     const inputs = { dy: randomArray(outShape(c), 11), filter: randomArray(c.filter, 12) };
     const attrs = { strides: c.strides, dilations: c.dilations, pad: c.pad, inputShape: c.x };

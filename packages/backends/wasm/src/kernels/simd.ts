@@ -19,6 +19,16 @@ export interface SimdKernels {
   maskedGrad(dy: number, x: number, out: number, n: number, below: number, bound: number): void;
   /** `[Σ dy, Σ dy·(x − mean)]` per channel into `out` ([2, c]); x and dy are [rows, c]. */
   batchNormGradSums(x: number, mean: number, dy: number, out: number, rows: number, c: number): void;
+  /** `out = (x − mean)·factor + shift` per channel; `params` holds factor then shift ([2, c]). */
+  batchNormForward(x: number, mean: number, params: number, out: number, rows: number, c: number): void;
+  /** dx ([positions, ci]) of a 1×1 stride-1 unpadded convolution; `packed` is scratch for (ci & ~7)·co floats. */
+  pointwiseInputGrad(dy: number, w: number, packed: number, dx: number, positions: number, ci: number, co: number): void;
+  /** dx ([n, h, w, c]) of a depthwise convolution with channel multiplier 1. */
+  depthwiseInputGrad(
+    dy: number, filter: number, dx: number,
+    n: number, h: number, w: number, c: number, oh: number, ow: number, kh: number, kw: number,
+    sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number,
+  ): void;
   /** dW ([kh, kw, ci, co]) of a 2-D convolution. */
   convFilterGrad(
     x: number, dy: number, out: number,

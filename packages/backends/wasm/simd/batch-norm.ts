@@ -1,8 +1,9 @@
 // AssemblyScript, compiled by ./build.mjs into ../src/kernels/simd-binary.ts. Not part of the TypeScript build.
 //
-// BatchNorm's gradient needs two sums per channel (the last axis) over all other axes:
-// Σ dy and Σ dy·(x − mean). One pass over x and dy, 8 or 4 channels per vector block, float32 sums
-// in row order (deterministic; NaN and ±∞ propagate as IEEE arithmetic does).
+// BatchNorm with per-channel statistics (the last axis): the forward pass in one pass over x, and the
+// two sums its gradient needs, Σ dy and Σ dy·(x − mean) over all other axes, in one pass over x and dy
+// (8 or 4 channels per vector block, float32 sums in row order: deterministic; NaN and ±∞ propagate as
+// IEEE arithmetic does).
 
 function sums8(x: usize, mean: usize, dy: usize, out: usize, off: usize, rows: i32, c: i32): void {
   const m0 = v128.load(mean + off);
@@ -75,4 +76,29 @@ export function batchNormGradSums(x: usize, mean: usize, dy: usize, out: usize, 
     ch += 4;
   }
   for (; ch < c; ch++) sums1(x, mean, dy, out, <usize>ch << 2, rows, c);
+}
+
+/**
+ * BatchNorm's forward pass with per-channel statistics: `out = (x − mean)·factor + shift` per channel,
+ * factor = scale/√(var + ε) and shift = offset computed by the caller into `params` ([2, c]). Rows in
+ * order, channels in vectors of 4 (the tail in scalars): the same float32 subtraction, product and sum
+ * as the Sub and multiply-add passes it replaces.
+ */
+export function batchNormForward(x: usize, mean: usize, params: usize, out: usize, rows: i32, c: i32): void {
+  const rowBytes = <usize>c << 2;
+  const vectorBytes = <usize>(c & ~3) << 2;
+  const factor = params;
+  const shift = params + rowBytes;
+  for (let r = 0; r < rows; r++) {
+    const base = <usize>r * rowBytes;
+    const xp = x + base;
+    const op = out + base;
+    for (let o: usize = 0; o < vectorBytes; o += 16) {
+      const centred = f32x4.sub(v128.load(xp + o), v128.load(mean + o));
+      v128.store(op + o, f32x4.add(f32x4.mul(centred, v128.load(factor + o)), v128.load(shift + o)));
+    }
+    for (let o = vectorBytes; o < rowBytes; o += 4) {
+      store<f32>(op + o, (load<f32>(xp + o) - load<f32>(mean + o)) * load<f32>(factor + o) + load<f32>(shift + o));
+    }
+  }
 }
