@@ -89,7 +89,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
     },
     capabilities(): BackendCapabilities {
       const simd = runtime?.simd ?? true;
-      const threads = runtime?.threads ?? 1;
+      const threads = runtime?.threads ?? plannedThreads(options);
       return {
         trainsConvolutions: true,
         trainsEmbeddings: true,
@@ -113,6 +113,16 @@ function requestedThreads(options: WasmBackendOptions): number | undefined {
   const fromEnv = isNode() ? process.env.GRAFT_WASM_THREADS : undefined;
   if (fromEnv === undefined || fromEnv === '') return undefined;
   return checkThreads(Number(fromEnv), `GRAFT_WASM_THREADS=${fromEnv}`);
+}
+
+/** Before `init()`: the threads Node will run (a browser decides when it starts), 1 when the setting is invalid. */
+function plannedThreads(options: WasmBackendOptions): number {
+  if (!isNode()) return 1;
+  try {
+    return requestedThreads(options) ?? DEFAULT_WASM_THREADS;
+  } catch {
+    return 1;
+  }
 }
 
 function checkThreads(threads: number, where: string): number {

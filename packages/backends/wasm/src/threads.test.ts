@@ -70,6 +70,7 @@ describe('the wasm backend with threads (Node)', () => {
     expect(single.capabilities().threads).toBe(1);
     const reference = mobilenetRun(0);
 
+    expect(createWasmBackend({ threads: 2 }).capabilities().threads).toBe(2);
     const threaded = await startWasm(2);
     expect(threaded.capabilities()).toMatchObject({ threads: 2, device: 'CPU (WebAssembly SIMD, XNNPACK, 2 threads)' });
     const heap = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8;
