@@ -1,5 +1,5 @@
-"""MobileNet v1 (alpha 0.25) training step and inference in PyTorch on one thread: the reference for
-bench/backends/run.mjs. Same architecture as the tfjs model (TF 'same' padding, BatchNorm eps 1e-3,
+"""MobileNet v1 (alpha 0.25) training step and inference in PyTorch on one thread (or --threads N): the
+reference for bench/backends/run.mjs and ab-threads.mjs. Same architecture as the tfjs model (TF 'same' padding, BatchNorm eps 1e-3,
 ReLU6, global average pooling, dense classifier); prints one JSON object."""
 import argparse
 import json
@@ -79,8 +79,9 @@ def main():
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--steps", type=int, default=3)
+    p.add_argument("--threads", type=int, default=1)
     a = p.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     results = []
     for size in [int(s) for s in a.sizes.split(",")]:

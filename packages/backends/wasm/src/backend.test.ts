@@ -67,4 +67,12 @@ describe('detectWasm', () => {
       `"Reinstall the package (npm install @tensorflow/tfjs-backend-wasm@~4.22.0); when bundling, copy its dist/*.wasm files next to the bundle"`,
     );
   });
+
+  it('checks the threaded build when asked for more than one thread', async () => {
+    empty ??= await mkdtemp(path.join(tmpdir(), 'graft-wasm-'));
+    const availability = await detectWasm({ binaryDirectory: empty, threads: 2 });
+    expect(availability.available).toBe(false);
+    expect(availability.reason).toContain(`the WebAssembly binary ${path.join(empty, 'tfjs-backend-wasm-threaded-simd.wasm')} cannot be read`);
+    expect(await detectWasm({ threads: 2 })).toEqual({ available: true });
+  });
 });

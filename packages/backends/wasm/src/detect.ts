@@ -8,6 +8,8 @@ export interface DetectOptions {
   moduleName?: string;
   /** Directory of the `.wasm` files (Node only). @default the package's `dist/` */
   binaryDirectory?: string;
+  /** Threads the backend will run (Node only): above 1 it loads the threaded build. @default 1 */
+  threads?: number;
 }
 
 const PACKAGE = '@tensorflow/tfjs-backend-wasm';
@@ -15,7 +17,8 @@ const INSTALL = `npm install ${PACKAGE}@~4.22.0`;
 
 /**
  * Whether the wasm backend can run here: WebAssembly exists, tfjs-backend-wasm imports and matches
- * the installed tfjs, and (in Node) the `.wasm` binary it will load can be read and is valid.
+ * the installed tfjs, and (in Node) the `.wasm` binary it will load (the threaded build when `threads`
+ * is above 1) can be read and is valid.
  */
 export async function detectWasm(options: DetectOptions = {}): Promise<BackendAvailability> {
   if (typeof WebAssembly !== 'object') {
@@ -47,7 +50,8 @@ export async function detectWasm(options: DetectOptions = {}): Promise<BackendAv
 
   const directory = options.binaryDirectory ?? (await wasmBinaryDirectory())!;
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-  const binary = simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
+  const threaded = simd && (options.threads ?? 1) > 1;
+  const binary = threaded ? 'tfjs-backend-wasm-threaded-simd.wasm' : simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
   const { readFile } = await import('node:fs/promises');
   const path = await import('node:path');
   const file = path.join(directory, binary);

@@ -1,7 +1,7 @@
 import { definePlugin, GRAFT_VERSION } from '@graft/core';
 import { wasmBackend } from './backend.js';
 
-export { wasmBackend } from './backend.js';
+export { createWasmBackend, DEFAULT_WASM_THREADS, MAX_WASM_THREADS, wasmBackend, type WasmBackendOptions } from './backend.js';
 export { detectWasm, type DetectOptions } from './detect.js';
 export { ADDED_KERNELS, REPLACED_KERNELS, registerWasmGradientKernels } from './kernels/register.js';
 
