@@ -27,6 +27,7 @@ const WATCHED = [
   'FusedBatchNorm',
   'Conv2DBackpropInput',
   'DepthwiseConv2dNativeBackpropInput',
+  'Minimum',
 ];
 const calls = [];
 const engine = tf.engine();
@@ -98,7 +99,8 @@ if (perKernel) {
     total.simd += s;
     total.xnnpack += t;
     const f = call.attrs.filterShape ?? call.shapes.filter;
-    const x = call.shapes.x ?? call.attrs.inputShape;
+    const largest = Object.values(call.shapes).sort((p, q) => q.reduce((m, d) => m * d, 1) - p.reduce((m, d) => m * d, 1))[0];
+    const x = call.shapes.x ?? call.attrs.inputShape ?? largest;
     const what = f ? `filter ${f.join('×').padEnd(12)} stride ${String(call.attrs.strides)}` : String(call.attrs.mode ?? '');
     rows.push(
       `${call.name.padEnd(36)} x ${x.join('×').padEnd(12)} ${what.padEnd(30)}` +

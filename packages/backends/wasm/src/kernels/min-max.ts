@@ -1,7 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { f32, free, size } from './heap.js';
+import { allocate, byteOffset, f32, free, size } from './heap.js';
 import { wasmKernel } from './originals.js';
+import { simdKernels } from './simd.js';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap };
 
@@ -9,7 +10,9 @@ type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?:
  * `Minimum` and `Maximum` against a finite scalar as the backend's XNNPACK clamp. Keras' relu6 is
  * `minimum(6, relu(x))`, once per layer in MobileNet's forward pass, and tfjs-backend-wasm's
  * generic broadcasting kernel takes ~15 ns per element for it. Inputs holding NaN are left to the
- * original kernel (it returns NaN; the clamp does not).
+ * original kernel (it returns NaN; the clamp does not). Where the engine has WebAssembly SIMD, Graft's
+ * kernel (simd/activation.ts) does it in one pass that passes NaN on, with no scan for NaN first; a
+ * zero bound (whose sign tfjs' Math.min semantics would make matter) and a NaN bound keep the paths below.
  */
 function againstScalar(args: KernelArgs, kernelName: 'Minimum' | 'Maximum'): tf.TensorInfo {
   const { inputs, backend } = args;
@@ -22,6 +25,12 @@ function againstScalar(args: KernelArgs, kernelName: 'Minimum' | 'Maximum'): tf.
   }
   const [scalar, x] = scalarSecond ? [b, a] : [a, b];
   const bound = f32(backend, scalar)[0]!;
+  const simd = simdKernels(backend);
+  if (simd !== undefined && bound !== 0 && !Number.isNaN(bound)) {
+    const out = allocate(backend, x.shape);
+    simd.clampScalar(byteOffset(backend, x), byteOffset(backend, out), size(x.shape), bound, kernelName === 'Maximum' ? 1 : 0);
+    return out;
+  }
   if (!Number.isFinite(bound) || mayHoldNaN(backend, x)) return wasmKernel(kernelName)(args) as tf.TensorInfo;
   const [clipValueMin, clipValueMax] = kernelName === 'Minimum' ? [-Infinity, bound] : [bound, Infinity];
   const out = wasmKernel('ClipByValue')({ inputs: { x }, backend, attrs: { clipValueMin, clipValueMax } }) as tf.TensorInfo;

@@ -17,6 +17,8 @@ export interface SimdKernels {
   pointwiseFilterGrad(x: number, dy: number, out: number, positions: number, ci: number, co: number): void;
   /** `out = dy · step(x)`, or `dy · step(bound − x)` when `below` (1/0 flags), over n floats. */
   maskedGrad(dy: number, x: number, out: number, n: number, below: number, bound: number): void;
+  /** `out = min(x, bound)`, or max when `isMax` (1/0), NaN passed on, over n floats. */
+  clampScalar(x: number, out: number, n: number, bound: number, isMax: number): void;
   /** `[Σ dy, Σ dy·(x − mean)]` per channel into `out` ([2, c]); x and dy are [rows, c]. */
   batchNormGradSums(x: number, mean: number, dy: number, out: number, rows: number, c: number): void;
   /** `out = (x − mean)·factor + shift` per channel; `params` holds factor then shift ([2, c]). */

@@ -1,6 +1,7 @@
 // AssemblyScript, compiled by ./build.mjs into ../src/kernels/simd-binary.ts. Not part of the TypeScript build.
 //
-// The masked gradient of ReLU and of minimum(bound, x) in one pass over dy and x:
+// relu6's pieces: minimum/maximum against a scalar (forward), and the masked gradient of ReLU and of
+// minimum(bound, x) in one pass over dy and x:
 // out = dy · step(x) or dy · step(bound − x), where step(v) is 1 for v > 0, NaN for NaN, else 0:
 // exactly the Step, Sub and Multiply kernels of tfjs-backend-wasm that it replaces (same float32
 // operations, so the same bits, signed zeros and NaNs included).
@@ -38,6 +39,32 @@ export function maskedGrad(dy: usize, x: usize, out: usize, n: i32, below: bool,
     for (let i = vectors; i < n; i++) {
       const o = <usize>i << 2;
       store<f32>(out + o, load<f32>(dy + o) * stepScalar(load<f32>(x + o)));
+    }
+  }
+}
+
+/**
+ * `out[i] = min(x[i], bound)`, or `max` when `isMax`, over n floats with NaN passed on: per lane
+ * `bound < x ? bound : x` (pmin) or `x < bound ? bound : x` (pmax), which is also tfjs' result for a
+ * nonzero bound (relu6's `minimum(6, relu(x))` forward pass).
+ */
+export function clampScalar(x: usize, out: usize, n: i32, bound: f32, isMax: bool): void {
+  const b = f32x4.splat(bound);
+  const vectors = n & ~3;
+  const end = <usize>vectors << 2;
+  if (isMax) {
+    for (let o: usize = 0; o < end; o += 16) v128.store(out + o, f32x4.pmax(v128.load(x + o), b));
+    for (let i = vectors; i < n; i++) {
+      const o = <usize>i << 2;
+      const v = load<f32>(x + o);
+      store<f32>(out + o, v < bound ? bound : v);
+    }
+  } else {
+    for (let o: usize = 0; o < end; o += 16) v128.store(out + o, f32x4.pmin(v128.load(x + o), b));
+    for (let i = vectors; i < n; i++) {
+      const o = <usize>i << 2;
+      const v = load<f32>(x + o);
+      store<f32>(out + o, bound < v ? bound : v);
     }
   }
 }
