@@ -3,6 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { GraftError, type Backend, type BackendCapabilities } from '@graft/core';
 import { guardAllocations } from './allocation-guard.js';
 import { detectWasm } from './detect.js';
+import { capturingHeapMemory } from './kernels/heap-memory.js';
 import { registerWasmGradientKernels } from './kernels/register.js';
 import { isNode, wasmBinaryDirectory } from './wasm-files.js';
 
@@ -54,6 +55,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
         // Harmless once the backend is up; must happen before its first initialisation.
         if (directory !== undefined) wasm.setWasmPaths(directory);
         registerWasmGradientKernels();
+        // Notes the heap's memory as the module starts (the threaded build does not export it), for Graft's SIMD kernels.
+        const setWasm = () => capturingHeapMemory(() => tf.setBackend('wasm'), () => tf.findBackend('wasm') as BackendWasm | undefined);
         let started: boolean;
         if (isNode()) {
           // tfjs never picks the threaded build in Node (tensorflow/tfjs#3830); node-threads.ts makes it run.
@@ -62,13 +65,13 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
           tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', count > 1);
           if (count > 1) {
             const { initThreadedInNode } = await import('./node-threads.js');
-            started = await initThreadedInNode(count, () => tf.setBackend('wasm'));
+            started = await initThreadedInNode(count, setWasm);
           } else {
-            started = await tf.setBackend('wasm');
+            started = await setWasm();
           }
         } else {
           if (threads !== undefined) wasm.setThreadsCount(threads);
-          started = await tf.setBackend('wasm');
+          started = await setWasm();
         }
         if (!started) throw new Error('tf.setBackend("wasm") returned false');
         await tf.ready();

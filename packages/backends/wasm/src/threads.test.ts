@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { createWasmBackend } from './backend.js';
+import { simdKernels } from './kernels/simd.js';
 import { randomValues, relativeError } from './test-support/backends.js';
 import { mobilenetV1 } from './test-support/mobilenet.js';
 
@@ -8,7 +9,8 @@ import { mobilenetV1 } from './test-support/mobilenet.js';
  * The threaded build (tfjs-backend-wasm-threaded-simd.wasm, started in Node by node-threads.ts) against the
  * single-threaded one, in one process: the same MobileNet step, gradient for gradient. XNNPACK splits a
  * kernel's output between its threads, not its sums, and Graft's own kernels run on the main thread, so the
- * two builds are expected to agree to float32 rounding; the bound is 1e-5 relative per gradient.
+ * two builds are expected to agree to float32 rounding (Graft's SIMD kernels run in both: the threaded one
+ * gets their shared-memory variant); the bound is 1e-5 relative per gradient.
  */
 const TOLERANCE = 1e-5;
 const SIZE = 48;
@@ -75,6 +77,8 @@ describe('the wasm backend with threads (Node)', () => {
     expect(threaded.capabilities()).toMatchObject({ threads: 2, device: 'CPU (WebAssembly SIMD, XNNPACK, 2 threads)' });
     const heap = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8;
     expect(heap.buffer).toBeInstanceOf(SharedArrayBuffer);
+    // Graft's SIMD kernels run on the shared heap too (their shared-memory variant), as on the single-threaded one.
+    expect(simdKernels(tf.backend() as never)).toBeDefined();
     const result = mobilenetRun(4);
 
     expect(Math.abs(result.loss - reference.loss) / reference.loss).toBeLessThan(TOLERANCE);

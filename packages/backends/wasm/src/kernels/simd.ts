@@ -1,5 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { SIMD_KERNELS_BASE64 } from './simd-binary.js';
+import { heapMemory } from './heap-memory.js';
+import { SIMD_KERNELS_BASE64, SIMD_KERNELS_SHARED_BASE64 } from './simd-binary.js';
 
 /**
  * Graft's own WebAssembly SIMD kernels (source: simd/*.ts, AssemblyScript). They run on
@@ -39,9 +40,10 @@ export interface SimdKernels {
   ): void;
 }
 
-/** Per Emscripten module: its kernels, or null where they cannot run (no SIMD, shared memory). */
+/** Per Emscripten module: its kernels, or null where they cannot run (no SIMD, memory not found). */
 const instances = new WeakMap<object, SimdKernels | null>();
-let compiled: WebAssembly.Module | null | undefined;
+/** Compiled once per variant: for unshared memory (single-threaded builds) and shared (threaded). */
+const compiled = new Map<boolean, WebAssembly.Module | null>();
 let enabled = true;
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
@@ -51,18 +53,11 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** The memory of tfjs-backend-wasm's Emscripten module (exported by the non-threaded builds). */
-function heapMemory(backend: BackendWasm): WebAssembly.Memory | undefined {
-  const module = backend.wasm as unknown as { asm?: { memory?: unknown }; wasmMemory?: unknown };
-  const memory = module.asm?.memory ?? module.wasmMemory;
-  return memory instanceof WebAssembly.Memory ? memory : undefined;
-}
-
 /**
  * The SIMD kernels bound to `backend`'s heap, instantiated on first use (synchronously: the module is
  * a few KB, well under the size browsers allow to compile on the main thread). Undefined when the
- * engine lacks WebAssembly SIMD, when the heap is shared memory (tfjs's threaded build; this binary
- * declares unshared memory), or when they are switched off; callers then take their portable path.
+ * engine lacks WebAssembly SIMD, when tfjs's memory cannot be found, or when they are switched off;
+ * callers then take their portable path.
  */
 export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
   if (!enabled) return undefined;
@@ -78,13 +73,14 @@ export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
 function instantiate(backend: BackendWasm): SimdKernels | null {
   const memory = heapMemory(backend);
   if (memory === undefined) return null;
-  if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return null;
-  if (compiled === undefined) {
-    const bytes = decode(SIMD_KERNELS_BASE64);
-    compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  if (!compiled.has(shared)) {
+    const bytes = decode(shared ? SIMD_KERNELS_SHARED_BASE64 : SIMD_KERNELS_BASE64);
+    compiled.set(shared, WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null);
   }
-  if (compiled === null) return null;
-  return new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
+  const module = compiled.get(shared);
+  if (!module) return null;
+  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
 }
 
 /**
