@@ -23,10 +23,11 @@ export interface WasmBackendOptions {
 export const MAX_WASM_THREADS = 8;
 
 /**
- * Single-threaded by default. On the 2-core machine it was measured on (bench/backends/ab-threads.mjs), a
- * second XNNPACK thread sped a MobileNet training step up only when the cores were otherwise idle, and made
- * it many times slower when they were shared: each of the ~4,000 kernel calls of a step waits for both
- * threads, and a thread that has lost its core holds the step up for a scheduler time slice.
+ * Single-threaded by default: on the shared 2-core machine it was measured on (bench/backends/ab-threads.mjs,
+ * load average 2 to 5), two XNNPACK threads made a MobileNet training step at 64² 1.5–3× slower (71 → 46,
+ * 76 → 26 samples/s) for 2–3× the CPU time, and at 96² no faster. Each of the ~4,000 kernel calls of a step waits for both threads, and a
+ * thread that has lost its core holds the call up for a scheduler time slice; a speed-up on idle cores is
+ * not yet measured.
  */
 export const DEFAULT_WASM_THREADS = 1;
 
