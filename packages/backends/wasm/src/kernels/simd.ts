@@ -60,9 +60,10 @@ function heapMemory(backend: BackendWasm): WebAssembly.Memory | undefined {
 
 /**
  * The SIMD kernels bound to `backend`'s heap, instantiated on first use (synchronously: the module is
- * a few KB, well under the size browsers allow to compile on the main thread). Undefined when the
- * engine lacks WebAssembly SIMD, when the heap is shared memory (tfjs's threaded build; this binary
- * declares unshared memory), or when they are switched off; callers then take their portable path.
+ * about 8 KB, well under the 8 MB Chrome now allows to compile on the main thread). Undefined when the
+ * engine lacks WebAssembly SIMD or refuses the module, when the heap is shared memory (tfjs's threaded
+ * build; this binary declares unshared memory), or when they are switched off; callers then take
+ * their portable path.
  */
 export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
   if (!enabled) return undefined;
@@ -79,12 +80,26 @@ function instantiate(backend: BackendWasm): SimdKernels | null {
   const memory = heapMemory(backend);
   if (memory === undefined) return null;
   if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return null;
-  if (compiled === undefined) {
-    const bytes = decode(SIMD_KERNELS_BASE64);
-    compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  }
+  if (compiled === undefined) compiled = compile();
   if (compiled === null) return null;
-  return new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
+  try {
+    return new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
+  } catch {
+    // A memory this binary cannot import: the portable paths still work.
+    return null;
+  }
+}
+
+function compile(): WebAssembly.Module | null {
+  const bytes = decode(SIMD_KERNELS_BASE64);
+  if (!WebAssembly.validate(bytes)) return null;
+  try {
+    return new WebAssembly.Module(bytes);
+  } catch {
+    // An engine that refuses synchronous compilation here (older Chrome allowed 4 KB on the main
+    // thread): run on the portable paths rather than fail the kernel.
+    return null;
+  }
 }
 
 /**
