@@ -31,6 +31,12 @@ export interface SimdKernels {
     n: number, h: number, w: number, c: number, oh: number, ow: number, kh: number, kw: number,
     sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number,
   ): void;
+  /** dx ([n, h, w, c]) from dcol ([n·oh·ow, kh·kw·c]): the scatter-add of a convolution's input gradient. */
+  col2im(
+    dcol: number, dx: number,
+    n: number, h: number, w: number, c: number, oh: number, ow: number, kh: number, kw: number,
+    sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number,
+  ): void;
   /** dW ([kh, kw, ci, co]) of a 2-D convolution. */
   convFilterGrad(
     x: number, dy: number, out: number,
