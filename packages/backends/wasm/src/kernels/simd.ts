@@ -37,6 +37,8 @@ export interface SimdKernels {
     n: number, h: number, w: number, c: number, oh: number, ow: number, kh: number, kw: number,
     sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number,
   ): void;
+  /** `out = full ∘ channel` per row ([rows, c] by [c]; `channelFirst` 1: channel ∘ full); op 0 ×, 1 +, 2 −, 3 ÷. */
+  channelBinary(full: number, channel: number, out: number, rows: number, c: number, op: number, channelFirst: number): void;
   /** dW ([kh, kw, ci, co]) of a 2-D convolution. */
   convFilterGrad(
     x: number, dy: number, out: number,
