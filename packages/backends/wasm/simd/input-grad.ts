@@ -184,3 +184,56 @@ export function depthwiseInputGrad(
     }
   }
 }
+
+// ---- col2im (the input gradient of a k×k convolution, after dcol = dy · Wᵀ) ----
+// dx[b, iy, ix, :] += dcol[(b, oy, ox), (fy, fx, :)] for every tap that read (iy, ix), walked as the
+// depthwise scatter above: per output row and tap row, each tap's range of ox inside x, no bounds test.
+
+/** Writes dx ([n, h, w, c]) from dcol ([n·oh·ow, kh·kw·c]). */
+export function col2im(
+  dcol: usize,
+  dx: usize,
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  oh: i32,
+  ow: i32,
+  kh: i32,
+  kw: i32,
+  sh: i32,
+  sw: i32,
+  dh: i32,
+  dw: i32,
+  padTop: i32,
+  padLeft: i32,
+): void {
+  const cBytes = <usize>c << 2;
+  const vecBytes = <usize>(c & ~3) << 2;
+  const colBytes = <usize>(kh * kw) * cBytes;
+  memory.fill(dx, 0, <usize>n * <usize>h * <usize>w * cBytes);
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const colRow = dcol + (<usize>(b * oh + oy) * <usize>ow) * colBytes;
+      for (let fy = 0; fy < kh; fy++) {
+        const iy = oy * sh + fy * dh - padTop;
+        if (iy < 0 || iy >= h) continue;
+        const dxRow = dx + (<usize>(b * h + iy) * <usize>w) * cBytes;
+        for (let fx = 0; fx < kw; fx++) {
+          const shift = fx * dw - padLeft;
+          const ox0 = firstInsideRow(shift, sw);
+          const ox1 = endInsideRow(shift, sw, w, ow);
+          let s = colRow + <usize>ox0 * colBytes + <usize>(fy * kw + fx) * cBytes;
+          let x = dxRow + <usize>(ox0 * sw + shift) * cBytes;
+          const xStep = <usize>sw * cBytes;
+          for (let ox = ox0; ox < ox1; ox++) {
+            for (let o: usize = 0; o < vecBytes; o += 16) v128.store(x + o, f32x4.add(v128.load(x + o), v128.load(s + o)));
+            for (let o = vecBytes; o < cBytes; o += 4) store<f32>(x + o, load<f32>(x + o) + load<f32>(s + o));
+            s += colBytes;
+            x += xStep;
+          }
+        }
+      }
+    }
+  }
+}

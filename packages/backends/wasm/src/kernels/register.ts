@@ -3,6 +3,7 @@ import { MASKED_GRAD, maskedGrad, registerActivationGradients } from './activati
 import { batchMatMul } from './batch-mat-mul.js';
 import { fusedBatchNorm } from './batch-norm.js';
 import { BATCH_NORM_GRAD_SUMS, batchNormGradSums, registerBatchNormGradient } from './batch-norm-grad.js';
+import { add, multiply, realDiv, sub } from './channel-binary.js';
 import { greater, less } from './compare.js';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInput } from './conv2d-backprop-input.js';
@@ -40,6 +41,10 @@ export const REPLACED_KERNELS = [
   'Mean',
   'Sum',
   'FusedBatchNorm',
+  'Multiply',
+  'Add',
+  'Sub',
+  'RealDiv',
 ] as const;
 
 const implementations: Record<(typeof ADDED_KERNELS)[number] | (typeof REPLACED_KERNELS)[number], tf.KernelFunc> = {
@@ -58,6 +63,10 @@ const implementations: Record<(typeof ADDED_KERNELS)[number] | (typeof REPLACED_
   Mean: mean as unknown as tf.KernelFunc,
   Sum: sum as unknown as tf.KernelFunc,
   FusedBatchNorm: fusedBatchNorm as unknown as tf.KernelFunc,
+  Multiply: multiply as unknown as tf.KernelFunc,
+  Add: add as unknown as tf.KernelFunc,
+  Sub: sub as unknown as tf.KernelFunc,
+  RealDiv: realDiv as unknown as tf.KernelFunc,
 };
 
 /**

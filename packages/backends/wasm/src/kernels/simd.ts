@@ -32,6 +32,14 @@ export interface SimdKernels {
     n: number, h: number, w: number, c: number, oh: number, ow: number, kh: number, kw: number,
     sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number,
   ): void;
+  /** dx ([n, h, w, c]) from dcol ([n·oh·ow, kh·kw·c]): the scatter-add of a convolution's input gradient. */
+  col2im(
+    dcol: number, dx: number,
+    n: number, h: number, w: number, c: number, oh: number, ow: number, kh: number, kw: number,
+    sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number,
+  ): void;
+  /** `out = full ∘ channel` per row ([rows, c] by [c]; `channelFirst` 1: channel ∘ full); op 0 ×, 1 +, 2 −, 3 ÷. */
+  channelBinary(full: number, channel: number, out: number, rows: number, c: number, op: number, channelFirst: number): void;
   /** dW ([kh, kw, ci, co]) of a 2-D convolution. */
   convFilterGrad(
     x: number, dy: number, out: number,
@@ -55,9 +63,9 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
 
 /**
  * The SIMD kernels bound to `backend`'s heap, instantiated on first use (synchronously: the module is
- * a few KB, well under the size browsers allow to compile on the main thread). Undefined when the
- * engine lacks WebAssembly SIMD, when tfjs's memory cannot be found, or when they are switched off;
- * callers then take their portable path.
+ * about 8 KB, well under the 8 MB Chrome now allows to compile on the main thread). Undefined when the
+ * engine lacks WebAssembly SIMD or refuses the module, when tfjs's memory cannot be found, or when they
+ * are switched off; callers then take their portable path.
  */
 export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
   if (!enabled) return undefined;
@@ -74,13 +82,27 @@ function instantiate(backend: BackendWasm): SimdKernels | null {
   const memory = heapMemory(backend);
   if (memory === undefined) return null;
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  if (!compiled.has(shared)) {
-    const bytes = decode(shared ? SIMD_KERNELS_SHARED_BASE64 : SIMD_KERNELS_BASE64);
-    compiled.set(shared, WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null);
-  }
+  if (!compiled.has(shared)) compiled.set(shared, compile(shared ? SIMD_KERNELS_SHARED_BASE64 : SIMD_KERNELS_BASE64));
   const module = compiled.get(shared);
   if (!module) return null;
-  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+  try {
+    return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+  } catch {
+    // A memory this binary cannot import: the portable paths still work.
+    return null;
+  }
+}
+
+function compile(base64: string): WebAssembly.Module | null {
+  const bytes = decode(base64);
+  if (!WebAssembly.validate(bytes)) return null;
+  try {
+    return new WebAssembly.Module(bytes);
+  } catch {
+    // An engine that refuses synchronous compilation here (older Chrome allowed 4 KB on the main
+    // thread): run on the portable paths rather than fail the kernel.
+    return null;
+  }
 }
 
 /**
