@@ -71,11 +71,11 @@ describe.each([
       await expectSameOnBoth(kernel, { a: x, b: array(Float32Array.from([0.25]), []) });
     });
 
-    // The SIMD kernel only: the path without it gives the original kernel's NaN order for a scalar first operand.
-    it.runIf(simd)('is exactly the cpu backend for a length that is not a multiple of 4, and for infinite bounds', async () => {
+    // Bound first is checked with the SIMD kernel only: without it the original kernel runs, whose NaN order differs there.
+    it(`is exactly the cpu backend for a length that is not a multiple of 4, and for infinite bounds (${simd ? 'either side' : 'bound second'})`, async () => {
       for (const bound of [6, -2.5, Infinity, -Infinity]) {
         await expectSameOnBoth(kernel, { a: array(tricky.slice(0, 7)), b: array(Float32Array.from([bound]), []) });
-        await expectSameOnBoth(kernel, { a: array(Float32Array.from([bound]), []), b: array(tricky.slice(5, 16)) });
+        if (simd) await expectSameOnBoth(kernel, { a: array(Float32Array.from([bound]), []), b: array(tricky.slice(5, 16)) });
       }
     });
 
