@@ -27,7 +27,8 @@ beforeAll(async () => {
     configFile: false,
     logLevel: 'error',
     resolve: { conditions: ['@graft/source', 'browser', 'module', 'import', 'default'] },
-    build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 8192, minify: false },
+    // Minified, as the studio's production build is.
+    build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 8192 },
   });
   ({ server, url: base } = await serveStudio(outDir, outDir));
   browser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox'] });
