@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { wasmBackend } from '@graft/backend-wasm';
 // The studio's own setWasmPaths (tfjs's binaries bundled by Vite), as the studio page loads them.
 import '../backends.js';
@@ -13,6 +13,10 @@ export interface SimdPageResult {
   /** tfjs's own SIMD detection, for the failure message. */
   engineSimd: boolean;
   crossOriginIsolated: boolean;
+  /** XNNPACK threads tfjs started (above 1: the threaded build, on a shared heap). */
+  threads: number;
+  /** Whether the heap is a SharedArrayBuffer (the kernels' shared-memory variant then runs). */
+  sharedHeap: boolean;
   /** The depthwise filter gradient on wasm and on cpu, same inputs. */
   wasm: number[];
   cpu: number[];
@@ -46,16 +50,19 @@ function filterGradient(): number[] {
 
 async function run(): Promise<SimdPageResult> {
   await wasmBackend.init();
-  const kernels = simdKernels(tf.backend() as BackendWasm) !== undefined;
+  const backend = tf.backend() as BackendWasm;
+  const kernels = simdKernels(backend) !== undefined;
+  const heap = (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer;
+  const sharedHeap = typeof SharedArrayBuffer !== 'undefined' && heap instanceof SharedArrayBuffer;
   const engineSimd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   const wasm = filterGradient();
   await tf.setBackend('cpu');
   const cpu = filterGradient();
-  return { kernels, engineSimd, crossOriginIsolated: globalThis.crossOriginIsolated, wasm, cpu };
+  return { kernels, engineSimd, crossOriginIsolated: globalThis.crossOriginIsolated, threads: getThreadsCount(), sharedHeap, wasm, cpu };
 }
 
 const target = window as unknown as { simdResult?: SimdPageResult };
 run().then(
   (result) => (target.simdResult = result),
-  (error: unknown) => (target.simdResult = { kernels: false, engineSimd: false, crossOriginIsolated: false, wasm: [], cpu: [], error: String((error as Error)?.stack ?? error) }),
+  (error: unknown) => (target.simdResult = { kernels: false, engineSimd: false, crossOriginIsolated: false, threads: 0, sharedHeap: false, wasm: [], cpu: [], error: String((error as Error)?.stack ?? error) }),
 );
