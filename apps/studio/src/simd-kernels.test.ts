@@ -7,7 +7,7 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveStudio } from './serve.js';
-import type { SimdPageResult } from './simd-page/main.js';
+import type { SimdPageResult } from './simd-page/probe.js';
 
 // Graft's WebAssembly SIMD kernels (packages/backends/wasm/simd/) in Debian's Chromium: a page built by Vite
 // the way the studio is (workspace sources, browser entries, tfjs's binaries as assets) starts @graft/backend-wasm,
@@ -30,6 +30,7 @@ async function buildPage(minify: boolean): Promise<string> {
     logLevel: 'error',
     resolve: { conditions: ['@graft/source', 'browser', 'module', 'import', 'default'] },
     build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 8192, minify },
+    worker: { format: 'es' },
   });
   return outDir;
 }
@@ -56,17 +57,22 @@ afterAll(async () => {
   for (const server of servers) server.close();
 });
 
-/** The result of the page at `url`, and the errors it logged. */
-async function runPage(url: string): Promise<{ result: SimdPageResult; errors: string[] }> {
+type Run = { result: SimdPageResult; errors: string[] };
+
+/** The probe's results in the page at `url` and in the module worker it starts, with the errors the page logged. */
+async function runPage(url: string): Promise<{ page: Run; worker: Run }> {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
   page.on('pageerror', (e) => void errors.push(String(e)));
   await page.goto(url);
-  await page.waitForFunction(() => (window as { simdResult?: unknown }).simdResult !== undefined, { timeout: 30_000 });
-  const result = (await page.evaluate(() => (window as { simdResult?: unknown }).simdResult)) as SimdPageResult;
+  await page.waitForFunction(() => (window as { simdWorkerResult?: unknown }).simdWorkerResult !== undefined, { timeout: 30_000 });
+  const [main, worker] = (await page.evaluate(() => {
+    const w = window as { simdResult?: unknown; simdWorkerResult?: unknown };
+    return [w.simdResult, w.simdWorkerResult];
+  })) as [SimdPageResult, SimdPageResult];
   await page.close();
-  return { result, errors };
+  return { page: { result: main, errors }, worker: { result: worker, errors } };
 }
 
 /** max |wasm − cpu| / max |cpu| of the depthwise filter gradient, after checking the SIMD kernels ran. */
@@ -83,16 +89,20 @@ function checked({ result, errors }: { result: SimdPageResult; errors: string[] 
 }
 
 describe("Graft's SIMD kernels in Chromium", () => {
-  it('bind to the single-threaded wasm backend’s heap, and the depthwise filter gradient they compute equals the cpu backend’s (≤ 1e-4)', async () => {
-    const run = await runPage(plainPage);
-    expect(run.result).toMatchObject({ crossOriginIsolated: false, threads: 1, sharedHeap: false });
-    expect(checked(run)).toBeLessThanOrEqual(TOLERANCE);
+  it('bind to the single-threaded wasm backend’s heap in the page and in a module worker (where the studio trains), and the depthwise filter gradient they compute equals the cpu backend’s (≤ 1e-4)', async () => {
+    const { page, worker } = await runPage(plainPage);
+    for (const run of [page, worker]) {
+      expect(run.result).toMatchObject({ crossOriginIsolated: false, threads: 1, sharedHeap: false });
+      expect(checked(run)).toBeLessThanOrEqual(TOLERANCE);
+    }
   }, 60_000);
 
-  it('bind to the threaded build’s shared heap in a cross-origin isolated page (their shared-memory variant), with the same gradient', async () => {
-    const run = await runPage(isolatedPage);
-    expect(run.result).toMatchObject({ crossOriginIsolated: true, sharedHeap: true });
-    expect(run.result.threads).toBeGreaterThanOrEqual(1);
-    expect(checked(run)).toBeLessThanOrEqual(TOLERANCE);
+  it('bind to the threaded build’s shared heap in a cross-origin isolated page and its worker (their shared-memory variant), with the same gradient', async () => {
+    const { page, worker } = await runPage(isolatedPage);
+    for (const run of [page, worker]) {
+      expect(run.result).toMatchObject({ crossOriginIsolated: true, sharedHeap: true });
+      expect(run.result.threads).toBeGreaterThanOrEqual(1);
+      expect(checked(run)).toBeLessThanOrEqual(TOLERANCE);
+    }
   }, 60_000);
 });
