@@ -18,8 +18,10 @@ const TOLERANCE = 1e-4;
 let servers: Server[] = [];
 /** The page minified, as the studio's production build is, served as the studio serves it. */
 let plainPage: string;
-/** The page unminified and served cross-origin isolated, so tfjs starts its threaded build (see below). */
+/** The page unminified and served cross-origin isolated, where 2 threads start tfjs's threaded build (see below). */
 let isolatedPage: string;
+/** The minified page served cross-origin isolated: the backend's default must stay single-threaded there. */
+let isolatedMinifiedPage: string;
 let browser: Browser;
 
 async function buildPage(minify: boolean): Promise<string> {
@@ -42,13 +44,18 @@ beforeAll(async () => {
   // tfjs-backend-wasm 4.22 starts its pthread workers from its glue's source text, which a minified bundle
   // breaks (the workers throw "ReferenceError: e is not defined" and the backend never starts), so the
   // threaded case runs the unminified bundle. The headers merge into the studio server's responses.
+  const isolate = (server: Server): void => {
+    server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+      res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+      res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    });
+  };
   const isolated = await serveStudio(unminified, unminified);
-  isolated.server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
-    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
-  });
-  servers = [plain.server, isolated.server];
-  [plainPage, isolatedPage] = [plain.url, isolated.url];
+  const isolatedMinified = await serveStudio(minified, minified);
+  isolate(isolated.server);
+  isolate(isolatedMinified.server);
+  servers = [plain.server, isolated.server, isolatedMinified.server];
+  [plainPage, isolatedPage, isolatedMinifiedPage] = [plain.url, `${isolated.url}?threads=2`, isolatedMinified.url];
   browser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox'] });
 }, 120_000);
 
@@ -97,11 +104,20 @@ describe("Graft's SIMD kernels in Chromium", () => {
     }
   }, 60_000);
 
-  it('bind to the threaded build’s shared heap in a cross-origin isolated page and its worker (their shared-memory variant), with the same gradient', async () => {
+  it('bind to the threaded build’s shared heap in a cross-origin isolated page and its worker asking for 2 threads (their shared-memory variant), with the same gradient', async () => {
     const { page, worker } = await runPage(isolatedPage);
     for (const run of [page, worker]) {
       expect(run.result).toMatchObject({ crossOriginIsolated: true, sharedHeap: true });
+      // tfjs's threaded build runs at most half the reported cores: 1 thread on a 2-core machine.
       expect(run.result.threads).toBeGreaterThanOrEqual(1);
+      expect(checked(run)).toBeLessThanOrEqual(TOLERANCE);
+    }
+  }, 60_000);
+
+  it('run single-threaded by default in a minified, cross-origin isolated page (where tfjs’s threaded build would never start)', async () => {
+    const { page, worker } = await runPage(isolatedMinifiedPage);
+    for (const run of [page, worker]) {
+      expect(run.result).toMatchObject({ crossOriginIsolated: true, threads: 1, sharedHeap: false });
       expect(checked(run)).toBeLessThanOrEqual(TOLERANCE);
     }
   }, 60_000);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { wasmBackend } from '@graft/backend-wasm';
+import { createWasmBackend } from '@graft/backend-wasm';
 // The studio's own setWasmPaths (tfjs's binaries bundled by Vite), as the studio page loads them.
 import '../backends.js';
 // Not part of the package's API: the page asks the very module the kernels use whether it found its SIMD kernels.
@@ -48,9 +48,12 @@ function filterGradient(): number[] {
   });
 }
 
-/** Starts @graft/backend-wasm here (page or worker) and computes the gradient on wasm, then on cpu. */
-export async function probe(): Promise<SimdPageResult> {
-  await wasmBackend.init();
+/**
+ * Starts @graft/backend-wasm here (page or worker), with `threads` XNNPACK threads when given (else its
+ * default), and computes the gradient on wasm, then on cpu.
+ */
+export async function probe(threads: number | undefined): Promise<SimdPageResult> {
+  await createWasmBackend(threads === undefined ? {} : { threads }).init();
   const backend = tf.backend() as BackendWasm;
   const kernels = simdKernels(backend) !== undefined;
   const heap = (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer;
@@ -63,8 +66,8 @@ export async function probe(): Promise<SimdPageResult> {
 }
 
 /** The result, or the error as one. */
-export function probeSettled(): Promise<SimdPageResult> {
-  return probe().catch((error: unknown) => ({
+export function probeSettled(threads: number | undefined): Promise<SimdPageResult> {
+  return probe(threads).catch((error: unknown) => ({
     kernels: false, engineSimd: false, crossOriginIsolated: false, threads: 0, sharedHeap: false, wasm: [], cpu: [],
     error: String((error as Error)?.stack ?? error),
   }));

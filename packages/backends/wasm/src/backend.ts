@@ -14,7 +14,7 @@ export interface WasmBackendOptions {
    * threaded one (`tfjs-backend-wasm-threaded-simd.wasm`, needs WebAssembly SIMD and, in a browser, a
    * cross-origin isolated page), at most {@link MAX_WASM_THREADS}. In Node the environment variable
    * `GRAFT_WASM_THREADS` sets it when this option is not given.
-   * @default 1 ({@link DEFAULT_WASM_THREADS}); in a browser, tfjs's own choice when the page is cross-origin isolated
+   * @default 1 ({@link DEFAULT_WASM_THREADS})
    */
   threads?: number;
 }
@@ -71,7 +71,12 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
             started = await setWasm();
           }
         } else {
-          if (threads !== undefined) wasm.setThreadsCount(threads);
+          // Single-threaded unless more threads are asked for, as in Node: tfjs would otherwise start its
+          // threaded build on any cross-origin isolated page, whose pthread workers run its glue's source text,
+          // which a minifying bundler breaks (the backend then never starts).
+          const count = threads ?? DEFAULT_WASM_THREADS;
+          wasm.setThreadsCount(count);
+          if (count === 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
           started = await setWasm();
         }
         if (!started) throw new Error('tf.setBackend("wasm") returned false');
@@ -110,7 +115,7 @@ export const wasmBackend: Backend = createWasmBackend();
 
 /**
  * The thread count asked for: the option, else (in Node) `GRAFT_WASM_THREADS`; `undefined` when neither
- * (then Node runs {@link DEFAULT_WASM_THREADS} and a browser what tfjs picks).
+ * (then {@link DEFAULT_WASM_THREADS} runs).
  */
 function requestedThreads(options: WasmBackendOptions): number | undefined {
   if (options.threads !== undefined) return checkThreads(options.threads, 'the wasm backend option `threads`');

@@ -9,9 +9,13 @@ const captured = new WeakMap<object, WebAssembly.Memory>();
 let lastCaptured: WebAssembly.Memory | undefined;
 
 export function heapMemory(backend: BackendWasm): WebAssembly.Memory | undefined {
-  const module = backend.wasm as unknown as { asm?: { memory?: unknown }; wasmMemory?: unknown };
-  const memory = captured.get(module) ?? module.asm?.memory ?? module.wasmMemory;
-  return memory instanceof WebAssembly.Memory ? memory : undefined;
+  const module = backend.wasm as unknown as { asm?: { memory?: unknown }; wasmMemory?: unknown; HEAPU8: Uint8Array };
+  // Only the memory behind the module's own heap: another module started meanwhile (say onnxruntime-web)
+  // may have been given a memory of its own.
+  for (const memory of [module.asm?.memory, module.wasmMemory, captured.get(module)]) {
+    if (memory instanceof WebAssembly.Memory && memory.buffer === module.HEAPU8.buffer) return memory;
+  }
+  return undefined;
 }
 
 /**
