@@ -209,6 +209,7 @@ async function worker(a) {
     unfusedOptimizer.dispose();
     model.dispose();
     graftTrunk.dispose();
+    head.dispose(); // its weights: the trunk disposes only the layers before it
   }
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const capabilities = name === 'wasm' ? { threads: (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() } : {};

@@ -113,6 +113,22 @@ describe.each(['cpu', 'wasm'])('foldedChain on %s', (backend) => {
     model.dispose();
   });
 
+  it('finds each weight by name, so freezing one (which reorders a layer\'s weights) folds the same', () => {
+    const model = syntheticChain();
+    const x = tf.randomNormal([2, 9, 9, 3], 0, 1, 'float32', 7);
+    const reference = unfolded(model, x);
+    // tfjs lists trainable weights first: a frozen γ moves behind β, a frozen kernel behind the bias.
+    model.getLayer('bn1').weights[0]!.trainable = false;
+    model.getLayer('c1').weights[0]!.trainable = false;
+    expect(model.getLayer('bn1').weights.map((w) => w.originalName)).toEqual(['bn1/beta', 'bn1/gamma', 'bn1/moving_mean', 'bn1/moving_variance']);
+    const chain = foldedChain(chainOf(model), () => false);
+    const folded = tf.tidy(() => chain.apply(x, false));
+    expect(relativeError(folded, reference)).toBeLessThan(1e-5);
+    tf.dispose([folded, reference]);
+    chain.dispose();
+    model.dispose();
+  });
+
   it('follows the current weights and statistics, and leaks no tensors', () => {
     const model = syntheticChain();
     const chain = foldedChain(chainOf(model), () => false);

@@ -105,6 +105,9 @@ function matchFold(conv: tf.layers.Layer, norm: tf.layers.Layer, next: tf.layers
   const n = norm.getConfig();
   const axis = Array.isArray(n.axis) ? n.axis : [n.axis];
   if (axis.length !== 1 || (axis[0] !== -1 && axis[0] !== 3)) return undefined;
+  const names = new Set([...conv.weights, ...norm.weights].map(baseName));
+  const hasKernel = names.has(kind === 'DepthwiseConv2D' ? 'depthwise_kernel' : 'kernel');
+  if (!hasKernel || !names.has('moving_mean') || !names.has('moving_variance')) return undefined;
   const activation = next ? fusableActivation(next) : undefined;
   return {
     conv,
@@ -136,25 +139,33 @@ function fusableActivation(layer: tf.layers.Layer): Activation | undefined {
 
 /** `W·s` and `(b − μ)·s + β` with `s = γ/√(σ² + ε)`, from the variables' current values. */
 function foldWeights(fold: Fold): [tf.Tensor4D, tf.Tensor1D] {
-  const c = fold.conv.getConfig();
-  const n = fold.norm.getConfig();
-  const convWeights = fold.conv.weights.map((w) => w.read());
-  const normWeights = fold.norm.weights.map((w) => w.read());
-  const kernel = convWeights[0] as tf.Tensor4D;
-  const convBias = c.useBias ? convWeights[1] : undefined;
-  // BatchNormalization builds gamma (if scale), beta (if center), moving mean, moving variance, in that order.
-  let k = 0;
-  const gamma = n.scale !== false ? normWeights[k++] : undefined;
-  const beta = n.center !== false ? normWeights[k++] : undefined;
-  const mean = normWeights[k++]!;
-  const variance = normWeights[k]!;
-  const rstd = tf.rsqrt(tf.add(variance, n.epsilon as number));
+  const conv = weightsByName(fold.conv);
+  const norm = weightsByName(fold.norm);
+  const kernel = (conv.get('kernel') ?? conv.get('depthwise_kernel')) as tf.Tensor4D;
+  const convBias = conv.get('bias');
+  const gamma = norm.get('gamma');
+  const beta = norm.get('beta');
+  const rstd = tf.rsqrt(tf.add(norm.get('moving_variance')!, fold.norm.getConfig().epsilon as number));
   const s = gamma ? tf.mul(gamma, rstd) : rstd;
   // A depthwise kernel is [kh, kw, in, multiplier]; output channel i·multiplier + m scales by s[i·multiplier + m].
   const filter = tf.mul(kernel, fold.depthwise ? tf.reshape(s, [kernel.shape[2], kernel.shape[3]]) : s) as tf.Tensor4D;
+  const mean = norm.get('moving_mean')!;
   const shifted = tf.mul(convBias ? tf.sub(convBias, mean) : tf.neg(mean), s);
   const bias = (beta ? tf.add(shifted, beta) : shifted) as tf.Tensor1D;
   return [filter, bias];
+}
+
+/**
+ * A layer's weights by the name it created them under (`kernel`, `gamma`, `moving_mean`, …): by name, not
+ * position, since tfjs lists trainable weights first and freezing one reorders them.
+ */
+function weightsByName(layer: tf.layers.Layer): Map<string, tf.Tensor> {
+  return new Map(layer.weights.map((w) => [baseName(w), w.read()]));
+}
+
+/** `gamma` of `conv1_bn/gamma`: the name a layer gave the weight, without its layer's scope. */
+function baseName(w: tf.LayerVariable): string {
+  return w.originalName.slice(w.originalName.lastIndexOf('/') + 1);
 }
 
 function fusedCall(fold: Fold, x: tf.Tensor, w: Folded): tf.Tensor {

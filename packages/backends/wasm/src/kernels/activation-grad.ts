@@ -12,7 +12,7 @@ import { simdKernels } from './simd.js';
  * tfjs' tie rule gives the first operand the gradient). tfjs builds the second from a comparison, a
  * cast to float and a product, and Keras' relu6 (`minimum(6, relu(x))`) runs both after every
  * convolution of MobileNet. Where the engine has WebAssembly SIMD, one pass of Graft's kernel
- * (simd/activation-grad.ts) does the same float32 operations in place of those two or three passes.
+ * (simd/activation.ts) does the same float32 operations in place of those two or three passes.
  */
 export const MASKED_GRAD = 'GraftMaskedGrad';
 

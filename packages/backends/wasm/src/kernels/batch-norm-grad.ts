@@ -9,7 +9,7 @@ import { simdKernels } from './simd.js';
  * `[2, channels]` tensor. On XNNPACK: a subtraction, a multiplication and two average poolings with
  * a `rows × 1` window (times the count). XNNPACK clamps pooled outputs, which would turn a NaN into
  * ±∞, so non-finite results are recomputed in JS (double precision), as are single rows. Where the
- * engine has WebAssembly SIMD, one pass of Graft's kernel (simd/batch-norm-grad.ts) instead.
+ * engine has WebAssembly SIMD, one pass of Graft's kernel (simd/batch-norm.ts) instead.
  */
 export const BATCH_NORM_GRAD_SUMS = 'GraftBatchNormGradSums';
 

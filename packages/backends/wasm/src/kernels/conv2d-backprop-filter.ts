@@ -11,7 +11,7 @@ import { simdKernels } from './simd.js';
  *
  * Where the engine has WebAssembly SIMD, Graft's kernels (simd/filter-grad.ts) read x and dy in place
  * in 4×8 register tiles, tap by tap (1×1 convolutions: in position blocks that fit L1): no im2col, no packing, 1.5–9× faster than the path below on
- * MobileNet's layers (bench/backends/ab-filter-grad.mjs). Otherwise, one XNNPACK matrix product between the im2col matrix `col` ([positions, kh·kw·ci], built in JS on
+ * MobileNet's layers (bench/backends/ab-simd.mjs). Otherwise, one XNNPACK matrix product between the im2col matrix `col` ([positions, kh·kw·ci], built in JS on
  * the heap; for a 1×1 stride-1 unpadded convolution it is `x` itself) and `dy` ([positions, co]).
  *
  * XNNPACK's product packs its right operand afresh for every new tensor, which here costs more than
