@@ -9,8 +9,9 @@ const RULES = { sgd: 0, momentum: 1, adam: 2, adamw: 2 } as const;
 /**
  * Core's `GraftOptimizerUpdate` on the wasm backend: the new weights and slots of one variable
  * allocated on the heap and computed there from the inputs' own memory, by one pass of Graft's SIMD
- * kernel (simd/optimizer.ts, float32), or, without it, by core's float64 loop over views of the heap.
- * No value leaves the heap, and the inputs are never written.
+ * kernel (simd/optimizer.ts: float64 lanes, core's loop operation for operation, so the cpu kernel's
+ * bits), or, without it, by core's loop itself over views of the heap. No value leaves the heap, and
+ * the inputs are never written.
  */
 export function optimizerUpdate(args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
   const { inputs, backend } = args;
@@ -25,7 +26,7 @@ export function optimizerUpdate(args: { inputs: tf.NamedTensorInfoMap; backend: 
     const at = (t: tf.TensorInfo | undefined): number => (t === undefined ? 0 : byteOffset(backend, t));
     simd.optimizerUpdate(
       RULES[a.optimizer], at(w), at(g), at(slots[0]), at(slots[1]), at(outs[0]), at(outs[1]), at(outs[2]), n,
-      a.lr, a.momentum, a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.epsilon, a.l2, a.decay, a.c1, a.c2,
+      a.lr, a.momentum, a.beta1, a.beta2, a.epsilon, a.l2, a.decay, a.c1, a.c2,
     );
   } else {
     // Views made after every allocation above (the heap may have grown and replaced its buffer).
