@@ -21,6 +21,14 @@ export function transpileWasmBackend() {
     }
   };
   walk(src);
+  // The one runtime import from @graft/core the kernels make (register.js → kernels/optimizer-update.js:
+  // the optimizer kernel's name and core's loop), served from core's transpiled source instead of its build.
+  const shim = path.join(out, 'graft-core.js');
+  const core = path.relative(out, transpileCoreFile('train/optimizer-update.ts')).split(path.sep).join('/');
+  fs.writeFileSync(shim, `export * from '${core.startsWith('.') ? core : `./${core}`}';\n`);
+  for (const file of [path.join(out, 'kernels/register.js'), path.join(out, 'kernels/optimizer-update.js')]) {
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/from '@graft\/core'/g, "from '../graft-core.js'"));
+  }
   return out;
 }
 

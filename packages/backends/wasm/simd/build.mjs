@@ -11,7 +11,7 @@ import asc from 'assemblyscript/asc';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The AssemblyScript sources, compiled together into one module (each exports its kernels). */
-export const SOURCES = ['filter-grad.ts', 'activation.ts', 'batch-norm.ts', 'input-grad.ts', 'binary.ts'].map((f) => path.join(here, f));
+export const SOURCES = ['filter-grad.ts', 'activation.ts', 'batch-norm.ts', 'input-grad.ts', 'binary.ts', 'optimizer.ts'].map((f) => path.join(here, f));
 export const TARGET = path.join(here, '../src/kernels/simd-binary.ts');
 
 /**

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { OPTIMIZER_UPDATE, optimizerUpdateCpu } from '../train/optimizer-update.js';
 
 type Conv2DBackpropFilterAttrs = {
   strides: [number, number] | number;
@@ -71,8 +72,14 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTens
   return cpu.makeTensorInfo(info.filterShape, 'float32', dW);
 }
 
-/** Replaces tfjs's slow cpu kernels with the ones above (idempotent). */
+/**
+ * Replaces tfjs's slow cpu kernels with the ones above and registers the optimizer's one-pass update
+ * ({@link OPTIMIZER_UPDATE}) for cpu (idempotent).
+ */
 export function registerCpuKernels(): void {
+  if (tf.getKernel(OPTIMIZER_UPDATE, 'cpu') === undefined) {
+    tf.registerKernel({ kernelName: OPTIMIZER_UPDATE, backendName: 'cpu', kernelFunc: optimizerUpdateCpu as unknown as tf.KernelFunc });
+  }
   if (tf.getKernel('Conv2DBackpropFilter', 'cpu')?.kernelFunc === conv2DBackpropFilter) return;
   if (tf.getKernel('Conv2DBackpropFilter', 'cpu')) tf.unregisterKernel('Conv2DBackpropFilter', 'cpu');
   tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'cpu', kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc });

@@ -94,7 +94,7 @@ describe('Optimizer', () => {
     }
   });
 
-  it('fused updates launch no kernels and are deterministic', () => {
+  it('without a registered update kernel, fused updates launch no kernels and are deterministic', () => {
     const w = tf.variable(tf.tensor1d([0.5, -0.25, 1]));
     const g = tf.tensor1d([0.1, -0.3, 0.2]);
     const optimizer = new Optimizer(optimizerSchema.parse('adamw'), 'fused');
@@ -118,7 +118,7 @@ describe('Optimizer', () => {
     for (const options of settings) expect(train(options, 'fused', 15)).toEqual(train(options, 'fused', 15));
   });
 
-  it('takes the fused path by default on cpu, the kernel path when asked', () => {
+  it('takes the fused path by default on cpu (no kernel registered here), the kernel path when asked', () => {
     const kernelsPerStep = (optimizer: Optimizer): number => {
       const w = tf.variable(tf.tensor1d([0.5, -0.25, 1]));
       const g = tf.tensor1d([0.1, -0.3, 0.2]);

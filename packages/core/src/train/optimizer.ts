@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { StageOptions } from '../config/stage-options.js';
+import { OPTIMIZER_UPDATE, slotNames, updateValues, type OptimizerUpdateAttrs } from './optimizer-update.js';
 
 /** One variable's update: its stable key, its gradient and the learning rate it gets this step. */
 export interface ParameterUpdate {
@@ -20,12 +21,13 @@ export interface SlotState {
 const HOST_BACKENDS = new Set(['cpu', 'wasm']);
 
 /**
- * How updates are computed. `fused`: one pass in JavaScript over each variable's values (read once,
- * written once, no kernel calls), where tensors live in host memory (cpu, wasm); `kernels`: about a
- * dozen elementwise tfjs kernels per variable, the only way on GPU backends. `auto` picks `fused`
- * on cpu and wasm, `kernels` elsewhere; it is the default, so the loop updates in one pass where it can. Both
- * give the same updates up to float32 rounding (the parity test pins ≤1e-4 relative over 40 steps);
- * `bench/backends` measures both (`graft` and `graft-unfused`).
+ * How updates are computed. `fused`: one pass over each variable's values (read once, written once), as one
+ * {@link OPTIMIZER_UPDATE} kernel call where the backend registers it (core does for cpu,
+ * @graft/backend-wasm for wasm), else one JavaScript loop over copies; `kernels`: about a dozen
+ * elementwise tfjs kernels per variable, the way on GPU backends. `auto` picks `fused` on cpu, wasm and
+ * any backend registering the kernel, `kernels` elsewhere; it is the default. Both give the same updates
+ * up to float32 rounding (the parity test pins ≤1e-4 relative over 40 steps); `bench/backends` measures
+ * both (`graft` and `graft-unfused`).
  */
 export type UpdatePath = 'auto' | 'fused' | 'kernels';
 
@@ -47,10 +49,11 @@ export class Optimizer {
   }
 
   apply(updates: readonly ParameterUpdate[]): void {
-    const fused = this.path === 'fused' || (this.path === 'auto' && HOST_BACKENDS.has(tf.getBackend()));
+    const backend = tf.getBackend();
+    const fused = this.path === 'fused' || (this.path === 'auto' && (HOST_BACKENDS.has(backend) || tf.getKernel(OPTIMIZER_UPDATE, backend) !== undefined));
     for (const u of updates) {
       const { name } = this.options;
-      const s = this.slot(u.key, u.variable, name === 'sgd' ? [] : name === 'momentum' ? ['velocity'] : ['m', 'v']);
+      const s = this.slot(u.key, u.variable, slotNames(name));
       s.steps += 1;
       if (fused) this.applyFused(u, s);
       else this.applyWithKernels(u, s);
@@ -58,52 +61,45 @@ export class Optimizer {
   }
 
   /**
-   * The same update as {@link applyWithKernels} in one loop over the values: the operands are read once,
-   * the results (weights and slots) written as new tensors and assigned, so tensors that share storage
-   * with a variable (clones, snapshots) never see it change.
+   * The same update as {@link applyWithKernels} in one pass over the values: one {@link OPTIMIZER_UPDATE}
+   * kernel call where the backend registers it (no copy out of the backend), else one JavaScript loop
+   * over copies of the values. Either way the results (weights and slots) are NEW tensors, assigned, so
+   * tensors that share storage with a variable (clones, snapshots) never see it change.
    */
   private applyFused({ variable, grad, lr }: ParameterUpdate, s: Slots): void {
     const { name, momentum, beta1, beta2, epsilon } = this.options;
     const wd = this.weightDecay;
-    const w = variable.dataSync() as Float32Array;
-    const g = grad.dataSync() as Float32Array;
-    const n = w.length;
-    const next = new Float32Array(n);
-    // L2 regularisation (all but adamw) adds wd·w to the gradient.
-    const l2 = name !== 'adamw' ? wd : 0;
-    const written: Array<[tf.Variable, Float32Array]> = [[variable, next]];
-    if (name === 'sgd') {
-      for (let i = 0; i < n; i++) next[i] = w[i]! - lr * (g[i]! + l2 * w[i]!);
-    } else if (name === 'momentum') {
-      const vel = s.slots.velocity!.dataSync() as Float32Array;
-      const velNext = new Float32Array(n);
-      for (let i = 0; i < n; i++) {
-        velNext[i] = vel[i]! * momentum + (g[i]! + l2 * w[i]!);
-        next[i] = w[i]! - lr * velNext[i]!;
-      }
-      written.push([s.slots.velocity!, velNext]);
+    const attrs: OptimizerUpdateAttrs = {
+      optimizer: name,
+      lr,
+      momentum,
+      beta1,
+      beta2,
+      epsilon,
+      // L2 regularisation (all but adamw) adds wd·w to the gradient; adamw decays the weights by lr·wd.
+      l2: name !== 'adamw' ? wd : 0,
+      decay: name === 'adamw' ? lr * wd : 0,
+      c1: 1 - beta1 ** s.steps,
+      c2: 1 - beta2 ** s.steps,
+    };
+    const names = slotNames(name);
+    const targets = [variable, ...names.map((n) => s.slots[n]!)];
+    let results: tf.Tensor[];
+    if (tf.getKernel(OPTIMIZER_UPDATE, tf.getBackend()) !== undefined) {
+      const inputs: tf.NamedTensorMap = { w: variable, g: grad };
+      names.forEach((n, i) => (inputs[n] = targets[i + 1]!));
+      results = tf.engine().runKernel(OPTIMIZER_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
     } else {
-      const m = s.slots.m!.dataSync() as Float32Array;
-      const v = s.slots.v!.dataSync() as Float32Array;
-      const mNext = new Float32Array(n);
-      const vNext = new Float32Array(n);
-      const c1 = 1 - beta1 ** s.steps;
-      const c2 = 1 - beta2 ** s.steps;
-      const decoupled = name === 'adamw' ? lr * wd : 0;
-      for (let i = 0; i < n; i++) {
-        const wi = w[i]!;
-        const gi = g[i]! + l2 * wi;
-        const mi = (mNext[i] = beta1 * m[i]! + (1 - beta1) * gi);
-        const vi = (vNext[i] = beta2 * v[i]! + (1 - beta2) * gi * gi);
-        next[i] = wi - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + epsilon) - decoupled * wi;
-      }
-      written.push([s.slots.m!, mNext], [s.slots.v!, vNext]);
+      const n = variable.size;
+      const next = targets.map(() => new Float32Array(n));
+      const read = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
+      updateValues(attrs, read(variable), read(grad), targets.slice(1).map(read), next[0]!, next.slice(1));
+      results = next.map((values) => tf.tensor(values, variable.shape, 'float32'));
     }
-    for (const [target, values] of written) {
-      const t = tf.tensor(values, target.shape, 'float32');
-      target.assign(t);
-      t.dispose();
-    }
+    targets.forEach((target, i) => {
+      target.assign(results[i]!);
+      results[i]!.dispose();
+    });
   }
 
   private applyWithKernels({ variable, grad, lr }: ParameterUpdate, s: Slots): void {

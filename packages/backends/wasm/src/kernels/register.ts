@@ -1,3 +1,4 @@
+import { OPTIMIZER_UPDATE } from '@graft/core';
 import * as tf from '@tensorflow/tfjs';
 import { MASKED_GRAD, maskedGrad, registerActivationGradients } from './activation-grad.js';
 import { batchMatMul } from './batch-mat-mul.js';
@@ -12,6 +13,7 @@ import { depthwiseConv2dNativeBackpropInput } from './depthwise-backprop-input.j
 import { identity } from './identity.js';
 import { maximum, minimum } from './min-max.js';
 import { rememberOriginal } from './originals.js';
+import { optimizerUpdate } from './optimizer-update.js';
 import { mean, sum } from './reduce.js';
 import { tile } from './tile.js';
 import { unsortedSegmentSum } from './unsorted-segment-sum.js';
@@ -70,9 +72,9 @@ const implementations: Record<(typeof ADDED_KERNELS)[number] | (typeof REPLACED_
 };
 
 /**
- * Registers, for the tfjs `wasm` backend, the gradient kernels it lacks and faster versions of the
- * ones it runs slowly, and makes BatchNorm's, ReLU's and relu6's gradients fused when (and only when) the current backend
- * is wasm. Idempotent. Needs `@tensorflow/tfjs-backend-wasm` to have been imported (it
+ * Registers, for the tfjs `wasm` backend, the gradient kernels it lacks, faster versions of the ones it
+ * runs slowly and the optimizer's one-pass update (core's `GraftOptimizerUpdate`), and makes BatchNorm's,
+ * ReLU's and relu6's gradients fused when (and only when) the current backend is wasm. Idempotent. Needs `@tensorflow/tfjs-backend-wasm` to have been imported (it
  * registers the kernels these build on); may be called before or after the backend is initialised.
  */
 export function registerWasmGradientKernels(): void {
@@ -95,6 +97,9 @@ export function registerWasmGradientKernels(): void {
   }
   if (tf.getKernel(MASKED_GRAD, 'wasm') === undefined) {
     tf.registerKernel({ kernelName: MASKED_GRAD, backendName: 'wasm', kernelFunc: maskedGrad as unknown as tf.KernelFunc });
+  }
+  if (tf.getKernel(OPTIMIZER_UPDATE, 'wasm') === undefined) {
+    tf.registerKernel({ kernelName: OPTIMIZER_UPDATE, backendName: 'wasm', kernelFunc: optimizerUpdate as unknown as tf.KernelFunc });
   }
   registerBatchNormGradient();
   registerActivationGradients();

@@ -40,6 +40,15 @@ export interface SimdKernels {
   ): void;
   /** `out = full ∘ channel` per row ([rows, c] by [c]; `channelFirst` 1: channel ∘ full); op 0 ×, 1 +, 2 −, 3 ÷. */
   channelBinary(full: number, channel: number, out: number, rows: number, c: number, op: number, channelFirst: number): void;
+  /**
+   * One variable's optimizer update (core's GraftOptimizerUpdate) in float64, as core's loop: rule 0 sgd,
+   * 1 momentum (s0 velocity), 2 adam/adamw (s0 m, s1 v); writes the new weights to `next` and the new
+   * slots to `s0Next`, `s1Next`.
+   */
+  optimizerUpdate(
+    rule: number, w: number, g: number, s0: number, s1: number, next: number, s0Next: number, s1Next: number, n: number,
+    lr: number, momentum: number, beta1: number, beta2: number, epsilon: number, l2: number, decay: number, c1: number, c2: number,
+  ): void;
   /** dW ([kh, kw, ci, co]) of a 2-D convolution. */
   convFilterGrad(
     x: number, dy: number, out: number,
