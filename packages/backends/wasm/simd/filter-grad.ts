@@ -35,7 +35,10 @@ let xStep: usize = 0;
 let dyImage: usize = 0;
 let dyRow: usize = 0;
 let dyStep: usize = 0;
-let batch: i32 = 0;
+/** The block of output rows the kernels below add up: rows q ∈ [rowFirst, rowEnd) of all n·oh, image q / outH, row q % outH. */
+let rowFirst: i32 = 0;
+let rowEnd: i32 = 0;
+let outH: i32 = 0;
 
 function setTap(
   x: usize,
@@ -44,7 +47,6 @@ function setTap(
   c: i32,
   oh: i32,
   ow: i32,
-  n: i32,
   sh: i32,
   sw: i32,
   rowShift: i32,
@@ -55,7 +57,6 @@ function setTap(
   oy1 = endInside(rowShift, sh, h, oh);
   ox0 = firstInside(colShift, sw);
   ox1 = endInside(colShift, sw, w, ow);
-  batch = n;
   xImage = (<usize>h * <usize>w * <usize>c) << 2;
   xRow = (<usize>sh * <usize>w * <usize>c) << 2;
   xStep = (<usize>sw * <usize>c) << 2;
@@ -81,28 +82,32 @@ function dyAt(dy: usize, b: i32, oy: i32, dyOff: usize): usize {
 
 /** 16 channels from byte offset `off`: four independent accumulators. */
 function depthwise16(x: usize, dy: usize, out: usize, off: usize): void {
-  let a0 = f32x4.splat(0);
-  let a1 = f32x4.splat(0);
-  let a2 = f32x4.splat(0);
-  let a3 = f32x4.splat(0);
-  const n = batch;
+  const o = out + off;
+  let a0 = v128.load(o);
+  let a1 = v128.load(o, 16);
+  let a2 = v128.load(o, 32);
+  let a3 = v128.load(o, 48);
+  const q0 = rowFirst;
+  const q1 = rowEnd;
+  const rows = outH;
   const y0 = oy0;
   const y1 = oy1;
   const count = ox1 - ox0;
   const xs = xStep;
   const ds = dyStep;
-  for (let b = 0; b < n; b++) {
-    for (let oy = y0; oy < y1; oy++) {
-      let xp = xAt(b, oy, off);
-      let dp = dyAt(dy, b, oy, off);
-      for (let i = 0; i < count; i++) {
-        a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), v128.load(dp)));
-        a1 = f32x4.add(a1, f32x4.mul(v128.load(xp, 16), v128.load(dp, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(v128.load(xp, 32), v128.load(dp, 32)));
-        a3 = f32x4.add(a3, f32x4.mul(v128.load(xp, 48), v128.load(dp, 48)));
-        xp += xs;
-        dp += ds;
-      }
+  for (let q = q0; q < q1; q++) {
+    const b = q / rows;
+    const oy = q - b * rows;
+    if (oy < y0 || oy >= y1) continue;
+    let xp = xAt(b, oy, off);
+    let dp = dyAt(dy, b, oy, off);
+    for (let i = 0; i < count; i++) {
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), v128.load(dp)));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load(xp, 16), v128.load(dp, 16)));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load(xp, 32), v128.load(dp, 32)));
+      a3 = f32x4.add(a3, f32x4.mul(v128.load(xp, 48), v128.load(dp, 48)));
+      xp += xs;
+      dp += ds;
     }
   }
   v128.store(out + off, a0);
@@ -113,24 +118,28 @@ function depthwise16(x: usize, dy: usize, out: usize, off: usize): void {
 
 /** 8 channels from byte offset `off`. */
 function depthwise8(x: usize, dy: usize, out: usize, off: usize): void {
-  let a0 = f32x4.splat(0);
-  let a1 = f32x4.splat(0);
-  const n = batch;
+  const o = out + off;
+  let a0 = v128.load(o);
+  let a1 = v128.load(o, 16);
+  const q0 = rowFirst;
+  const q1 = rowEnd;
+  const rows = outH;
   const y0 = oy0;
   const y1 = oy1;
   const count = ox1 - ox0;
   const xs = xStep;
   const ds = dyStep;
-  for (let b = 0; b < n; b++) {
-    for (let oy = y0; oy < y1; oy++) {
-      let xp = xAt(b, oy, off);
-      let dp = dyAt(dy, b, oy, off);
-      for (let i = 0; i < count; i++) {
-        a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), v128.load(dp)));
-        a1 = f32x4.add(a1, f32x4.mul(v128.load(xp, 16), v128.load(dp, 16)));
-        xp += xs;
-        dp += ds;
-      }
+  for (let q = q0; q < q1; q++) {
+    const b = q / rows;
+    const oy = q - b * rows;
+    if (oy < y0 || oy >= y1) continue;
+    let xp = xAt(b, oy, off);
+    let dp = dyAt(dy, b, oy, off);
+    for (let i = 0; i < count; i++) {
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), v128.load(dp)));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load(xp, 16), v128.load(dp, 16)));
+      xp += xs;
+      dp += ds;
     }
   }
   v128.store(out + off, a0);
@@ -139,22 +148,25 @@ function depthwise8(x: usize, dy: usize, out: usize, off: usize): void {
 
 /** 4 channels from byte offset `off`. */
 function depthwise4(x: usize, dy: usize, out: usize, off: usize): void {
-  let a0 = f32x4.splat(0);
-  const n = batch;
+  let a0 = v128.load(out + off);
+  const q0 = rowFirst;
+  const q1 = rowEnd;
+  const rows = outH;
   const y0 = oy0;
   const y1 = oy1;
   const count = ox1 - ox0;
   const xs = xStep;
   const ds = dyStep;
-  for (let b = 0; b < n; b++) {
-    for (let oy = y0; oy < y1; oy++) {
-      let xp = xAt(b, oy, off);
-      let dp = dyAt(dy, b, oy, off);
-      for (let i = 0; i < count; i++) {
-        a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), v128.load(dp)));
-        xp += xs;
-        dp += ds;
-      }
+  for (let q = q0; q < q1; q++) {
+    const b = q / rows;
+    const oy = q - b * rows;
+    if (oy < y0 || oy >= y1) continue;
+    let xp = xAt(b, oy, off);
+    let dp = dyAt(dy, b, oy, off);
+    for (let i = 0; i < count; i++) {
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), v128.load(dp)));
+      xp += xs;
+      dp += ds;
     }
   }
   v128.store(out + off, a0);
@@ -162,22 +174,25 @@ function depthwise4(x: usize, dy: usize, out: usize, off: usize): void {
 
 /** One channel at byte offset `off` (the tail of a channel count that is not a multiple of 4). */
 function depthwise1(x: usize, dy: usize, out: usize, off: usize): void {
-  let a: f32 = 0;
-  const n = batch;
+  let a = load<f32>(out + off);
+  const q0 = rowFirst;
+  const q1 = rowEnd;
+  const rows = outH;
   const y0 = oy0;
   const y1 = oy1;
   const count = ox1 - ox0;
   const xs = xStep;
   const ds = dyStep;
-  for (let b = 0; b < n; b++) {
-    for (let oy = y0; oy < y1; oy++) {
-      let xp = xAt(b, oy, off);
-      let dp = dyAt(dy, b, oy, off);
-      for (let i = 0; i < count; i++) {
-        a += load<f32>(xp) * load<f32>(dp);
-        xp += xs;
-        dp += ds;
-      }
+  for (let q = q0; q < q1; q++) {
+    const b = q / rows;
+    const oy = q - b * rows;
+    if (oy < y0 || oy >= y1) continue;
+    let xp = xAt(b, oy, off);
+    let dp = dyAt(dy, b, oy, off);
+    for (let i = 0; i < count; i++) {
+      a += load<f32>(xp) * load<f32>(dp);
+      xp += xs;
+      dp += ds;
     }
   }
   store<f32>(out + off, a);
@@ -206,25 +221,32 @@ export function depthwiseFilterGrad(
   padTop: i32,
   padLeft: i32,
 ): void {
-  for (let fy = 0; fy < kh; fy++) {
-    for (let fx = 0; fx < kw; fx++) {
-      setTap(x, h, w, c, oh, ow, n, sh, sw, fy * dh - padTop, fx * dw - padLeft, c);
-      const tapOut = out + ((<usize>((fy * kw + fx) * c)) << 2);
-      if (oy1 <= oy0 || ox1 <= ox0) {
-        memory.fill(tapOut, 0, <usize>c << 2);
-        continue;
+  outH = oh;
+  memory.fill(out, 0, <usize>(kh * kw * c) << 2);
+  // Blocks of output rows, as convFilterGrad below: every tap adds its share of a block of x and dy
+  // (while it is in cache) before the next block is read.
+  const blockRows = max(1, BLOCK_BYTES / (ow * c * 4 + sh * w * c * 4));
+  const totalRows = n * oh;
+  for (let q0 = 0; q0 < totalRows; q0 += blockRows) {
+    rowFirst = q0;
+    rowEnd = min(totalRows, q0 + blockRows);
+    for (let fy = 0; fy < kh; fy++) {
+      for (let fx = 0; fx < kw; fx++) {
+        setTap(x, h, w, c, oh, ow, sh, sw, fy * dh - padTop, fx * dw - padLeft, c);
+        if (oy1 <= oy0 || ox1 <= ox0) continue;
+        const tapOut = out + ((<usize>((fy * kw + fx) * c)) << 2);
+        let ch = 0;
+        for (; ch + 16 <= c; ch += 16) depthwise16(x, dy, tapOut, <usize>ch << 2);
+        if (ch + 8 <= c) {
+          depthwise8(x, dy, tapOut, <usize>ch << 2);
+          ch += 8;
+        }
+        if (ch + 4 <= c) {
+          depthwise4(x, dy, tapOut, <usize>ch << 2);
+          ch += 4;
+        }
+        for (; ch < c; ch++) depthwise1(x, dy, tapOut, <usize>ch << 2);
       }
-      let ch = 0;
-      for (; ch + 16 <= c; ch += 16) depthwise16(x, dy, tapOut, <usize>ch << 2);
-      if (ch + 8 <= c) {
-        depthwise8(x, dy, tapOut, <usize>ch << 2);
-        ch += 8;
-      }
-      if (ch + 4 <= c) {
-        depthwise4(x, dy, tapOut, <usize>ch << 2);
-        ch += 4;
-      }
-      for (; ch < c; ch++) depthwise1(x, dy, tapOut, <usize>ch << 2);
     }
   }
 }
@@ -239,10 +261,6 @@ export function depthwiseFilterGrad(
 
 /** Bytes between rows of the filter gradient (one input channel of one tap). */
 let outRow: usize = 0;
-/** The block of output rows the tiles add up: rows q ∈ [rowFirst, rowEnd) of all n·oh, image q / outH, row q % outH. */
-let rowFirst: i32 = 0;
-let rowEnd: i32 = 0;
-let outH: i32 = 0;
 
 /** Tile of 4 input channels (x byte offset `xOff`) × 8 output channels (dy byte offset `dyOff`). */
 function tile4x8(dy: usize, out: usize, xOff: usize, dyOff: usize): void {
@@ -476,7 +494,7 @@ export function convFilterGrad(
     rowEnd = min(totalRows, q0 + blockRows);
     for (let fy = 0; fy < kh; fy++) {
       for (let fx = 0; fx < kw; fx++) {
-        setTap(x, h, w, ci, oh, ow, n, sh, sw, fy * dh - padTop, fx * dw - padLeft, co);
+        setTap(x, h, w, ci, oh, ow, sh, sw, fy * dh - padTop, fx * dw - padLeft, co);
         if (oy1 <= oy0 || ox1 <= ox0) continue;
         const tapOut = out + ((<usize>((fy * kw + fx) * ci * co)) << 2);
         let i = 0;
