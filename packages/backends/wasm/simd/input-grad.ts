@@ -192,8 +192,36 @@ export function depthwiseInputGrad(
 // dcol[(b, oy, ox), (fy, fx, :)] for every tap that read (iy, ix). Done one output row at a time: the
 // row's dcol ([ow, kh·kw·ci], rounded up to whole panels of 8, which W's zero-padded packing fills
 // with zeros) is computed by the tiles above into `scratch`, where it stays in L1, and scattered at once,
-// walked as the depthwise scatter above (per tap row, each tap's range of ox inside x, no bounds test).
-// The terms of each dx element are added in (b, oy, fy, fx) order.
+// by scatterRow. The terms of each dx element are added in (b, oy, fy, ox) order.
+
+/**
+ * Adds one tap row of one output row's columns (`cols`: the taps (fy, 0…kw−1) of position ox at
+ * cols + ox·colBytes) into the dx row they were read from. With dilation 1 the kw taps of a position read
+ * kw neighbouring pixels, kw·c contiguous floats of dx, also contiguous in the columns: added as one span
+ * (vectors, then scalars). Positions with a tap outside x, and dilated filters, go tap by tap.
+ */
+function scatterRow(cols: usize, dxRow: usize, colBytes: usize, c: i32, w: i32, ow: i32, kw: i32, sw: i32, dw: i32, padLeft: i32): void {
+  const cBytes = <usize>c << 2;
+  const span = <usize>(kw * c) << 2;
+  const spanVec = span & ~(<usize>15);
+  for (let ox = 0; ox < ow; ox++) {
+    const ix0 = ox * sw - padLeft;
+    const s = cols + <usize>ox * colBytes;
+    if (dw == 1 && ix0 >= 0 && ix0 + kw <= w) {
+      const x = dxRow + <usize>ix0 * cBytes;
+      for (let o: usize = 0; o < spanVec; o += 16) v128.store(x + o, f32x4.add(v128.load(x + o), v128.load(s + o)));
+      for (let o = spanVec; o < span; o += 4) store<f32>(x + o, load<f32>(x + o) + load<f32>(s + o));
+      continue;
+    }
+    for (let fx = 0; fx < kw; fx++) {
+      const ix = ix0 + fx * dw;
+      if (ix < 0 || ix >= w) continue;
+      const x = dxRow + <usize>ix * cBytes;
+      const t = s + <usize>fx * cBytes;
+      for (let o: usize = 0; o < cBytes; o += 4) store<f32>(x + o, load<f32>(x + o) + load<f32>(t + o));
+    }
+  }
+}
 
 /**
  * Writes dx ([n, h, w, c]) of a convolution with filter `filter` ([kh, kw, c, co]) from dy ([n, oh, ow, co]);
@@ -228,7 +256,6 @@ export function convInputGrad(
   const colBytes = <usize>panels << 5;
   const panelBytes = <usize>co << 5;
   const cBytes = <usize>c << 2;
-  const vecBytes = <usize>(c & ~3) << 2;
   memory.fill(dx, 0, <usize>n * <usize>h * <usize>w * cBytes);
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < oh; oy++) {
@@ -247,21 +274,7 @@ export function convInputGrad(
       for (let fy = 0; fy < kh; fy++) {
         const iy = oy * sh + fy * dh - padTop;
         if (iy < 0 || iy >= h) continue;
-        const dxRow = dx + (<usize>(b * h + iy) * <usize>w) * cBytes;
-        for (let fx = 0; fx < kw; fx++) {
-          const shift = fx * dw - padLeft;
-          const ox0 = firstInsideRow(shift, sw);
-          const ox1 = endInsideRow(shift, sw, w, ow);
-          let s = scratch + <usize>ox0 * colBytes + <usize>(fy * kw + fx) * cBytes;
-          let x = dxRow + <usize>(ox0 * sw + shift) * cBytes;
-          const xStep = <usize>sw * cBytes;
-          for (let ox = ox0; ox < ox1; ox++) {
-            for (let o: usize = 0; o < vecBytes; o += 16) v128.store(x + o, f32x4.add(v128.load(x + o), v128.load(s + o)));
-            for (let o = vecBytes; o < cBytes; o += 4) store<f32>(x + o, load<f32>(x + o) + load<f32>(s + o));
-            s += colBytes;
-            x += xStep;
-          }
-        }
+        scatterRow(scratch + <usize>(fy * kw) * cBytes, dx + (<usize>(b * h + iy) * <usize>w) * cBytes, colBytes, c, w, ow, kw, sw, dw, padLeft);
       }
     }
   }
