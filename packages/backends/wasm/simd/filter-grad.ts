@@ -35,7 +35,10 @@ let xStep: usize = 0;
 let dyImage: usize = 0;
 let dyRow: usize = 0;
 let dyStep: usize = 0;
-let batch: i32 = 0;
+/** The block of output rows the kernels below add up: rows q ∈ [rowFirst, rowEnd) of all n·oh, image q / outH, row q % outH. */
+let rowFirst: i32 = 0;
+let rowEnd: i32 = 0;
+let outH: i32 = 0;
 
 function setTap(
   x: usize,
@@ -44,7 +47,6 @@ function setTap(
   c: i32,
   oh: i32,
   ow: i32,
-  n: i32,
   sh: i32,
   sw: i32,
   rowShift: i32,
@@ -55,7 +57,6 @@ function setTap(
   oy1 = endInside(rowShift, sh, h, oh);
   ox0 = firstInside(colShift, sw);
   ox1 = endInside(colShift, sw, w, ow);
-  batch = n;
   xImage = (<usize>h * <usize>w * <usize>c) << 2;
   xRow = (<usize>sh * <usize>w * <usize>c) << 2;
   xStep = (<usize>sw * <usize>c) << 2;
@@ -81,28 +82,32 @@ function dyAt(dy: usize, b: i32, oy: i32, dyOff: usize): usize {
 
 /** 16 channels from byte offset `off`: four independent accumulators. */
 function depthwise16(x: usize, dy: usize, out: usize, off: usize): void {
-  let a0 = f32x4.splat(0);
-  let a1 = f32x4.splat(0);
-  let a2 = f32x4.splat(0);
-  let a3 = f32x4.splat(0);
-  const n = batch;
+  const o = out + off;
+  let a0 = v128.load(o);
+  let a1 = v128.load(o, 16);
+  let a2 = v128.load(o, 32);
+  let a3 = v128.load(o, 48);
+  const q0 = rowFirst;
+  const q1 = rowEnd;
+  const rows = outH;
   const y0 = oy0;
   const y1 = oy1;
   const count = ox1 - ox0;
   const xs = xStep;
   const ds = dyStep;
-  for (let b = 0; b < n; b++) {
-    for (let oy = y0; oy < y1; oy++) {
-      let xp = xAt(b, oy, off);
-      let dp = dyAt(dy, b, oy, off);
-      for (let i = 0; i < count; i++) {
-        a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), v128.load(dp)));
-        a1 = f32x4.add(a1, f32x4.mul(v128.load(xp, 16), v128.load(dp, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(v128.load(xp, 32), v128.load(dp, 32)));
-        a3 = f32x4.add(a3, f32x4.mul(v128.load(xp, 48), v128.load(dp, 48)));
-        xp += xs;
-        dp += ds;
-      }
+  for (let q = q0; q < q1; q++) {
+    const b = q / rows;
+    const oy = q - b * rows;
+    if (oy < y0 || oy >= y1) continue;
+    let xp = xAt(b, oy, off);
+    let dp = dyAt(dy, b, oy, off);
+    for (let i = 0; i < count; i++) {
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), v128.load(dp)));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load(xp, 16), v128.load(dp, 16)));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load(xp, 32), v128.load(dp, 32)));
+      a3 = f32x4.add(a3, f32x4.mul(v128.load(xp, 48), v128.load(dp, 48)));
+      xp += xs;
+      dp += ds;
     }
   }
   v128.store(out + off, a0);
@@ -113,24 +118,28 @@ function depthwise16(x: usize, dy: usize, out: usize, off: usize): void {
 
 /** 8 channels from byte offset `off`. */
 function depthwise8(x: usize, dy: usize, out: usize, off: usize): void {
-  let a0 = f32x4.splat(0);
-  let a1 = f32x4.splat(0);
-  const n = batch;
+  const o = out + off;
+  let a0 = v128.load(o);
+  let a1 = v128.load(o, 16);
+  const q0 = rowFirst;
+  const q1 = rowEnd;
+  const rows = outH;
   const y0 = oy0;
   const y1 = oy1;
   const count = ox1 - ox0;
   const xs = xStep;
   const ds = dyStep;
-  for (let b = 0; b < n; b++) {
-    for (let oy = y0; oy < y1; oy++) {
-      let xp = xAt(b, oy, off);
-      let dp = dyAt(dy, b, oy, off);
-      for (let i = 0; i < count; i++) {
-        a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), v128.load(dp)));
-        a1 = f32x4.add(a1, f32x4.mul(v128.load(xp, 16), v128.load(dp, 16)));
-        xp += xs;
-        dp += ds;
-      }
+  for (let q = q0; q < q1; q++) {
+    const b = q / rows;
+    const oy = q - b * rows;
+    if (oy < y0 || oy >= y1) continue;
+    let xp = xAt(b, oy, off);
+    let dp = dyAt(dy, b, oy, off);
+    for (let i = 0; i < count; i++) {
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), v128.load(dp)));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load(xp, 16), v128.load(dp, 16)));
+      xp += xs;
+      dp += ds;
     }
   }
   v128.store(out + off, a0);
@@ -139,22 +148,25 @@ function depthwise8(x: usize, dy: usize, out: usize, off: usize): void {
 
 /** 4 channels from byte offset `off`. */
 function depthwise4(x: usize, dy: usize, out: usize, off: usize): void {
-  let a0 = f32x4.splat(0);
-  const n = batch;
+  let a0 = v128.load(out + off);
+  const q0 = rowFirst;
+  const q1 = rowEnd;
+  const rows = outH;
   const y0 = oy0;
   const y1 = oy1;
   const count = ox1 - ox0;
   const xs = xStep;
   const ds = dyStep;
-  for (let b = 0; b < n; b++) {
-    for (let oy = y0; oy < y1; oy++) {
-      let xp = xAt(b, oy, off);
-      let dp = dyAt(dy, b, oy, off);
-      for (let i = 0; i < count; i++) {
-        a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), v128.load(dp)));
-        xp += xs;
-        dp += ds;
-      }
+  for (let q = q0; q < q1; q++) {
+    const b = q / rows;
+    const oy = q - b * rows;
+    if (oy < y0 || oy >= y1) continue;
+    let xp = xAt(b, oy, off);
+    let dp = dyAt(dy, b, oy, off);
+    for (let i = 0; i < count; i++) {
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), v128.load(dp)));
+      xp += xs;
+      dp += ds;
     }
   }
   v128.store(out + off, a0);
@@ -162,22 +174,25 @@ function depthwise4(x: usize, dy: usize, out: usize, off: usize): void {
 
 /** One channel at byte offset `off` (the tail of a channel count that is not a multiple of 4). */
 function depthwise1(x: usize, dy: usize, out: usize, off: usize): void {
-  let a: f32 = 0;
-  const n = batch;
+  let a = load<f32>(out + off);
+  const q0 = rowFirst;
+  const q1 = rowEnd;
+  const rows = outH;
   const y0 = oy0;
   const y1 = oy1;
   const count = ox1 - ox0;
   const xs = xStep;
   const ds = dyStep;
-  for (let b = 0; b < n; b++) {
-    for (let oy = y0; oy < y1; oy++) {
-      let xp = xAt(b, oy, off);
-      let dp = dyAt(dy, b, oy, off);
-      for (let i = 0; i < count; i++) {
-        a += load<f32>(xp) * load<f32>(dp);
-        xp += xs;
-        dp += ds;
-      }
+  for (let q = q0; q < q1; q++) {
+    const b = q / rows;
+    const oy = q - b * rows;
+    if (oy < y0 || oy >= y1) continue;
+    let xp = xAt(b, oy, off);
+    let dp = dyAt(dy, b, oy, off);
+    for (let i = 0; i < count; i++) {
+      a += load<f32>(xp) * load<f32>(dp);
+      xp += xs;
+      dp += ds;
     }
   }
   store<f32>(out + off, a);
@@ -206,25 +221,32 @@ export function depthwiseFilterGrad(
   padTop: i32,
   padLeft: i32,
 ): void {
-  for (let fy = 0; fy < kh; fy++) {
-    for (let fx = 0; fx < kw; fx++) {
-      setTap(x, h, w, c, oh, ow, n, sh, sw, fy * dh - padTop, fx * dw - padLeft, c);
-      const tapOut = out + ((<usize>((fy * kw + fx) * c)) << 2);
-      if (oy1 <= oy0 || ox1 <= ox0) {
-        memory.fill(tapOut, 0, <usize>c << 2);
-        continue;
+  outH = oh;
+  memory.fill(out, 0, <usize>(kh * kw * c) << 2);
+  // Blocks of output rows, as convFilterGrad below: every tap adds its share of a block of x and dy
+  // (while it is in cache) before the next block is read.
+  const blockRows = max(1, BLOCK_BYTES / (ow * c * 4 + sh * w * c * 4));
+  const totalRows = n * oh;
+  for (let q0 = 0; q0 < totalRows; q0 += blockRows) {
+    rowFirst = q0;
+    rowEnd = min(totalRows, q0 + blockRows);
+    for (let fy = 0; fy < kh; fy++) {
+      for (let fx = 0; fx < kw; fx++) {
+        setTap(x, h, w, c, oh, ow, sh, sw, fy * dh - padTop, fx * dw - padLeft, c);
+        if (oy1 <= oy0 || ox1 <= ox0) continue;
+        const tapOut = out + ((<usize>((fy * kw + fx) * c)) << 2);
+        let ch = 0;
+        for (; ch + 16 <= c; ch += 16) depthwise16(x, dy, tapOut, <usize>ch << 2);
+        if (ch + 8 <= c) {
+          depthwise8(x, dy, tapOut, <usize>ch << 2);
+          ch += 8;
+        }
+        if (ch + 4 <= c) {
+          depthwise4(x, dy, tapOut, <usize>ch << 2);
+          ch += 4;
+        }
+        for (; ch < c; ch++) depthwise1(x, dy, tapOut, <usize>ch << 2);
       }
-      let ch = 0;
-      for (; ch + 16 <= c; ch += 16) depthwise16(x, dy, tapOut, <usize>ch << 2);
-      if (ch + 8 <= c) {
-        depthwise8(x, dy, tapOut, <usize>ch << 2);
-        ch += 8;
-      }
-      if (ch + 4 <= c) {
-        depthwise4(x, dy, tapOut, <usize>ch << 2);
-        ch += 4;
-      }
-      for (; ch < c; ch++) depthwise1(x, dy, tapOut, <usize>ch << 2);
     }
   }
 }
@@ -234,52 +256,57 @@ export function depthwiseFilterGrad(
 // For one tap this is a [ci × co] block of the product xᵀ·dy over the tap's positions. It is computed
 // in register tiles of 4 input channels × 8 output channels (8 vector accumulators): per position, two
 // vector loads of dy, four broadcast loads of x, eight multiply-adds. The tails take narrower tiles.
+// The output rows go in blocks (convFilterGrad): a tile adds one block's positions to the dW it loads
+// and stores back, so x and dy are read from memory once per block rather than once per tile.
 
 /** Bytes between rows of the filter gradient (one input channel of one tap). */
 let outRow: usize = 0;
 
 /** Tile of 4 input channels (x byte offset `xOff`) × 8 output channels (dy byte offset `dyOff`). */
 function tile4x8(dy: usize, out: usize, xOff: usize, dyOff: usize): void {
-  let a00 = f32x4.splat(0);
-  let a01 = f32x4.splat(0);
-  let a10 = f32x4.splat(0);
-  let a11 = f32x4.splat(0);
-  let a20 = f32x4.splat(0);
-  let a21 = f32x4.splat(0);
-  let a30 = f32x4.splat(0);
-  let a31 = f32x4.splat(0);
-  const n = batch;
+  const r = outRow;
+  const o = out + dyOff;
+  let a00 = v128.load(o);
+  let a01 = v128.load(o, 16);
+  let a10 = v128.load(o + r);
+  let a11 = v128.load(o + r, 16);
+  let a20 = v128.load(o + 2 * r);
+  let a21 = v128.load(o + 2 * r, 16);
+  let a30 = v128.load(o + 3 * r);
+  let a31 = v128.load(o + 3 * r, 16);
+  const q0 = rowFirst;
+  const q1 = rowEnd;
+  const rows = outH;
   const y0 = oy0;
   const y1 = oy1;
   const count = ox1 - ox0;
   const xs = xStep;
   const ds = dyStep;
-  for (let b = 0; b < n; b++) {
-    for (let oy = y0; oy < y1; oy++) {
-      let xp = xAt(b, oy, xOff);
-      let dp = dyAt(dy, b, oy, dyOff);
-      for (let i = 0; i < count; i++) {
-        const d0 = v128.load(dp);
-        const d1 = v128.load(dp, 16);
-        let s = v128.load32_splat(xp);
-        a00 = f32x4.add(a00, f32x4.mul(s, d0));
-        a01 = f32x4.add(a01, f32x4.mul(s, d1));
-        s = v128.load32_splat(xp, 4);
-        a10 = f32x4.add(a10, f32x4.mul(s, d0));
-        a11 = f32x4.add(a11, f32x4.mul(s, d1));
-        s = v128.load32_splat(xp, 8);
-        a20 = f32x4.add(a20, f32x4.mul(s, d0));
-        a21 = f32x4.add(a21, f32x4.mul(s, d1));
-        s = v128.load32_splat(xp, 12);
-        a30 = f32x4.add(a30, f32x4.mul(s, d0));
-        a31 = f32x4.add(a31, f32x4.mul(s, d1));
-        xp += xs;
-        dp += ds;
-      }
+  for (let q = q0; q < q1; q++) {
+    const b = q / rows;
+    const oy = q - b * rows;
+    if (oy < y0 || oy >= y1) continue;
+    let xp = xAt(b, oy, xOff);
+    let dp = dyAt(dy, b, oy, dyOff);
+    for (let i = 0; i < count; i++) {
+      const d0 = v128.load(dp);
+      const d1 = v128.load(dp, 16);
+      let s = v128.load32_splat(xp);
+      a00 = f32x4.add(a00, f32x4.mul(s, d0));
+      a01 = f32x4.add(a01, f32x4.mul(s, d1));
+      s = v128.load32_splat(xp, 4);
+      a10 = f32x4.add(a10, f32x4.mul(s, d0));
+      a11 = f32x4.add(a11, f32x4.mul(s, d1));
+      s = v128.load32_splat(xp, 8);
+      a20 = f32x4.add(a20, f32x4.mul(s, d0));
+      a21 = f32x4.add(a21, f32x4.mul(s, d1));
+      s = v128.load32_splat(xp, 12);
+      a30 = f32x4.add(a30, f32x4.mul(s, d0));
+      a31 = f32x4.add(a31, f32x4.mul(s, d1));
+      xp += xs;
+      dp += ds;
     }
   }
-  const r = outRow;
-  const o = out + dyOff;
   v128.store(o, a00);
   v128.store(o, a01, 16);
   v128.store(o + r, a10);
@@ -292,33 +319,36 @@ function tile4x8(dy: usize, out: usize, xOff: usize, dyOff: usize): void {
 
 /** Tile of 4 input channels × 4 output channels. */
 function tile4x4(dy: usize, out: usize, xOff: usize, dyOff: usize): void {
-  let a0 = f32x4.splat(0);
-  let a1 = f32x4.splat(0);
-  let a2 = f32x4.splat(0);
-  let a3 = f32x4.splat(0);
-  const n = batch;
+  const r = outRow;
+  const o = out + dyOff;
+  let a0 = v128.load(o);
+  let a1 = v128.load(o + r);
+  let a2 = v128.load(o + 2 * r);
+  let a3 = v128.load(o + 3 * r);
+  const q0 = rowFirst;
+  const q1 = rowEnd;
+  const rows = outH;
   const y0 = oy0;
   const y1 = oy1;
   const count = ox1 - ox0;
   const xs = xStep;
   const ds = dyStep;
-  for (let b = 0; b < n; b++) {
-    for (let oy = y0; oy < y1; oy++) {
-      let xp = xAt(b, oy, xOff);
-      let dp = dyAt(dy, b, oy, dyOff);
-      for (let i = 0; i < count; i++) {
-        const d = v128.load(dp);
-        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), d));
-        a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(xp, 4), d));
-        a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(xp, 8), d));
-        a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(xp, 12), d));
-        xp += xs;
-        dp += ds;
-      }
+  for (let q = q0; q < q1; q++) {
+    const b = q / rows;
+    const oy = q - b * rows;
+    if (oy < y0 || oy >= y1) continue;
+    let xp = xAt(b, oy, xOff);
+    let dp = dyAt(dy, b, oy, dyOff);
+    for (let i = 0; i < count; i++) {
+      const d = v128.load(dp);
+      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), d));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(xp, 4), d));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(xp, 8), d));
+      a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(xp, 12), d));
+      xp += xs;
+      dp += ds;
     }
   }
-  const r = outRow;
-  const o = out + dyOff;
   v128.store(o, a0);
   v128.store(o + r, a1);
   v128.store(o + 2 * r, a2);
@@ -327,50 +357,56 @@ function tile4x4(dy: usize, out: usize, xOff: usize, dyOff: usize): void {
 
 /** Tile of 1 input channel × 8 output channels (input-channel tail). */
 function tile1x8(dy: usize, out: usize, xOff: usize, dyOff: usize): void {
-  let a0 = f32x4.splat(0);
-  let a1 = f32x4.splat(0);
-  const n = batch;
+  const o = out + dyOff;
+  let a0 = v128.load(o);
+  let a1 = v128.load(o, 16);
+  const q0 = rowFirst;
+  const q1 = rowEnd;
+  const rows = outH;
   const y0 = oy0;
   const y1 = oy1;
   const count = ox1 - ox0;
   const xs = xStep;
   const ds = dyStep;
-  for (let b = 0; b < n; b++) {
-    for (let oy = y0; oy < y1; oy++) {
-      let xp = xAt(b, oy, xOff);
-      let dp = dyAt(dy, b, oy, dyOff);
-      for (let i = 0; i < count; i++) {
-        const s = v128.load32_splat(xp);
-        a0 = f32x4.add(a0, f32x4.mul(s, v128.load(dp)));
-        a1 = f32x4.add(a1, f32x4.mul(s, v128.load(dp, 16)));
-        xp += xs;
-        dp += ds;
-      }
+  for (let q = q0; q < q1; q++) {
+    const b = q / rows;
+    const oy = q - b * rows;
+    if (oy < y0 || oy >= y1) continue;
+    let xp = xAt(b, oy, xOff);
+    let dp = dyAt(dy, b, oy, dyOff);
+    for (let i = 0; i < count; i++) {
+      const s = v128.load32_splat(xp);
+      a0 = f32x4.add(a0, f32x4.mul(s, v128.load(dp)));
+      a1 = f32x4.add(a1, f32x4.mul(s, v128.load(dp, 16)));
+      xp += xs;
+      dp += ds;
     }
   }
-  const o = out + dyOff;
   v128.store(o, a0);
   v128.store(o, a1, 16);
 }
 
 /** Tile of 1 input channel × 4 output channels. */
 function tile1x4(dy: usize, out: usize, xOff: usize, dyOff: usize): void {
-  let a0 = f32x4.splat(0);
-  const n = batch;
+  let a0 = v128.load(out + dyOff);
+  const q0 = rowFirst;
+  const q1 = rowEnd;
+  const rows = outH;
   const y0 = oy0;
   const y1 = oy1;
   const count = ox1 - ox0;
   const xs = xStep;
   const ds = dyStep;
-  for (let b = 0; b < n; b++) {
-    for (let oy = y0; oy < y1; oy++) {
-      let xp = xAt(b, oy, xOff);
-      let dp = dyAt(dy, b, oy, dyOff);
-      for (let i = 0; i < count; i++) {
-        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), v128.load(dp)));
-        xp += xs;
-        dp += ds;
-      }
+  for (let q = q0; q < q1; q++) {
+    const b = q / rows;
+    const oy = q - b * rows;
+    if (oy < y0 || oy >= y1) continue;
+    let xp = xAt(b, oy, xOff);
+    let dp = dyAt(dy, b, oy, dyOff);
+    for (let i = 0; i < count; i++) {
+      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), v128.load(dp)));
+      xp += xs;
+      dp += ds;
     }
   }
   store<v128>(out + dyOff, a0);
@@ -378,22 +414,25 @@ function tile1x4(dy: usize, out: usize, xOff: usize, dyOff: usize): void {
 
 /** One input channel × one output channel (the output-channel tail). */
 function tile1x1(dy: usize, out: usize, xOff: usize, dyOff: usize): void {
-  let a: f32 = 0;
-  const n = batch;
+  let a = load<f32>(out + dyOff);
+  const q0 = rowFirst;
+  const q1 = rowEnd;
+  const rows = outH;
   const y0 = oy0;
   const y1 = oy1;
   const count = ox1 - ox0;
   const xs = xStep;
   const ds = dyStep;
-  for (let b = 0; b < n; b++) {
-    for (let oy = y0; oy < y1; oy++) {
-      let xp = xAt(b, oy, xOff);
-      let dp = dyAt(dy, b, oy, dyOff);
-      for (let i = 0; i < count; i++) {
-        a += load<f32>(xp) * load<f32>(dp);
-        xp += xs;
-        dp += ds;
-      }
+  for (let q = q0; q < q1; q++) {
+    const b = q / rows;
+    const oy = q - b * rows;
+    if (oy < y0 || oy >= y1) continue;
+    let xp = xAt(b, oy, xOff);
+    let dp = dyAt(dy, b, oy, dyOff);
+    for (let i = 0; i < count; i++) {
+      a += load<f32>(xp) * load<f32>(dp);
+      xp += xs;
+      dp += ds;
     }
   }
   store<f32>(out + dyOff, a);
@@ -442,24 +481,33 @@ export function convFilterGrad(
   padLeft: i32,
 ): void {
   outRow = <usize>co << 2;
-  for (let fy = 0; fy < kh; fy++) {
-    for (let fx = 0; fx < kw; fx++) {
-      setTap(x, h, w, ci, oh, ow, n, sh, sw, fy * dh - padTop, fx * dw - padLeft, co);
-      const tapOut = out + ((<usize>((fy * kw + fx) * ci * co)) << 2);
-      if (oy1 <= oy0 || ox1 <= ox0) {
-        memory.fill(tapOut, 0, (<usize>ci * <usize>co) << 2);
-        continue;
+  outH = oh;
+  memory.fill(out, 0, (<usize>(kh * kw * ci) * <usize>co) << 2);
+  // Blocks of output rows whose dy rows and the x rows they read fit in BLOCK_BYTES: every tap's tiles
+  // add their share of a block into dW before the next block is read (so x and dy come from L1/L2 once
+  // per block, not once per tile), each dW element still summed in (b, oy, ox) order.
+  const rowBytes = ow * co * 4 + sh * w * ci * 4;
+  const blockRows = max(1, BLOCK_BYTES / rowBytes);
+  const totalRows = n * oh;
+  for (let q0 = 0; q0 < totalRows; q0 += blockRows) {
+    rowFirst = q0;
+    rowEnd = min(totalRows, q0 + blockRows);
+    for (let fy = 0; fy < kh; fy++) {
+      for (let fx = 0; fx < kw; fx++) {
+        setTap(x, h, w, ci, oh, ow, sh, sw, fy * dh - padTop, fx * dw - padLeft, co);
+        if (oy1 <= oy0 || ox1 <= ox0) continue;
+        const tapOut = out + ((<usize>((fy * kw + fx) * ci * co)) << 2);
+        let i = 0;
+        for (; i + 4 <= ci; i += 4) outputTiles(dy, tapOut + <usize>i * outRow, <usize>i << 2, co, true);
+        for (; i < ci; i++) outputTiles(dy, tapOut + <usize>i * outRow, <usize>i << 2, co, false);
       }
-      let i = 0;
-      for (; i + 4 <= ci; i += 4) outputTiles(dy, tapOut + <usize>i * outRow, <usize>i << 2, co, true);
-      for (; i < ci; i++) outputTiles(dy, tapOut + <usize>i * outRow, <usize>i << 2, co, false);
     }
   }
 }
 
 // ---- Pointwise (1×1, stride 1, no padding) filter gradient ----
 // dW[ci, co] = Σ_p x[p, ci] · dy[p, co] over the n·h·w positions, which are contiguous rows of x and dy.
-// The tiles above walk all positions once per tile; with many channels a row is ≥ 1 KB, so those walks
+// Here the positions are plain rows of x and dy; with many channels a row is ≥ 1 KB, so those walks
 // touch one cache line per position and evict each other from L1. Here positions go in blocks whose rows
 // of x and dy fit in L1 together, and every tile of dW takes its share of a block before the next block
 // is loaded: the tile's accumulators are stored to and reloaded from dW between blocks (exactly, so the

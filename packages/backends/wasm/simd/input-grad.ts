@@ -7,14 +7,16 @@
 // 8 multiply-adds. Input channels past the last full panel are dot products of a dy row and a W row.
 // Sums run over j in order, in float32 (deterministic; NaN and ±∞ propagate as IEEE arithmetic does).
 
-function pack(w: usize, packed: usize, panels: i32, co: i32): void {
+/** Packs `panels` panels of W ([ci, co]); rows past ci (the last panel's tail) are packed as zeros. */
+function pack(w: usize, packed: usize, panels: i32, ci: i32, co: i32): void {
   const rowBytes = <usize>co << 2;
   let dst = packed;
   for (let q = 0; q < panels; q++) {
     const panelRows = w + <usize>(q << 3) * rowBytes;
+    const inside = min(8, ci - (q << 3));
     for (let j = 0; j < co; j++) {
       const src = panelRows + (<usize>j << 2);
-      for (let k = 0; k < 8; k++) store<f32>(dst + (<usize>k << 2), load<f32>(src + <usize>k * rowBytes));
+      for (let k = 0; k < 8; k++) store<f32>(dst + (<usize>k << 2), k < inside ? load<f32>(src + <usize>k * rowBytes) : 0);
       dst += 32;
     }
   }
@@ -89,7 +91,7 @@ function dot(dyp: usize, wRow: usize, co: i32): f32 {
  */
 export function pointwiseInputGrad(dy: usize, w: usize, packed: usize, dx: usize, positions: i32, ci: i32, co: i32): void {
   const panels = ci >> 3;
-  pack(w, packed, panels, co);
+  pack(w, packed, panels, ci, co);
   const dyRow = <usize>co << 2;
   const dxRow = <usize>ci << 2;
   const panelBytes = <usize>co << 5;
@@ -185,13 +187,51 @@ export function depthwiseInputGrad(
   }
 }
 
-// ---- col2im (the input gradient of a k×k convolution, after dcol = dy · Wᵀ) ----
-// dx[b, iy, ix, :] += dcol[(b, oy, ox), (fy, fx, :)] for every tap that read (iy, ix), walked as the
-// depthwise scatter above: per output row and tap row, each tap's range of ox inside x, no bounds test.
+// ---- Input gradient of a k×k convolution ----
+// dcol = dy · Wᵀ (the filter read as a [kh·kw·ci, co] matrix), then col2im: dx[b, iy, ix, :] +=
+// dcol[(b, oy, ox), (fy, fx, :)] for every tap that read (iy, ix). Done one output row at a time: the
+// row's dcol ([ow, kh·kw·ci], rounded up to whole panels of 8, which W's zero-padded packing fills
+// with zeros) is computed by the tiles above into `scratch`, where it stays in L1, and scattered at once,
+// by scatterRow. The terms of each dx element are added in (b, oy, fy, ox) order.
 
-/** Writes dx ([n, h, w, c]) from dcol ([n·oh·ow, kh·kw·c]). */
-export function col2im(
-  dcol: usize,
+/**
+ * Adds one tap row of one output row's columns (`cols`: the taps (fy, 0…kw−1) of position ox at
+ * cols + ox·colBytes) into the dx row they were read from. With dilation 1 the kw taps of a position read
+ * kw neighbouring pixels, kw·c contiguous floats of dx, also contiguous in the columns: added as one span
+ * (vectors, then scalars). Positions with a tap outside x, and dilated filters, go tap by tap.
+ */
+function scatterRow(cols: usize, dxRow: usize, colBytes: usize, c: i32, w: i32, ow: i32, kw: i32, sw: i32, dw: i32, padLeft: i32): void {
+  const cBytes = <usize>c << 2;
+  const span = <usize>(kw * c) << 2;
+  const spanVec = span & ~(<usize>15);
+  for (let ox = 0; ox < ow; ox++) {
+    const ix0 = ox * sw - padLeft;
+    const s = cols + <usize>ox * colBytes;
+    if (dw == 1 && ix0 >= 0 && ix0 + kw <= w) {
+      const x = dxRow + <usize>ix0 * cBytes;
+      for (let o: usize = 0; o < spanVec; o += 16) v128.store(x + o, f32x4.add(v128.load(x + o), v128.load(s + o)));
+      for (let o = spanVec; o < span; o += 4) store<f32>(x + o, load<f32>(x + o) + load<f32>(s + o));
+      continue;
+    }
+    for (let fx = 0; fx < kw; fx++) {
+      const ix = ix0 + fx * dw;
+      if (ix < 0 || ix >= w) continue;
+      const x = dxRow + <usize>ix * cBytes;
+      const t = s + <usize>fx * cBytes;
+      for (let o: usize = 0; o < cBytes; o += 4) store<f32>(x + o, load<f32>(x + o) + load<f32>(t + o));
+    }
+  }
+}
+
+/**
+ * Writes dx ([n, h, w, c]) of a convolution with filter `filter` ([kh, kw, c, co]) from dy ([n, oh, ow, co]);
+ * `packed` is scratch for ⌈kh·kw·c / 8⌉·8·co floats, `scratch` for ow·⌈kh·kw·c / 8⌉·8.
+ */
+export function convInputGrad(
+  dy: usize,
+  filter: usize,
+  packed: usize,
+  scratch: usize,
   dx: usize,
   n: i32,
   h: i32,
@@ -199,6 +239,7 @@ export function col2im(
   c: i32,
   oh: i32,
   ow: i32,
+  co: i32,
   kh: i32,
   kw: i32,
   sh: i32,
@@ -208,31 +249,32 @@ export function col2im(
   padTop: i32,
   padLeft: i32,
 ): void {
+  const rows = kh * kw * c;
+  const panels = (rows + 7) >> 3;
+  pack(filter, packed, panels, rows, co);
+  const dyRow = <usize>co << 2;
+  const colBytes = <usize>panels << 5;
+  const panelBytes = <usize>co << 5;
   const cBytes = <usize>c << 2;
-  const vecBytes = <usize>(c & ~3) << 2;
-  const colBytes = <usize>(kh * kw) * cBytes;
   memory.fill(dx, 0, <usize>n * <usize>h * <usize>w * cBytes);
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < oh; oy++) {
-      const colRow = dcol + (<usize>(b * oh + oy) * <usize>ow) * colBytes;
+      const dyp0 = dy + (<usize>(b * oh + oy) * <usize>ow) * dyRow;
+      for (let p = 0; p < ow; ) {
+        const four = p + 4 <= ow;
+        const dyp = dyp0 + <usize>p * dyRow;
+        const o = scratch + <usize>p * colBytes;
+        for (let q = 0; q < panels; q++) {
+          const panel = packed + <usize>q * panelBytes;
+          if (four) tile4(dyp, panel, o + (<usize>q << 5), co, dyRow, colBytes);
+          else tile1(dyp, panel, o + (<usize>q << 5), co);
+        }
+        p += four ? 4 : 1;
+      }
       for (let fy = 0; fy < kh; fy++) {
         const iy = oy * sh + fy * dh - padTop;
         if (iy < 0 || iy >= h) continue;
-        const dxRow = dx + (<usize>(b * h + iy) * <usize>w) * cBytes;
-        for (let fx = 0; fx < kw; fx++) {
-          const shift = fx * dw - padLeft;
-          const ox0 = firstInsideRow(shift, sw);
-          const ox1 = endInsideRow(shift, sw, w, ow);
-          let s = colRow + <usize>ox0 * colBytes + <usize>(fy * kw + fx) * cBytes;
-          let x = dxRow + <usize>(ox0 * sw + shift) * cBytes;
-          const xStep = <usize>sw * cBytes;
-          for (let ox = ox0; ox < ox1; ox++) {
-            for (let o: usize = 0; o < vecBytes; o += 16) v128.store(x + o, f32x4.add(v128.load(x + o), v128.load(s + o)));
-            for (let o = vecBytes; o < cBytes; o += 4) store<f32>(x + o, load<f32>(x + o) + load<f32>(s + o));
-            s += colBytes;
-            x += xStep;
-          }
-        }
+        scatterRow(scratch + <usize>(fy * kw) * cBytes, dx + (<usize>(b * h + iy) * <usize>w) * cBytes, colBytes, c, w, ow, kw, sw, dw, padLeft);
       }
     }
   }

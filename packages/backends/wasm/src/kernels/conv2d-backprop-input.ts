@@ -12,8 +12,8 @@ import { simdKernels } from './simd.js';
  * the input positions it was read from. For a 1×1 stride-1 unpadded convolution `dcol` is `dx`, and
  * where the engine has WebAssembly SIMD Graft's kernel (simd/input-grad.ts) computes it from `dy` and
  * the filter in place of the JS transpose, XNNPACK's per-call packing and its product. For other
- * convolutions both `dcol` (the same kernel, the filter read as a [kh·kw·ci, co] matrix) and col2im
- * run in that module.
+ * convolutions that module computes `dcol` (the same tiles, the filter read as a [kh·kw·ci, co] matrix)
+ * and scatters it one output row at a time, so `dcol` never leaves L1 (simd/input-grad.ts).
  */
 export function conv2DBackpropInput(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -29,14 +29,28 @@ export function conv2DBackpropInput(args: {
   const pointwise =
     g.filterHeight === 1 && g.filterWidth === 1 && g.strideHeight === 1 && g.strideWidth === 1 &&
     g.padTop === 0 && g.padLeft === 0 && g.outHeight === g.inHeight && g.outWidth === g.inWidth;
-  const simd = pointwise ? simdKernels(backend) : undefined;
-  if (simd !== undefined) {
+  const simd = simdKernels(backend);
+  if (simd !== undefined && pointwise) {
     const dx = allocate(backend, a.inputShape);
     const packed = allocate(backend, [Math.max(1, (g.inChannels & ~7) * g.outChannels)]);
     simd.pointwiseInputGrad(
       byteOffset(backend, dy), byteOffset(backend, filter), byteOffset(backend, packed), byteOffset(backend, dx),
       g.batch * g.inHeight * g.inWidth, g.inChannels, g.outChannels,
     );
+    free(backend, packed);
+    return dx;
+  }
+  if (simd !== undefined) {
+    const padded = Math.ceil(rows / 8) * 8;
+    const dx = allocate(backend, a.inputShape);
+    const packed = allocate(backend, [padded * g.outChannels]);
+    const scratch = allocate(backend, [g.outWidth * padded]);
+    simd.convInputGrad(
+      byteOffset(backend, dy), byteOffset(backend, filter), byteOffset(backend, packed), byteOffset(backend, scratch),
+      byteOffset(backend, dx), g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.outChannels,
+      g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.padTop, g.padLeft,
+    );
+    free(backend, scratch);
     free(backend, packed);
     return dx;
   }
@@ -52,34 +66,17 @@ export function conv2DBackpropInput(args: {
     return dx;
   }
 
-  // With SIMD, col2im writes (zeroes, then adds into) the images of each chunk itself.
-  const kernels = simdKernels(backend);
-  const dx = kernels === undefined ? zeros(backend, a.inputShape) : allocate(backend, a.inputShape);
+  const dx = zeros(backend, a.inputShape);
   const perImage = g.outHeight * g.outWidth;
   const imagesPerChunk = Math.max(1, Math.floor(maxColumnFloats() / (rows * perImage)));
   for (let b0 = 0; b0 < g.batch; b0 += imagesPerChunk) {
     const nb = Math.min(imagesPerChunk, g.batch - b0);
     const cols = nb * perImage;
     const dcol = allocate(backend, [cols, rows]);
-    if (kernels === undefined) {
-      const dyChunk = view(backend, dy, b0 * perImage * g.outChannels, [cols, g.outChannels]);
-      gemm(backend, dyChunk, cols, g.outChannels, filterT, rows, dcol);
-      releaseView(backend, dyChunk);
-      scatterColumns(f32(backend, dcol), f32(backend, dx), g, b0, nb);
-    } else {
-      // dcol = dy · Wᵀ with the filter as a [kh·kw·ci, co] matrix, by the pointwise kernel.
-      const packed = allocate(backend, [Math.max(1, (rows & ~7) * g.outChannels)]);
-      kernels.pointwiseInputGrad(
-        byteOffset(backend, dy) + b0 * perImage * g.outChannels * 4, byteOffset(backend, filter), byteOffset(backend, packed),
-        byteOffset(backend, dcol), cols, rows, g.outChannels,
-      );
-      free(backend, packed);
-      kernels.col2im(
-        byteOffset(backend, dcol), byteOffset(backend, dx) + b0 * g.inHeight * g.inWidth * g.inChannels * 4,
-        nb, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.filterHeight, g.filterWidth,
-        g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.padTop, g.padLeft,
-      );
-    }
+    const dyChunk = view(backend, dy, b0 * perImage * g.outChannels, [cols, g.outChannels]);
+    gemm(backend, dyChunk, cols, g.outChannels, filterT, rows, dcol);
+    releaseView(backend, dyChunk);
+    scatterColumns(f32(backend, dcol), f32(backend, dx), g, b0, nb);
     free(backend, dcol);
   }
   free(backend, filterT);

@@ -38,6 +38,9 @@ const cases: Case[] = [
   // Pointwise with enough channels that the positions are split into several L1 blocks (and tails).
   { x: [2, 4, 4, 136], filter: [1, 1, 136, 76], strides: [1, 1], pad: 'same' },
   { x: [1, 5, 7, 130], filter: [1, 1, 130, 67], strides: [1, 1], pad: 'valid' },
+  // Many blocks of output rows in the filter gradient (simd/filter-grad.ts), MobileNet's first layer.
+  { x: [2, 40, 40, 8], filter: [3, 3, 8, 13], strides: [1, 1], pad: 'same' },
+  { x: [2, 64, 62, 3], filter: [3, 3, 3, 8], strides: [2, 2], pad: 'same' },
 ];
 
 function describeCase(c: Case): string {

@@ -40,6 +40,9 @@ const cases: Case[] = [
   // Stride 1 with 64+ channels: the input gradient's SIMD scatter (fewer channels stay on XNNPACK).
   { x: [1, 5, 6, 66], filter: [3, 3, 66, 1], strides: [1, 1], dilations: [1, 1], pad: 'same' },
   { x: [1, 7, 7, 65], filter: [3, 3, 65, 1], strides: [1, 1], dilations: [2, 1], pad: 'valid' },
+  // Many blocks of output rows in the SIMD filter gradient (simd/filter-grad.ts).
+  { x: [2, 40, 40, 29], filter: [3, 3, 29, 1], strides: [1, 1], dilations: [1, 1], pad: 'same' },
+  { x: [2, 33, 30, 21], filter: [3, 3, 21, 1], strides: [2, 2], dilations: [2, 1], pad: 'same' },
 ];
 
 function describeCase(c: Case): string {

@@ -32,10 +32,13 @@ export interface SimdKernels {
     n: number, h: number, w: number, c: number, oh: number, ow: number, kh: number, kw: number,
     sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number,
   ): void;
-  /** dx ([n, h, w, c]) from dcol ([n·oh·ow, kh·kw·c]): the scatter-add of a convolution's input gradient. */
-  col2im(
-    dcol: number, dx: number,
-    n: number, h: number, w: number, c: number, oh: number, ow: number, kh: number, kw: number,
+  /**
+   * dx ([n, h, w, c]) of a 2-D convolution from dy ([n, oh, ow, co]) and its filter ([kh, kw, c, co]), one output
+   * row at a time; `packed` is scratch for ⌈kh·kw·c / 8⌉·8·co floats, `scratch` for ow·⌈kh·kw·c / 8⌉·8.
+   */
+  convInputGrad(
+    dy: number, filter: number, packed: number, scratch: number, dx: number,
+    n: number, h: number, w: number, c: number, oh: number, ow: number, co: number, kh: number, kw: number,
     sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number,
   ): void;
   /** `out = full ∘ channel` per row ([rows, c] by [c]; `channelFirst` 1: channel ∘ full); op 0 ×, 1 +, 2 −, 3 ÷. */
