@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initCpuAndWasm, randomValues, relativeError } from '../test-support/backends.js';
-import { setSimdKernelsEnabled } from './simd.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { describeSimdPaths, initCpuAndWasm, randomValues, relativeError } from '../test-support/backends.js';
 
 beforeAll(initCpuAndWasm);
 
@@ -28,18 +27,7 @@ async function gradOf(backend: string, f: (x: tf.Tensor) => tf.Tensor, values: F
 /** Keras' relu6, as tfjs-layers' `relu6` activation computes it. */
 const relu6 = (x: tf.Tensor): tf.Tensor => tf.minimum(6, tf.relu(x));
 
-describe.each([
-  ['with the SIMD kernels', true],
-  ['without them', false],
-] as const)('%s', (_, simd) => {
-  let previous: boolean;
-  beforeAll(() => {
-    previous = setSimdKernelsEnabled(simd);
-  });
-  afterAll(() => {
-    setSimdKernelsEnabled(previous);
-  });
-
+describeSimdPaths('%s', ['with the SIMD kernels', 'without them'], () => {
   describe('ReLU and relu6 gradients on wasm (one masked product each)', () => {
     // Values around 0 and 6, both exactly 0 and 6 included (ties follow tfjs: step(0) = 0, 6 ≤ 6).
     const values = randomValues(4 * 5 * 5 * 8, 40).map((v, i) => (i % 17 === 0 ? 0 : i % 19 === 0 ? 6 : v * 8));

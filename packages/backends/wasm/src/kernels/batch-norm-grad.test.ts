@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initCpuAndWasm, randomValues, relativeError } from '../test-support/backends.js';
-import { setSimdKernelsEnabled } from './simd.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { describeSimdPaths, initCpuAndWasm, randomValues, relativeError } from '../test-support/backends.js';
 
 beforeAll(initCpuAndWasm);
 
@@ -27,18 +26,7 @@ async function batchNormGrads(backend: string, xShape: number[], withScale: bool
   return values;
 }
 
-describe.each([
-  ['with the SIMD kernels', true],
-  ['without them', false],
-] as const)('%s', (_, simd) => {
-  let previous: boolean;
-  beforeAll(() => {
-    previous = setSimdKernelsEnabled(simd);
-  });
-  afterAll(() => {
-    setSimdKernelsEnabled(previous);
-  });
-
+describeSimdPaths('%s', ['with the SIMD kernels', 'without them'], () => {
   describe('BatchNorm gradient on wasm', () => {
     // (tfjs cannot differentiate batchNorm without a scale on any backend: it fails saving inputs.)
     it.each([

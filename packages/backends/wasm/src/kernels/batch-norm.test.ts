@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initCpuAndWasm, randomArray, relativeError, runKernelOn, type HostArray } from '../test-support/backends.js';
-import { setSimdKernelsEnabled } from './simd.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { describeSimdPaths, type HostArray, initCpuAndWasm, randomArray, relativeError, runKernelOn } from '../test-support/backends.js';
 
 beforeAll(initCpuAndWasm);
 
@@ -23,18 +22,7 @@ async function compare(inputs: Record<string, HostArray>, varianceEpsilon = 1e-3
   return relativeError(wasm.values, cpu.values);
 }
 
-describe.each([
-  ['with the SIMD kernels', true],
-  ['without them', false],
-] as const)('%s', (_, simd) => {
-  let previous: boolean;
-  beforeAll(() => {
-    previous = setSimdKernelsEnabled(simd);
-  });
-  afterAll(() => {
-    setSimdKernelsEnabled(previous);
-  });
-
+describeSimdPaths('%s', ['with the SIMD kernels', 'without them'], () => {
   describe('FusedBatchNorm on wasm (per-channel scale and shift)', () => {
     it('matches the cpu backend within 1e-4 relative, with and without offset and scale, for NHWC and 2-D inputs', async () => {
       const { mean, variance, offset, scale } = stats(24, 71);

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initCpuAndWasm, randomArray, runKernelOn, type HostArray } from '../test-support/backends.js';
-import { setSimdKernelsEnabled } from './simd.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { describeSimdPaths, type HostArray, initCpuAndWasm, randomArray, runKernelOn } from '../test-support/backends.js';
 
 beforeAll(initCpuAndWasm);
 
@@ -22,18 +21,7 @@ async function expectExact(kernel: string, a: HostArray, b: HostArray): Promise<
   expect(Array.from(wasm.values).every((v, i) => Object.is(v, cpu.values[i]))).toBe(true);
 }
 
-describe.each([
-  ['with the SIMD kernels', true],
-  ['without them', false],
-] as const)('%s', (_, simd) => {
-  let previous: boolean;
-  beforeAll(() => {
-    previous = setSimdKernelsEnabled(simd);
-  });
-  afterAll(() => {
-    setSimdKernelsEnabled(previous);
-  });
-
+describeSimdPaths('%s', ['with the SIMD kernels', 'without them'], () => {
   describe.each(['Multiply', 'Add', 'Sub', 'RealDiv'])('%s on wasm', (kernel) => {
     it.each([
       [[3, 4, 5, 8], [8]],

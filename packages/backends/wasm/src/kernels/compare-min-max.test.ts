@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initCpuAndWasm, randomArray, runKernelOn, type HostArray } from '../test-support/backends.js';
-import { setSimdKernelsEnabled } from './simd.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { describeSimdPaths, type HostArray, initCpuAndWasm, randomArray, runKernelOn } from '../test-support/backends.js';
 
 beforeAll(initCpuAndWasm);
 
@@ -41,18 +40,7 @@ describe.each(['Greater', 'Less'])('%s on wasm', (kernel) => {
   });
 });
 
-describe.each([
-  ['with the SIMD kernels', true],
-  ['without them', false],
-] as const)('%s', (_, simd) => {
-  let previous: boolean;
-  beforeAll(() => {
-    previous = setSimdKernelsEnabled(simd);
-  });
-  afterAll(() => {
-    setSimdKernelsEnabled(previous);
-  });
-
+describeSimdPaths('%s', ['with the SIMD kernels', 'without them'], (simd) => {
   describe.each(['Minimum', 'Maximum'])('%s on wasm', (kernel) => {
     it('is exactly the cpu backend against a scalar bound (relu6 is minimum(6, relu(x)))', async () => {
       const x = randomArray([2, 6, 6, 4], 64);

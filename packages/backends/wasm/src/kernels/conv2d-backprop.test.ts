@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initCpuAndWasm, randomArray, relativeError, runKernelOn } from '../test-support/backends.js';
+import { beforeAll, expect, it } from 'vitest';
+import { describeSimdPaths, initCpuAndWasm, randomArray, relativeError, runKernelOn } from '../test-support/backends.js';
 import { setColumnBudget } from './conv-info.js';
-import { setSimdKernelsEnabled } from './simd.js';
 
 /**
  * Parity with the tfjs cpu backend: max |wasm − cpu| / max |cpu| at most this. The cases cover
@@ -59,18 +58,7 @@ function outShape(c: Case): [number, number, number, number] {
 
 beforeAll(initCpuAndWasm);
 
-describe.each([
-  ['SIMD kernel', true],
-  ['XNNPACK path', false],
-] as const)('Conv2DBackpropFilter on wasm, %s', (_, simd) => {
-  let previous: boolean;
-  beforeAll(() => {
-    previous = setSimdKernelsEnabled(simd);
-  });
-  afterAll(() => {
-    setSimdKernelsEnabled(previous);
-  });
-
+describeSimdPaths('Conv2DBackpropFilter on wasm, %s', ['SIMD kernel', 'XNNPACK path'], () => {
   it('gives the same bits twice (training stays deterministic)', async () => {
     const c = cases[13]!;
     const inputs = { x: randomArray(c.x, 19), dy: randomArray(outShape(c), 20) };
@@ -116,18 +104,7 @@ describe.each([
   });
 });
 
-describe.each([
-  ['SIMD kernel (pointwise)', true],
-  ['XNNPACK path', false],
-] as const)('Conv2DBackpropInput on wasm, %s', (_, simd) => {
-  let previous: boolean;
-  beforeAll(() => {
-    previous = setSimdKernelsEnabled(simd);
-  });
-  afterAll(() => {
-    setSimdKernelsEnabled(previous);
-  });
-
+describeSimdPaths('Conv2DBackpropInput on wasm, %s', ['SIMD kernel (pointwise)', 'XNNPACK path'], () => {
   it('gives the same bits twice (training stays deterministic)', async () => {
     const c = cases[15]!;
     const inputs = { dy: randomArray(outShape(c), 21), filter: randomArray(c.filter, 22) };

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initCpuAndWasm, randomArray, relativeError, runKernelOn, type HostArray } from '../test-support/backends.js';
-import { setSimdKernelsEnabled, simdKernels } from './simd.js';
+import { beforeAll, expect, it } from 'vitest';
+import { describeSimdPaths, type HostArray, initCpuAndWasm, randomArray, relativeError, runKernelOn } from '../test-support/backends.js';
+import { simdKernels } from './simd.js';
 
 /** Parity with the tfjs cpu backend: max |wasm − cpu| / max |cpu| at most this. */
 const TOLERANCE = 1e-4;
@@ -105,18 +105,7 @@ function gatherTaps(c: Case, spread: Float32Array | Int32Array | Uint8Array): Fl
 
 beforeAll(initCpuAndWasm);
 
-describe.each([
-  ['SIMD kernel', true],
-  ['XNNPACK path', false],
-] as const)('DepthwiseConv2dNativeBackpropInput on wasm, %s', (_, simd) => {
-  let previous: boolean;
-  beforeAll(() => {
-    previous = setSimdKernelsEnabled(simd);
-  });
-  afterAll(() => {
-    setSimdKernelsEnabled(previous);
-  });
-
+describeSimdPaths('DepthwiseConv2dNativeBackpropInput on wasm, %s', ['SIMD kernel', 'XNNPACK path'], () => {
   it('propagates a NaN in dy as the cpu backend does', async () => {
     const c = cases[1]!;
     const dy = randomArray(outShape(c), 23);
@@ -153,18 +142,7 @@ describe.each([
   });
 });
 
-describe.each([
-  ['SIMD kernel', true],
-  ['XNNPACK path', false],
-] as const)('DepthwiseConv2dNativeBackpropFilter on wasm, %s', (_, simd) => {
-  let previous: boolean;
-  beforeAll(() => {
-    previous = setSimdKernelsEnabled(simd);
-  });
-  afterAll(() => {
-    setSimdKernelsEnabled(previous);
-  });
-
+describeSimdPaths('DepthwiseConv2dNativeBackpropFilter on wasm, %s', ['SIMD kernel', 'XNNPACK path'], (simd) => {
   it(simd ? 'has the SIMD kernels in Node' : 'runs without them', () => {
     expect(simdKernels(tf.findBackend('wasm') as BackendWasm) !== undefined).toBe(simd);
   });

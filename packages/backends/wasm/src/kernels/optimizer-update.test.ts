@@ -1,9 +1,9 @@
 import { cpuBackend, Optimizer } from '@graft/core/internal';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initCpuAndWasm, randomValues } from '../test-support/backends.js';
-import { setSimdKernelsEnabled, simdKernels } from './simd.js';
+import { beforeAll, expect, it } from 'vitest';
+import { describeSimdPaths, initCpuAndWasm, randomValues } from '../test-support/backends.js';
+import { simdKernels } from './simd.js';
 
 const KERNEL = 'GraftOptimizerUpdate';
 
@@ -64,18 +64,7 @@ function maxRelative(a: Float32Array, b: Float32Array): number {
   return worst;
 }
 
-describe.each([
-  ['with the SIMD kernel', true],
-  ['without it (core’s float64 loop on the heap)', false],
-] as const)('GraftOptimizerUpdate on wasm %s', (_, simd) => {
-  let previous: boolean;
-  beforeAll(() => {
-    previous = setSimdKernelsEnabled(simd);
-  });
-  afterAll(() => {
-    setSimdKernelsEnabled(previous);
-  });
-
+describeSimdPaths('GraftOptimizerUpdate on wasm %s', ['with the SIMD kernel', 'without it (core’s float64 loop on the heap)'], (simd) => {
   it('gives the cpu kernel’s results bit for bit and the elementwise-kernel path’s within 1e-4 relative over 40 steps, deterministically', async () => {
     let worstCpu = 0;
     let worstKernels = 0;

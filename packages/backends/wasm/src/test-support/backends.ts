@@ -1,4 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { setSimdKernelsEnabled, simdKernels } from '../kernels/simd.js';
 import { registerWasmGradientKernels } from '../kernels/register.js';
 import { wasmBinaryDirectory } from '../wasm-files.js';
 
@@ -69,4 +72,31 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
   }
   if (Number.isNaN(diff)) return Infinity;
   return scale === 0 ? diff : diff / scale;
+}
+
+/**
+ * Declares the tests in `body` twice: with Graft's SIMD kernels (`labels[0]`) and without them (`labels[1]`,
+ * the portable path), each block switching them for its own tests. With them, it first checks that they load
+ * on the wasm backend, so a silent fallback cannot test the portable path twice. `title` may hold `%s` for the
+ * label. Needs the wasm backend initialised by an outer `beforeAll` (e.g. {@link initCpuAndWasm}).
+ */
+export function describeSimdPaths(
+  title: string,
+  labels: readonly [string, string],
+  body: (simd: boolean) => void,
+): void {
+  describe.each([
+    [labels[0], true],
+    [labels[1], false],
+  ] as const)(title, (_, simd) => {
+    let previous: boolean;
+    beforeAll(() => {
+      previous = setSimdKernelsEnabled(simd);
+      if (simd) expect(simdKernels(tf.findBackend('wasm') as BackendWasm)).toBeDefined();
+    });
+    afterAll(() => {
+      setSimdKernelsEnabled(previous);
+    });
+    body(simd);
+  });
 }
