@@ -1,13 +1,14 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
+/** Per Emscripten module, the memory it was given at instantiation (see {@link capturingHeapMemory}). */
+const captured = new WeakMap<object, WebAssembly.Memory>();
+let lastCaptured: WebAssembly.Memory | undefined;
+
 /**
  * The `WebAssembly.Memory` behind tfjs-backend-wasm's heap, which Graft's SIMD kernels import. The
  * single-threaded builds export it (`asm.memory`); the threaded build imports a shared one that its
  * Emscripten glue keeps to itself, so {@link capturingHeapMemory} notes it while the module starts.
  */
-const captured = new WeakMap<object, WebAssembly.Memory>();
-let lastCaptured: WebAssembly.Memory | undefined;
-
 export function heapMemory(backend: BackendWasm): WebAssembly.Memory | undefined {
   const module = backend.wasm as unknown as { asm?: { memory?: unknown }; wasmMemory?: unknown; HEAPU8: Uint8Array };
   // Only the memory behind the module's own heap: another module started meanwhile (say onnxruntime-web)
