@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { createWasmBackend } from './backend.js';
 import { simdKernels } from './kernels/simd.js';
-import { randomValues, relativeError } from './test-support/backends.js';
+import { randomValues, relativeError, seededWeights } from './test-support/backends.js';
 import { mobilenetV1 } from './test-support/mobilenet.js';
 
 /**
@@ -29,22 +29,11 @@ async function startWasm(threads: number): Promise<ReturnType<typeof createWasmB
   return backend;
 }
 
-function seededWeights(model: tf.LayersModel): Float32Array[] {
-  return model.weights.map((w, i) => {
-    const shape = w.shape as number[];
-    const n = shape.reduce((a, b) => a * b, 1);
-    if (/gamma|moving_variance/.test(w.name)) return new Float32Array(n).fill(1);
-    if (/beta|moving_mean|bias/.test(w.name)) return new Float32Array(n);
-    const fanIn = /depthwise/.test(w.name) ? shape[0]! * shape[1]! : n / shape[shape.length - 1]!;
-    return randomValues(n, 500 + i).map((v) => v * Math.sqrt(3 / fanIn));
-  });
-}
-
 /** One training-mode forward/backward of MobileNet (every Graft gradient kernel runs in it), then `steps` Adam steps. */
 function mobilenetRun(steps: number): { loss: number; grads: Float32Array[]; losses: number[] } {
   const model = mobilenetV1(tf, { size: SIZE, alpha: 0.25, classes: CLASSES });
   const probe = mobilenetV1(tf, { size: SIZE, alpha: 0.25, classes: CLASSES });
-  const weights = seededWeights(probe);
+  const weights = seededWeights(probe, 500);
   probe.dispose();
   model.setWeights(model.weights.map((w, i) => tf.tensor(weights[i]!, w.shape as number[])));
   const x = tf.tensor4d(randomValues(BATCH * SIZE * SIZE * 3, 9), [BATCH, SIZE, SIZE, 3]);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initCpuAndWasm, randomValues, relativeError } from './test-support/backends.js';
+import { initCpuAndWasm, randomValues, relativeError, seededWeights } from './test-support/backends.js';
 import { tinyBertLogits, tinyBertParameterShapes, type TinyBertShape } from './test-support/bert.js';
 import { mobilenetV1 } from './test-support/mobilenet.js';
 
@@ -25,19 +25,6 @@ function mobilenetBatch(): { x: tf.Tensor4D; y: tf.Tensor2D } {
   const x = tf.tensor4d(randomValues(BATCH * SIZE * SIZE * 3, 41), [BATCH, SIZE, SIZE, 3]);
   const y = tf.oneHot(tf.tensor1d([0, 3, 1, 4], 'int32'), CLASSES) as tf.Tensor2D;
   return { x, y };
-}
-
-/** Deterministic weights: kernels uniform with variance 1/fan-in, BatchNorm at its identity. */
-function seededWeights(model: tf.LayersModel): Float32Array[] {
-  return model.weights.map((w, i) => {
-    const shape = w.shape as number[];
-    const n = shape.reduce((a, b) => a * b, 1);
-    if (/gamma|moving_variance/.test(w.name)) return new Float32Array(n).fill(1);
-    if (/beta|moving_mean|bias/.test(w.name)) return new Float32Array(n);
-    const fanIn = /depthwise/.test(w.name) ? shape[0]! * shape[1]! : n / shape[shape.length - 1]!;
-    const scale = Math.sqrt(3 / fanIn);
-    return randomValues(n, 1000 + i).map((v) => v * scale);
-  });
 }
 
 interface StepResult {
@@ -68,7 +55,7 @@ async function mobilenetGradients(backend: string, blocks: number, weights: Floa
 async function weightsFor(blocks: number): Promise<{ weights: Float32Array[]; trainable: number }> {
   await tf.setBackend('cpu');
   const model = mobilenetV1(tf, { size: SIZE, alpha: 0.25, classes: CLASSES, blocks });
-  const result = { weights: seededWeights(model), trainable: model.trainableWeights.length };
+  const result = { weights: seededWeights(model, 1000), trainable: model.trainableWeights.length };
   model.dispose();
   return result;
 }

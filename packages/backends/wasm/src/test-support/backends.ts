@@ -100,3 +100,19 @@ export function describeSimdPaths(
     body(simd);
   });
 }
+
+/**
+ * Deterministic weights for a tfjs model (the MobileNet of mobilenet.ts): kernels uniform with variance
+ * 1/fan-in from seeds `seedBase + i`, BatchNorm at its identity, biases zero.
+ */
+export function seededWeights(model: tf.LayersModel, seedBase: number): Float32Array[] {
+  return model.weights.map((w, i) => {
+    const shape = w.shape as number[];
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (/gamma|moving_variance/.test(w.name)) return new Float32Array(n).fill(1);
+    if (/beta|moving_mean|bias/.test(w.name)) return new Float32Array(n);
+    const fanIn = /depthwise/.test(w.name) ? shape[0]! * shape[1]! : n / shape[shape.length - 1]!;
+    const scale = Math.sqrt(3 / fanIn);
+    return randomValues(n, seedBase + i).map((v) => v * scale);
+  });
+}
