@@ -56,6 +56,8 @@ async function worker(a) {
   const dir = transpileWasmBackend();
   const { Optimizer } = await import(transpileCoreFile('train/optimizer.ts'));
   transpileCoreFile('errors.ts');
+  transpileCoreFile('model/masked-grad.ts');
+  transpileCoreFile('model/fused-conv-gradient.ts');
   transpileCoreFile('model/folded-chain.ts');
   const { layersTrunk } = await import(transpileCoreFile('model/layers-trunk.ts'));
   const tf = await import('@tensorflow/tfjs');
@@ -164,10 +166,16 @@ async function worker(a) {
     const variables = model.trainableWeights.map((w) => w.read());
     const headVariables = new Set(model.layers[model.layers.length - 1].trainableWeights.map((w) => w.read()));
     const keys = new Map(model.trainableWeights.map((w, i) => [w.read(), `${i}/${w.name}`]));
-    const graftStepWith = (opt) => async () => {
+    // Graft's trunk over this copy: what its trainer differentiates (BatchNorms folded on the tape).
+    const trainBody = tf.model({ inputs: model.inputs, outputs: model.layers[model.layers.length - 3].output });
+    const trainTrunk = layersTrunk({ model: trainBody, groups: [{ name: 'all', layers: trainBody.layers.filter((l) => l.weights.length > 0).map((l) => l.name) }] });
+    const trainHead = model.layers[model.layers.length - 1];
+    const viaTrunk = () => trainHead.apply(trainTrunk.apply({ image: x }, false));
+    const viaLayers = () => model.apply(x, { training: false });
+    const graftStepWith = (opt, forward) => async () => {
       let kept = [];
       const { value, grads } = tf.variableGrads(() => {
-        const losses = [tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: false }))];
+        const losses = [tf.losses.softmaxCrossEntropy(y, forward())];
         kept = losses.map((l) => tf.keep(l));
         return tf.addN(losses);
       }, variables);
@@ -178,7 +186,7 @@ async function worker(a) {
       opt.apply(variables.map((v) => ({ key: keys.get(v), variable: v, grad: grads[v.name], lr: headVariables.has(v) ? 1e-3 : 1e-4 })));
       tf.dispose(Object.values(grads));
     };
-    const graftStep = graftStepWith(graftOptimizer);
+    const graftStep = graftStepWith(graftOptimizer, viaTrunk);
     // Feature extraction for a linear probe or the feature cache: the frozen trunk (BatchNorm in
     // inference mode) up to the pooled 256-d features.
     const trunk = tf.model({ inputs: model.inputs, outputs: model.layers[model.layers.length - 2].output });
@@ -196,7 +204,7 @@ async function worker(a) {
     const measured = await measureAll({
       train: trainStep,
       graft: graftStep,
-      'graft-unfused': graftStepWith(unfusedOptimizer),
+      'graft-unfused': graftStepWith(unfusedOptimizer, viaLayers),
       infer,
       'infer-raw': inferRaw,
       features,

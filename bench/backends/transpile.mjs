@@ -21,12 +21,16 @@ export function transpileWasmBackend() {
     }
   };
   walk(src);
-  // The one runtime import from @graft/core the kernels make (register.js → kernels/optimizer-update.js:
-  // the optimizer kernel's name and core's loop), served from core's transpiled source instead of its build.
+  // The kernels' runtime imports from @graft/core (the optimizer kernel's name and core's loop, the masked
+  // gradient's name), served from core's transpiled source instead of its build.
   const shim = path.join(out, 'graft-core.js');
-  const core = path.relative(out, transpileCoreFile('train/optimizer-update.ts')).split(path.sep).join('/');
-  fs.writeFileSync(shim, `export * from '${core.startsWith('.') ? core : `./${core}`}';\n`);
-  for (const file of [path.join(out, 'kernels/register.js'), path.join(out, 'kernels/optimizer-update.js')]) {
+  const exportsOf = (relative) => {
+    const file = path.relative(out, transpileCoreFile(relative)).split(path.sep).join('/');
+    return `export * from '${file.startsWith('.') ? file : `./${file}`}';\n`;
+  };
+  fs.writeFileSync(shim, exportsOf('train/optimizer-update.ts') + exportsOf('model/masked-grad.ts'));
+  for (const name of fs.readdirSync(path.join(out, 'kernels'))) {
+    const file = path.join(out, 'kernels', name);
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/from '@graft\/core'/g, "from '../graft-core.js'"));
   }
   return out;

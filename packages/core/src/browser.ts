@@ -10,6 +10,7 @@ export { ERROR_DOCS, type ErrorDoc } from './error-docs.js';
 export type { Environment, FileStore, FileInfo, FolderLock, Resource, ResourceStore, Clock, RandomSource } from './env/environment.js';
 export type { Backend, BackendAvailability, BackendCapabilities } from './backend.js';
 export { OPTIMIZER_UPDATE, slotNames, updateValues, type OptimizerUpdateAttrs } from './train/optimizer-update.js';
+export { MASKED_GRAD, maskedGrad, type MaskedGradMode } from './model/masked-grad.js';
 export type { PretrainedSource, SourceContext } from './source.js';
 export type { Strategy, StageControl, GroupControl } from './strategy.js';
 export type { CallbackPlugin, Callback, CallbackControl, TrainEvents, TrainEventName } from './callback.js';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerFusedConvGradients } from './fused-conv-gradient.js';
 
 /**
  * Runs a chain of tfjs layers (each feeding only the next) with every convolution whose BatchNorm computes
@@ -7,10 +8,13 @@ import * as tf from '@tensorflow/tfjs';
  * of Neural Networks for Efficient Integer-Arithmetic-Only Inference", §3.2). The backend then applies bias
  * and ReLU/ReLU6 inside the convolution (XNNPACK on wasm) instead of BatchNorm's and the activation's own passes.
  *
- * Folded only where the two agree up to rounding and no gradient is asked for: outside a gradient tape, with
- * the BatchNorm in inference mode (the training flag off, or the layer forced into inference). Everything else
- * (BatchNorm on batch statistics, anything under `tf.grad`/`tf.variableGrads`, layers that match no pattern)
- * runs through `layer.apply` exactly as the unfolded model does.
+ * Folded wherever the BatchNorm computes with its running statistics (the training flag off, or the layer
+ * forced into inference), which the two agree on up to rounding. Outside a gradient tape the folded weights
+ * are cached; under one (`tf.grad`, `tf.variableGrads`: fine-tuning with frozen BatchNorm statistics) they are
+ * folded on the tape, so the gradients reach the kernel, γ and β through the fold, and the convolution runs as
+ * one kernel whose gradient fused-conv-gradient.ts registers: BatchNorm's and the activation's own passes
+ * are gone from the backward pass too. Everything else (BatchNorm on batch statistics, dilated convolutions
+ * under a tape, layers that match no pattern) runs through `layer.apply` exactly as the unfolded model does.
  */
 export interface FoldedChain {
   /** Layers `[from, to)` of the chain applied to `x` (inside the caller's tidy). @default the whole chain */
@@ -54,6 +58,7 @@ export function foldedChain(layers: readonly tf.layers.Layer[], normForcedToInfe
     if (fold) folds.set(i, fold);
   }
   const cache = new Map<Fold, Folded>();
+  registerFusedConvGradients();
 
   const folded = (fold: Fold): Folded => {
     const sources = [...fold.conv.weights, ...fold.norm.weights].map((w) => (w.read() as tf.Variable).dataId);
@@ -78,8 +83,8 @@ export function foldedChain(layers: readonly tf.layers.Layer[], normForcedToInfe
       for (let i = from; i < to; ) {
         const fold = folds.get(i);
         const span = fold ? (fold.act ? 3 : 2) : 1;
-        if (fold && i + span <= to && !inTape && (!training || normForcedToInference(fold.norm))) {
-          h = fusedCall(fold, h, folded(fold));
+        if (fold && i + span <= to && (!training || normForcedToInference(fold.norm)) && (!inTape || differentiable(fold))) {
+          h = inTape ? tapedCall(fold, h) : fusedCall(fold, h, folded(fold));
           i += span;
         } else {
           h = layers[i]!.apply(h, { training }) as tf.Tensor;
@@ -166,6 +171,22 @@ function weightsByName(layer: tf.layers.Layer): Map<string, tf.Tensor> {
 /** `gamma` of `conv1_bn/gamma`: the name a layer gave the weight, without its layer's scope. */
 function baseName(w: tf.LayerVariable): string {
   return w.originalName.slice(w.originalName.lastIndexOf('/') + 1);
+}
+
+/** Whether a fold's gradient is registered (fused-conv-gradient.ts): dilation 1, as tfjs' own convolution gradients. */
+function differentiable(fold: Fold): boolean {
+  return fold.dilations[0] === 1 && fold.dilations[1] === 1;
+}
+
+/**
+ * The fold under a gradient tape: weights folded from the variables on the tape, then the fused kernel
+ * called directly, so that the tape records it with the gradient registered for it.
+ */
+function tapedCall(fold: Fold, x: tf.Tensor): tf.Tensor {
+  const [filter, bias] = foldWeights(fold);
+  const { strides, pad, dilations, activation } = fold;
+  const attrs = { strides, pad, dataFormat: 'NHWC', dilations, activation };
+  return tf.engine().runKernel(fold.depthwise ? 'FusedDepthwiseConv2D' : 'FusedConv2D', { x, filter, bias }, attrs) as tf.Tensor;
 }
 
 function fusedCall(fold: Fold, x: tf.Tensor, w: Folded): tf.Tensor {

@@ -1,3 +1,4 @@
+import { maskedGrad, type MaskedGradMode } from '@graft/core';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeSimdPaths, initCpuAndWasm, randomValues, relativeError } from '../test-support/backends.js';
@@ -69,5 +70,25 @@ describeSimdPaths('%s', ['with the SIMD kernels', 'without them'], () => {
       expect(wasm.kernels).not.toContain('GraftMaskedGrad');
       expect(relativeError(wasm.values, (await gradOf('cpu', pair, values, shape)).values)).toBe(0);
     });
+
+    it.each(['positive', 'below', 'between'] as const)(
+      "core's maskedGrad, mode %s, equals its tfjs-ops path on cpu bit for bit, NaN and the bounds included",
+      async (mode: MaskedGradMode) => {
+        const x = Float32Array.from([...values, NaN, 0, 6, -0, 5.999999, 6.000001]);
+        const dy = Float32Array.from(randomValues(x.length, 42).map((v, i) => (i === 3 ? NaN : v)));
+        const run = async (backend: string) => {
+          await tf.setBackend(backend);
+          const [dyT, xT] = [tf.tensor(dy), tf.tensor(x)];
+          const out = maskedGrad(dyT, xT, mode, 6);
+          const result = out.dataSync() as Float32Array;
+          tf.dispose([dyT, xT, out]);
+          return result;
+        };
+        const cpu = await run('cpu');
+        const wasm = await run('wasm');
+        expect(Array.from(wasm).map(String)).toEqual(Array.from(cpu).map(String));
+        expect(cpu.some((v) => v !== 0)).toBe(true);
+      },
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { MASKED_GRAD, type MaskedGradMode } from '@graft/core';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { allocate, byteOffset, f32, free, size } from './heap.js';
@@ -5,42 +6,47 @@ import { wasmKernel } from './originals.js';
 import { simdKernels } from './simd.js';
 
 /**
- * A wasm-only kernel: `dy` times a 0/1 mask of `x`, from the backend's fast kernels (a step, a
- * product; a subtraction before the step against a bound). `mode` `positive` is ReLU's gradient
+ * Core's {@link MASKED_GRAD} on wasm: `dy` times a 0/1 mask of `x`, from the backend's fast kernels (a
+ * step, a product; a subtraction before the step against a bound). `positive` is ReLU's gradient
  * `dy·step(x)`; `below` is the gradient of `minimum(bound, x)` with respect to x, `dy·[bound > x]`
  * = `dy·step(bound − x)` (exactly: a float difference is positive iff the first operand is larger;
- * tfjs' tie rule gives the first operand the gradient). tfjs builds the second from a comparison, a
- * cast to float and a product, and Keras' relu6 (`minimum(6, relu(x))`) runs both after every
- * convolution of MobileNet. Where the engine has WebAssembly SIMD, one pass of Graft's kernel
- * (simd/activation.ts) does the same float32 operations in place of those two or three passes.
+ * tfjs' tie rule gives the first operand the gradient); `between` is both, relu6's gradient from its
+ * output (a folded convolution's, fused-conv-gradient.ts in core). tfjs builds the second from a
+ * comparison, a cast to float and a product, and Keras' relu6 (`minimum(6, relu(x))`) runs both after
+ * every convolution of MobileNet. Where the engine has WebAssembly SIMD, one pass of Graft's kernel
+ * (simd/activation.ts) does the same float32 operations in place of those two to five passes.
  */
-export const MASKED_GRAD = 'GraftMaskedGrad';
-
-type Mode = 'positive' | 'below';
-
 export function maskedGrad(args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
   const x = inputs['x']!;
   const dy = inputs['dy']!;
-  const mode = attrs?.['mode'] as Mode;
+  const mode = attrs?.['mode'] as MaskedGradMode;
   const simd = simdKernels(backend);
   if (simd !== undefined) {
     const out = allocate(backend, x.shape);
     const bound = mode === 'positive' ? 0 : f32(backend, inputs['bound']!)[0]!;
-    simd.maskedGrad(byteOffset(backend, dy), byteOffset(backend, x), byteOffset(backend, out), size(x.shape), mode === 'positive' ? 0 : 1, bound);
+    const code = { positive: 0, below: 1, between: 2 }[mode];
+    simd.maskedGrad(byteOffset(backend, dy), byteOffset(backend, x), byteOffset(backend, out), size(x.shape), code, bound);
     return out;
   }
-  let mask: tf.TensorInfo;
-  if (mode === 'positive') {
-    mask = wasmKernel('Step')({ inputs: { x }, backend, attrs: { alpha: 0 } }) as tf.TensorInfo;
-  } else {
-    const bound = inputs['bound']!;
-    const d = wasmKernel('Sub')({ inputs: { a: bound, b: x }, backend, attrs: {} }) as tf.TensorInfo;
-    mask = wasmKernel('Step')({ inputs: { x: d }, backend, attrs: { alpha: 0 } }) as tf.TensorInfo;
+  // The mask freed once multiplied in.
+  const times = (a: tf.TensorInfo, mask: tf.TensorInfo): tf.TensorInfo => {
+    const out = wasmKernel('Multiply')({ inputs: { a, b: { ...mask, shape: x.shape } }, backend, attrs: {} }) as tf.TensorInfo;
+    free(backend, mask);
+    return out;
+  };
+  const step = (v: tf.TensorInfo): tf.TensorInfo => wasmKernel('Step')({ inputs: { x: v }, backend, attrs: { alpha: 0 } }) as tf.TensorInfo;
+  const belowMask = (): tf.TensorInfo => {
+    const d = wasmKernel('Sub')({ inputs: { a: inputs['bound']!, b: x }, backend, attrs: {} }) as tf.TensorInfo;
+    const mask = step(d);
     free(backend, d);
-  }
-  const out = wasmKernel('Multiply')({ inputs: { a: dy, b: { ...mask, shape: x.shape } }, backend, attrs: {} }) as tf.TensorInfo;
-  free(backend, mask);
+    return mask;
+  };
+  if (mode === 'below') return times(dy, belowMask());
+  const positive = times(dy, step(x));
+  if (mode === 'positive') return positive;
+  const out = times(positive, belowMask());
+  free(backend, positive);
   return out;
 }
 

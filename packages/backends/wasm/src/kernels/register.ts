@@ -1,6 +1,6 @@
-import { OPTIMIZER_UPDATE } from '@graft/core';
+import { MASKED_GRAD, OPTIMIZER_UPDATE } from '@graft/core';
 import * as tf from '@tensorflow/tfjs';
-import { MASKED_GRAD, maskedGrad, registerActivationGradients } from './activation-grad.js';
+import { maskedGrad, registerActivationGradients } from './activation-grad.js';
 import { batchMatMul } from './batch-mat-mul.js';
 import { fusedBatchNorm } from './batch-norm.js';
 import { BATCH_NORM_GRAD_SUMS, batchNormGradSums, registerBatchNormGradient } from './batch-norm-grad.js';

@@ -16,8 +16,8 @@ export interface SimdKernels {
   ): void;
   /** dW ([1, 1, ci, co]) of a 1×1, stride-1, unpadded 2-D convolution over `positions` rows. */
   pointwiseFilterGrad(x: number, dy: number, out: number, positions: number, ci: number, co: number): void;
-  /** `out = dy · step(x)`, or `dy · step(bound − x)` when `below` (1/0 flags), over n floats. */
-  maskedGrad(dy: number, x: number, out: number, n: number, below: number, bound: number): void;
+  /** Over n floats, by `mode`: 0 `out = dy · step(x)`, 1 `dy · step(bound − x)`, 2 `dy · step(x) · step(bound − x)`. */
+  maskedGrad(dy: number, x: number, out: number, n: number, mode: number, bound: number): void;
   /** `out = min(x, bound)`, or max when `isMax` (1/0), NaN passed on, over n floats. */
   clampScalar(x: number, out: number, n: number, bound: number, isMax: number): void;
   /** `[Σ dy, Σ dy·(x − mean)]` per channel into `out` ([2, c]); x and dy are [rows, c]. */
