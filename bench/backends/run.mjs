@@ -58,6 +58,7 @@ async function worker(a) {
   transpileCoreFile('errors.ts');
   transpileCoreFile('model/masked-grad.ts');
   transpileCoreFile('model/fused-conv-gradient.ts');
+  transpileCoreFile('model/fold-on-tape.ts');
   transpileCoreFile('model/folded-chain.ts');
   const { layersTrunk } = await import(transpileCoreFile('model/layers-trunk.ts'));
   const tf = await import('@tensorflow/tfjs');

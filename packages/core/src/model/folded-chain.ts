@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { foldOnTape, normConstants, type NormConstants } from './fold-on-tape.js';
 import { registerFusedConvGradients } from './fused-conv-gradient.js';
 
 /**
@@ -58,6 +59,7 @@ export function foldedChain(layers: readonly tf.layers.Layer[], normForcedToInfe
     if (fold) folds.set(i, fold);
   }
   const cache = new Map<Fold, Folded>();
+  const constants = new Map<Fold, NormConstants & { sources: object[] }>();
   registerFusedConvGradients();
 
   const folded = (fold: Fold): Folded => {
@@ -75,6 +77,23 @@ export function foldedChain(layers: readonly tf.layers.Layer[], normForcedToInfe
     return entry;
   };
 
+  /** The BatchNorm's constants, refreshed when its statistics get new storage (a checkpoint, a fresh start). */
+  const normConstantsOf = (fold: Fold): NormConstants => {
+    const norm = weightsByName(fold.norm);
+    const mean = norm.get('moving_mean')!;
+    const variance = norm.get('moving_variance')!;
+    const sources = [mean.dataId, variance.dataId];
+    const hit = constants.get(fold);
+    if (hit && hit.sources.every((s, i) => s === sources[i])) return hit;
+    if (hit) tf.dispose([hit.rstd, hit.shift]);
+    const fresh = tf.tidy(() => {
+      const c = normConstants(mean as tf.Tensor1D, variance as tf.Tensor1D, fold.norm.getConfig().epsilon as number);
+      return { rstd: tf.keep(c.rstd), shift: tf.keep(c.shift) };
+    });
+    constants.set(fold, { ...fresh, sources });
+    return fresh;
+  };
+
   return {
     foldable: folds.size,
     apply(x, training, from = 0, to = layers.length) {
@@ -84,7 +103,7 @@ export function foldedChain(layers: readonly tf.layers.Layer[], normForcedToInfe
         const fold = folds.get(i);
         const span = fold ? (fold.act ? 3 : 2) : 1;
         if (fold && i + span <= to && (!training || normForcedToInference(fold.norm)) && (!inTape || differentiable(fold))) {
-          h = inTape ? tapedCall(fold, h) : fusedCall(fold, h, folded(fold));
+          h = inTape ? tapedCall(fold, h, normConstantsOf(fold)) : fusedCall(fold, h, folded(fold));
           i += span;
         } else {
           h = layers[i]!.apply(h, { training }) as tf.Tensor;
@@ -95,7 +114,9 @@ export function foldedChain(layers: readonly tf.layers.Layer[], normForcedToInfe
     },
     dispose() {
       for (const f of cache.values()) tf.dispose([f.filter, f.bias]);
+      for (const c of constants.values()) tf.dispose([c.rstd, c.shift]);
       cache.clear();
+      constants.clear();
     },
   };
 }
@@ -182,8 +203,19 @@ function differentiable(fold: Fold): boolean {
  * The fold under a gradient tape: weights folded from the variables on the tape, then the fused kernel
  * called directly, so that the tape records it with the gradient registered for it.
  */
-function tapedCall(fold: Fold, x: tf.Tensor): tf.Tensor {
-  const [filter, bias] = foldWeights(fold);
+function tapedCall(fold: Fold, x: tf.Tensor, constants: NormConstants): tf.Tensor {
+  const conv = weightsByName(fold.conv);
+  const norm = weightsByName(fold.norm);
+  const [filter, bias] = foldOnTape(
+    {
+      kernel: (conv.get('kernel') ?? conv.get('depthwise_kernel')) as tf.Tensor4D,
+      depthwise: fold.depthwise,
+      convBias: conv.get('bias') as tf.Tensor1D | undefined,
+      gamma: norm.get('gamma') as tf.Tensor1D | undefined,
+      beta: norm.get('beta') as tf.Tensor1D | undefined,
+    },
+    constants,
+  );
   const { strides, pad, dilations, activation } = fold;
   const attrs = { strides, pad, dataFormat: 'NHWC', dilations, activation };
   return tf.engine().runKernel(fold.depthwise ? 'FusedDepthwiseConv2D' : 'FusedConv2D', { x, filter, bias }, attrs) as tf.Tensor;
