@@ -16,14 +16,16 @@ import { cpuMs, median, printTable, runJson, runPytorch, writeResults } from '..
 import { transpileCoreFile, transpileWasmBackend } from './transpile.mjs';
 
 /**
- * train: tfjs optimizer.minimize, BatchNorm training mode; graft: Graft's fine-tuning step (graft-unfused: its
- * optimizer on the per-op kernel path); infer: prediction as Graft runs it (layersTrunk, then the head);
- * features: the frozen trunk's pooled features as Graft extracts them; infer-raw, features-raw: the same on the
- * plain tfjs model (model.predict), what Graft ran before BatchNorm was folded.
+ * train: tfjs optimizer.minimize, BatchNorm training mode; graft: Graft's fine-tuning step through its trunk
+ * (BatchNorm folded into the convolutions on the tape); graft-layers: the same step through the tfjs layers
+ * (what Graft ran before the fold under the tape); graft-unfused: the trunk with the optimizer on the per-op
+ * kernel path (GPU backends'); infer: prediction as Graft runs it (layersTrunk, then the head); features: the
+ * frozen trunk's pooled features as Graft extracts them; infer-raw, features-raw: the same on the plain tfjs
+ * model (model.predict), what Graft ran before BatchNorm was folded.
  */
-const PHASES = ['train', 'graft', 'graft-unfused', 'infer', 'infer-raw', 'features', 'features-raw'];
+const PHASES = ['train', 'graft', 'graft-layers', 'graft-unfused', 'infer', 'infer-raw', 'features', 'features-raw'];
 /** The PyTorch phase each phase compares with. */
-const TORCH_PHASE = { 'graft-unfused': 'graft', 'infer-raw': 'infer', 'features-raw': 'features' };
+const TORCH_PHASE = { 'graft-layers': 'graft', 'graft-unfused': 'graft', 'infer-raw': 'infer', 'features-raw': 'features' };
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = parseArgs(process.argv.slice(2));
 
@@ -205,7 +207,8 @@ async function worker(a) {
     const measured = await measureAll({
       train: trainStep,
       graft: graftStep,
-      'graft-unfused': graftStepWith(unfusedOptimizer, viaLayers),
+      'graft-layers': graftStepWith(graftOptimizer, viaLayers),
+      'graft-unfused': graftStepWith(unfusedOptimizer, viaTrunk),
       infer,
       'infer-raw': inferRaw,
       features,
