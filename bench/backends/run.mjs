@@ -17,15 +17,16 @@ import { transpileCoreFile, transpileWasmBackend } from './transpile.mjs';
 
 /**
  * train: tfjs optimizer.minimize, BatchNorm training mode; graft: Graft's fine-tuning step through its trunk
- * (BatchNorm folded into the convolutions on the tape); graft-layers: the same step through the tfjs layers
+ * (BatchNorm folded into the convolutions on the tape); graft-bn-train: the same with BatchNorm on batch
+ * statistics (training from scratch, `bn: train`), against PyTorch's train; graft-layers: the same step through the tfjs layers
  * (what Graft ran before the fold under the tape); graft-unfused: the trunk with the optimizer on the per-op
  * kernel path (GPU backends'); infer: prediction as Graft runs it (layersTrunk, then the head); features: the
  * frozen trunk's pooled features as Graft extracts them; infer-raw, features-raw: the same on the plain tfjs
  * model (model.predict), what Graft ran before BatchNorm was folded.
  */
-const PHASES = ['train', 'graft', 'graft-layers', 'graft-unfused', 'infer', 'infer-raw', 'features', 'features-raw'];
+const PHASES = ['train', 'graft', 'graft-bn-train', 'graft-layers', 'graft-unfused', 'infer', 'infer-raw', 'features', 'features-raw'];
 /** The PyTorch phase each phase compares with. */
-const TORCH_PHASE = { 'graft-layers': 'graft', 'graft-unfused': 'graft', 'infer-raw': 'infer', 'features-raw': 'features' };
+const TORCH_PHASE = { 'graft-bn-train': 'train', 'graft-layers': 'graft', 'graft-unfused': 'graft', 'infer-raw': 'infer', 'features-raw': 'features' };
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = parseArgs(process.argv.slice(2));
 
@@ -61,6 +62,7 @@ async function worker(a) {
   transpileCoreFile('model/masked-grad.ts');
   transpileCoreFile('model/fused-conv-gradient.ts');
   transpileCoreFile('model/fold-on-tape.ts');
+  transpileCoreFile('model/batch-norm-training.ts');
   transpileCoreFile('model/folded-chain.ts');
   const { layersTrunk } = await import(transpileCoreFile('model/layers-trunk.ts'));
   const tf = await import('@tensorflow/tfjs');
@@ -175,6 +177,7 @@ async function worker(a) {
     const trainHead = model.layers[model.layers.length - 1];
     const viaTrunk = () => trainHead.apply(trainTrunk.apply({ image: x }, false));
     const viaLayers = () => model.apply(x, { training: false });
+    const viaTrunkTraining = () => trainHead.apply(trainTrunk.apply({ image: x }, true));
     const graftStepWith = (opt, forward) => async () => {
       let kept = [];
       const { value, grads } = tf.variableGrads(() => {
@@ -207,6 +210,7 @@ async function worker(a) {
     const measured = await measureAll({
       train: trainStep,
       graft: graftStep,
+      'graft-bn-train': graftStepWith(graftOptimizer, viaTrunkTraining),
       'graft-layers': graftStepWith(graftOptimizer, viaLayers),
       'graft-unfused': graftStepWith(unfusedOptimizer, viaTrunk),
       infer,

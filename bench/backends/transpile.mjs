@@ -28,7 +28,7 @@ export function transpileWasmBackend() {
     const file = path.relative(out, transpileCoreFile(relative)).split(path.sep).join('/');
     return `export * from '${file.startsWith('.') ? file : `./${file}`}';\n`;
   };
-  fs.writeFileSync(shim, exportsOf('train/optimizer-update.ts') + exportsOf('model/masked-grad.ts'));
+  fs.writeFileSync(shim, ['train/optimizer-update.ts', 'model/masked-grad.ts', 'model/batch-norm-training.ts'].map(exportsOf).join(''));
   for (const name of fs.readdirSync(path.join(out, 'kernels'))) {
     const file = path.join(out, 'kernels', name);
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/from '@graft\/core'/g, "from '../graft-core.js'"));

@@ -182,6 +182,63 @@ describe.each(['cpu', 'wasm'])('foldedChain on %s', (backend) => {
 
   });
 
+  it('trains BatchNorm on batch statistics under a tape as one op: output, gradients and moving averages as the layers\'', () => {
+    // Two identical models: one through the chain, one through its layers (each updates its own moving averages).
+    const [a, b] = [syntheticChain(true), syntheticChain(true)];
+    // bn2 held in inference mode (it folds), the others train on batch statistics.
+    const forcedA = a.getLayer('bn2');
+    const forcedB = b.getLayer('bn2') as unknown as { call: (i: unknown, k: Record<string, unknown>) => unknown };
+    const call = forcedB.call.bind(forcedB);
+    forcedB.call = (i, k) => call(i, { ...k, training: false });
+    const chain = foldedChain(chainOf(a), (l) => l === forcedA);
+    const x = tf.randomNormal([4, 9, 9, 3], 0, 1, 'float32', 11);
+    const target = tf.randomNormal([4, 3, 3, 3], 0, 1, 'float32', 12);
+    const run = (model: tf.LayersModel, f: () => tf.Tensor) => {
+      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      let out: tf.Tensor | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        out = tf.keep(f());
+        return tf.sum(tf.mul(out, target)) as tf.Scalar;
+      }, vars);
+      value.dispose();
+      return { out: out!, grads: vars.map((v) => grads[v.name]!) };
+    };
+    const kernels: string[] = [];
+    const original = tf.engine().runKernel.bind(tf.engine());
+    tf.engine().runKernel = (name, inputs, attrs) => (kernels.push(name), original(name, inputs, attrs));
+    const viaChain = run(a, () => chain.apply(x, true));
+    tf.engine().runKernel = original;
+    const viaLayers = run(b, () => b.apply(x, { training: true }) as tf.Tensor);
+    expect(relativeError(viaChain.out, viaLayers.out)).toBeLessThan(1e-5);
+    // A bias before BatchNorm on batch statistics has a zero gradient (the mean takes it away): both paths give
+    // rounding noise there, compared against the largest gradient; every other gradient within 1e-4 of the layers'.
+    const largest = Math.max(...viaLayers.grads.map((g) => tf.max(tf.abs(g)).dataSync()[0]!));
+    viaChain.grads.forEach((g, i) => {
+      const name = a.trainableWeights[i]!.originalName;
+      if (name === 'c1/bias' || name === 'c4/bias') expect(tf.max(tf.abs(g)).dataSync()[0]!, name).toBeLessThan(1e-5 * largest);
+      else {
+        expect(relativeError(g, viaLayers.grads[i]!), name).toBeLessThan(1e-4);
+        expect(tf.max(tf.abs(g)).dataSync()[0]!, name).toBeGreaterThan(0);
+      }
+    });
+    const moving = (m: tf.LayersModel) => m.layers.flatMap((l) => l.weights.filter((w) => w.originalName.includes('moving')).map((w) => w.read()));
+    const [movingA, movingB] = [moving(a), moving(b)];
+    expect(movingA).toHaveLength(8);
+    movingA.forEach((t, i) => expect(relativeError(t, movingB[i]!)).toBeLessThan(1e-6));
+    // The trained ones moved, the inference one did not.
+    const fresh = syntheticChain(true);
+    expect(relativeError(a.getLayer('bn1').weights[2]!.read(), fresh.getLayer('bn1').weights[2]!.read())).toBeGreaterThan(1e-5);
+    expect(relativeError(a.getLayer('bn2').weights[2]!.read(), fresh.getLayer('bn2').weights[2]!.read())).toBe(0);
+    fresh.dispose();
+    // Only the folded bn2 runs as a fused depthwise call; the other three train through their one op each.
+    expect(kernels.filter((k) => k === 'FusedDepthwiseConv2D')).toHaveLength(1);
+    expect(kernels.filter((k) => k === 'FusedBatchNorm')).toHaveLength(3);
+    tf.dispose([x, target, viaChain.out, viaLayers.out, ...viaChain.grads, ...viaLayers.grads]);
+    chain.dispose();
+    a.dispose();
+    b.dispose();
+  });
+
   it('folds under a gradient tape too: gradients within 1e-5 of the layers\', no BatchNorm or activation kernels, no image gradient', () => {
     const model = syntheticChain(true);
     const chain = foldedChain(chainOf(model), () => false);

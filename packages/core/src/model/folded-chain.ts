@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormTrainingOnTape } from './batch-norm-training.js';
 import { foldOnTape, normConstants, type NormConstants } from './fold-on-tape.js';
 import { registerFusedConvGradients } from './fused-conv-gradient.js';
 
@@ -14,8 +15,11 @@ import { registerFusedConvGradients } from './fused-conv-gradient.js';
  * are cached; under one (`tf.grad`, `tf.variableGrads`: fine-tuning with frozen BatchNorm statistics) they are
  * folded on the tape, so the gradients reach the kernel, γ and β through the fold, and the convolution runs as
  * one kernel whose gradient fused-conv-gradient.ts registers: BatchNorm's and the activation's own passes
- * are gone from the backward pass too. Everything else (BatchNorm on batch statistics, dilated convolutions
- * under a tape, layers that match no pattern) runs through `layer.apply` exactly as the unfolded model does.
+ * are gone from the backward pass too. A BatchNorm training on batch statistics under a tape cannot fold; it
+ * runs with its activation as one operation with BatchNorm's closed-form gradient (batch-norm-training.ts),
+ * updating its moving averages as the layer does. Everything else (dilated convolutions under a tape, BatchNorm
+ * in training mode outside one or without γ and β, layers that match no pattern) runs through `layer.apply`
+ * exactly as the unfolded model does.
  */
 export interface FoldedChain {
   /** Layers `[from, to)` of the chain applied to `x` (inside the caller's tidy). @default the whole chain */
@@ -102,8 +106,12 @@ export function foldedChain(layers: readonly tf.layers.Layer[], normForcedToInfe
       for (let i = from; i < to; ) {
         const fold = folds.get(i);
         const span = fold ? (fold.act ? 3 : 2) : 1;
-        if (fold && i + span <= to && (!training || normForcedToInference(fold.norm)) && (!inTape || differentiable(fold))) {
+        const fits = fold !== undefined && i + span <= to;
+        if (fits && (!training || normForcedToInference(fold.norm)) && (!inTape || differentiable(fold))) {
           h = inTape ? tapedCall(fold, h, normConstantsOf(fold)) : fusedCall(fold, h, folded(fold));
+          i += span;
+        } else if (fits && inTape && training && differentiable(fold) && trainsInBatchMode(fold)) {
+          h = trainingCall(fold, h);
           i += span;
         } else {
           h = layers[i]!.apply(h, { training }) as tf.Tensor;
@@ -208,7 +216,7 @@ function tapedCall(fold: Fold, x: tf.Tensor, constants: NormConstants): tf.Tenso
   const norm = weightsByName(fold.norm);
   const [filter, bias] = foldOnTape(
     {
-      kernel: (conv.get('kernel') ?? conv.get('depthwise_kernel')) as tf.Tensor4D,
+      kernel: kernelOf(conv),
       depthwise: fold.depthwise,
       convBias: conv.get('bias') as tf.Tensor1D | undefined,
       gamma: norm.get('gamma') as tf.Tensor1D | undefined,
@@ -216,9 +224,60 @@ function tapedCall(fold: Fold, x: tf.Tensor, constants: NormConstants): tf.Tenso
     },
     constants,
   );
-  const { strides, pad, dilations, activation } = fold;
+  return fusedKernel(fold, x, filter, bias, fold.activation);
+}
+
+/** One fused convolution kernel call, recorded on the tape with its registered gradient. */
+function fusedKernel(fold: Fold, x: tf.Tensor, filter: tf.Tensor, bias: tf.Tensor, activation: Activation): tf.Tensor {
+  const { strides, pad, dilations } = fold;
   const attrs = { strides, pad, dataFormat: 'NHWC', dilations, activation };
   return tf.engine().runKernel(fold.depthwise ? 'FusedDepthwiseConv2D' : 'FusedConv2D', { x, filter, bias }, attrs) as tf.Tensor;
+}
+
+function kernelOf(conv: Map<string, tf.Tensor>): tf.Tensor4D {
+  return (conv.get('kernel') ?? conv.get('depthwise_kernel')) as tf.Tensor4D;
+}
+
+/** BatchNorm on batch statistics with both γ and β, the only case tfjs' layer can train. */
+function trainsInBatchMode(fold: Fold): boolean {
+  const names = new Set(fold.norm.weights.map(baseName));
+  return names.has('gamma') && names.has('beta');
+}
+
+/**
+ * Convolution, then BatchNorm on the batch's statistics and the activation as one operation
+ * (batch-norm-training.ts), under a gradient tape; the layer's moving averages are updated as its own
+ * training call does.
+ */
+function trainingCall(fold: Fold, x: tf.Tensor): tf.Tensor {
+  const conv = weightsByName(fold.conv);
+  const norm = weightsByName(fold.norm);
+  const { strides, pad, dilations } = fold;
+  const kernel = kernelOf(conv);
+  const convBias = conv.get('bias');
+  const z = convBias
+    ? fusedKernel(fold, x, kernel, convBias, 'linear')
+    : fold.depthwise
+      ? tf.depthwiseConv2d(x as tf.Tensor4D, kernel, strides, pad, 'NHWC', dilations)
+      : tf.conv2d(x as tf.Tensor4D, kernel, strides, pad, 'NHWC', dilations);
+  const layer = fold.norm as unknown as { momentum: number; epsilon: number };
+  const moving = new Map(fold.norm.weights.map((w) => [baseName(w), w]));
+  return batchNormTrainingOnTape(z as tf.Tensor4D, {
+    gamma: norm.get('gamma') as tf.Tensor1D,
+    beta: norm.get('beta') as tf.Tensor1D,
+    epsilon: layer.epsilon,
+    activation: fold.activation,
+    // As tfjs' BatchNormalization: moving ← moving − (moving − batch)·(1 − momentum).
+    update(mean, variance) {
+      for (const [name, value] of [['moving_mean', mean], ['moving_variance', variance]] as const) {
+        const variable = moving.get(name)!;
+        tf.tidy(() => {
+          const current = variable.read();
+          variable.write(tf.sub(current, tf.mul(tf.sub(current, value), 1 - layer.momentum)));
+        });
+      }
+    },
+  });
 }
 
 function fusedCall(fold: Fold, x: tf.Tensor, w: Folded): tf.Tensor {

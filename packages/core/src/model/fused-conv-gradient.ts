@@ -61,7 +61,10 @@ function fusedConvGrad(depthwise: boolean, dy: tf.Tensor4D, saved: tf.Tensor[], 
   };
 }
 
-function activationGrad(dy: tf.Tensor, y: tf.Tensor, activation: string): tf.Tensor {
+export type FusedActivation = 'linear' | 'relu' | 'relu6';
+
+/** dy masked where the activation passed its input on, from the activation's output y. */
+export function activationGrad(dy: tf.Tensor, y: tf.Tensor, activation: string): tf.Tensor {
   if (activation === 'linear') return dy;
   if (activation === 'relu') return maskedGrad(dy, y, 'positive');
   if (activation === 'relu6') return maskedGrad(dy, y, 'between', 6);

@@ -1,3 +1,4 @@
+import { BATCH_NORM_GRAD_SUMS } from '@graft/core';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { allocate, byteOffset, f32, free, size } from './heap.js';
@@ -5,14 +6,12 @@ import { wasmKernel } from './originals.js';
 import { simdKernels } from './simd.js';
 
 /**
- * A wasm-only kernel: per channel (last axis), over all other axes, `[Σ dy, Σ dy·(x − mean)]` as a
- * `[2, channels]` tensor. On XNNPACK: a subtraction, a multiplication and two average poolings with
+ * Core's {@link BATCH_NORM_GRAD_SUMS} on wasm: per channel (last axis), over all other axes, `[Σ dy, Σ dy·(x − mean)]`
+ * as a `[2, channels]` tensor. On XNNPACK: a subtraction, a multiplication and two average poolings with
  * a `rows × 1` window (times the count). XNNPACK clamps pooled outputs, which would turn a NaN into
  * ±∞, so non-finite results are recomputed in JS (double precision), as are single rows. Where the
  * engine has WebAssembly SIMD, one pass of Graft's kernel (simd/batch-norm.ts) instead.
  */
-export const BATCH_NORM_GRAD_SUMS = 'GraftBatchNormGradSums';
-
 export function batchNormGradSums(args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const { inputs, backend } = args;
   const x = inputs['x']!;

@@ -1,9 +1,9 @@
-import { MASKED_GRAD, OPTIMIZER_UPDATE } from '@graft/core';
+import { BATCH_NORM_GRAD_SUMS, MASKED_GRAD, OPTIMIZER_UPDATE } from '@graft/core';
 import * as tf from '@tensorflow/tfjs';
 import { maskedGrad, registerActivationGradients } from './activation-grad.js';
 import { batchMatMul } from './batch-mat-mul.js';
 import { fusedBatchNorm } from './batch-norm.js';
-import { BATCH_NORM_GRAD_SUMS, batchNormGradSums, registerBatchNormGradient } from './batch-norm-grad.js';
+import { batchNormGradSums, registerBatchNormGradient } from './batch-norm-grad.js';
 import { add, multiply, realDiv, sub } from './channel-binary.js';
 import { greater, less } from './compare.js';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
