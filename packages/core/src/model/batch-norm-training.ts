@@ -41,7 +41,8 @@ export function batchNormTrainingOnTape(z: tf.Tensor4D, norm: TrainingNorm): tf.
     const { mean, variance } = tf.moments(x, [0, 1, 2]) as { mean: tf.Tensor1D; variance: tf.Tensor1D };
     norm.update(mean, variance);
     const normed = tf.batchNorm(x, mean, variance, beta, gamma, norm.epsilon);
-    const y = norm.activation === 'relu6' ? tf.clipByValue(normed, 0, 6) : norm.activation === 'relu' ? tf.relu(normed) : normed;
+    // As the layers compute it (`minimum(6, relu(x))`), which passes a NaN on where a clamp may not.
+    const y = norm.activation === 'relu6' ? tf.minimum(6, tf.relu(normed)) : norm.activation === 'relu' ? tf.relu(normed) : normed;
     save([x, y, mean, variance, gamma]);
     return {
       value: y,

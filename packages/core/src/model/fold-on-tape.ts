@@ -42,14 +42,15 @@ function foldedFilter(w: FoldWeights, rstd: tf.Tensor1D): tf.Tensor4D {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [k, g, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
     const s = tf.mul(g, rstd) as tf.Tensor1D;
-    save([k, s]);
+    // rstd saved too: the cached constants may be replaced (new statistics) before the backward pass.
+    save([k, s, rstd]);
     return {
       value: tf.mul(k, perChannel(s, w)),
       gradFunc: (dy, saved) => {
-        const [k, scale] = saved as [tf.Tensor4D, tf.Tensor1D];
+        const [k, scale, r] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
         const dFilter = dy as tf.Tensor4D;
         const perGamma = tf.sum(tf.mul(dFilter, k), w.depthwise ? [0, 1] : [0, 1, 2]);
-        return [tf.mul(dFilter, perChannel(scale, w)), tf.mul(tf.reshape(perGamma, [-1]), rstd)];
+        return [tf.mul(dFilter, perChannel(scale, w)), tf.mul(tf.reshape(perGamma, [-1]), r)];
       },
     };
   });

@@ -26,6 +26,8 @@ const three = [
 
 const CASES: Record<string, { tasks: unknown[]; stages: Record<string, unknown>[]; stopAt?: { stage: number; epoch: number; step: number } }> = {
   'fine-tune': { tasks: one, stages: [{ use: 'fine-tune', epochs: 2, lr: 0.01, batchSize: 8 }] },
+  // BatchNorm on its running statistics, folded into each convolution under the gradient tape (recorded later).
+  'fine-tune-bn-inference': { tasks: one, stages: [{ use: 'fine-tune', epochs: 2, lr: 0.01, batchSize: 8, bn: 'inference' }] },
   'gradual-discriminative-schedule': {
     tasks: one,
     stages: [{ use: 'gradual-unfreeze', every: 1, lr: 0.01, batchSize: 8, discriminative: { factor: 2.6 }, schedule: 'slanted-triangular', clipNorm: 1 }],

@@ -3,11 +3,37 @@ import { mkdtempSync, readFileSync, writeFileSync, statSync, truncateSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createRuntime, loadCheckpoint, type HistoryEntry } from '../internal.js';
+import { definePlugin } from '../plugins/define.js';
+import { GRAFT_VERSION } from '../version.js';
 import strategies from '@graft/strategies';
 import { testingPlugin } from '@graft/testing';
 
-const runtime = createRuntime({ plugins: [strategies, testingPlugin] });
+/**
+ * A loss weighting whose combined loss is the sum plus √(0·sum): the same finite value, gradients NaN (∞·0),
+ * what a clamping activation does with a NaN input on wasm.
+ */
+const nanGradient = definePlugin({
+  meta: { name: 'nan-gradient-test', version: '0.0.0', graft: GRAFT_VERSION },
+  weightings: [
+    {
+      name: 'nan-gradient-test/nan-gradient',
+      description: 'Finite loss, NaN gradients (tests).',
+      options: z.strictObject({}),
+      create: ({ tasks }) => ({
+        kind: 'loss' as const,
+        combine: (losses: tf.Scalar[]) => tf.tidy(() => {
+          const total = tf.addN(losses);
+          return tf.add(total, tf.sqrt(tf.mul(total, 0))) as tf.Scalar;
+        }),
+        currentWeights: () => tasks.map(() => 1),
+      }),
+    },
+  ],
+});
+
+const runtime = createRuntime({ plugins: [strategies, testingPlugin, nanGradient] });
 
 function config(dir: string, stages: Record<string, unknown>[], extra: Record<string, unknown> = {}) {
   return {
@@ -198,6 +224,24 @@ describe('the training loop', () => {
     const run = await runtime.load(cfg);
     await expect(run.train()).rejects.toThrow(/^GRAFT_NAN_LOSS: The loss of task "ink" became (NaN|Infinity) in stage 1 \(fine-tune\), epoch 0, step \d+\./);
     expect(loadCheckpoint(join(dir, 'checkpoint.graft')).position).toEqual({ stage: 0, epoch: 0, stageDone: true });
+  });
+
+  it('stops when the gradients turn NaN while the loss stays finite, without applying the step', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graft-'));
+    const cfg = config(dir, [
+      { use: 'fine-tune', epochs: 1, lr: 0.001, batchSize: 16 },
+      { use: 'fine-tune', epochs: 1, lr: 0.001, batchSize: 16, weighting: { use: 'nan-gradient-test/nan-gradient' } },
+    ]);
+    const run = await runtime.load(cfg);
+    const session = await run.open();
+    const { trainSession } = await import('../internal.js');
+    await expect(trainSession(session)).rejects.toThrow(
+      /^GRAFT_NAN_LOSS: The gradients became NaN or infinite in stage 1 \(fine-tune\), epoch 0, step 0, while the loss stayed finite \([0-9.]+\)\./,
+    );
+    // The step was not applied: every weight is still finite.
+    for (const w of session.model.weights()) expect(Array.from(w.variable.dataSync()).every(Number.isFinite), w.key).toBe(true);
+    expect(loadCheckpoint(join(dir, 'checkpoint.graft')).position).toEqual({ stage: 0, epoch: 0, stageDone: true });
+    session.dispose();
   });
 
   it('rejects tasks whose label column is missing, of the wrong kind, or has no labels', async () => {

@@ -124,7 +124,7 @@ async function trainEpoch(
     for (const gi of groups) batches.push(await nextBatch(data.groups[gi]!, data, cursors[gi]!, options.batchSize, epochRng, mode, loop.caches));
     const factor = scheduleFactor(options.schedule, globalStep, epochs * steps);
     const context = { model, tasks: data.tasks, options, weighting: loop.weighting!, optimizer: loop.optimizer! };
-    const losses = await optimisationStep(context, batches, { step: globalStep, epoch, stepsPerEpoch: steps }, factor, deriveSeed(loop.plan.seed, s, globalStep, 3));
+    const { losses, gradientsFinite } = await optimisationStep(context, batches, { step: globalStep, epoch, stepsPerEpoch: steps }, factor, deriveSeed(loop.plan.seed, s, globalStep, 3));
     loop.caches.stepped();
     batches.forEach((b) => disposeBatch(b.batch));
     let total = 0;
@@ -139,6 +139,13 @@ async function trainEpoch(
       sums.taskLoss[task]! += value;
       sums.taskSteps[task]! += 1;
       total += value;
+    }
+    if (!gradientsFinite) {
+      throw new GraftError('GRAFT_NAN_LOSS', {
+        what: `The gradients became NaN or infinite in stage ${s} (${stageName}), epoch ${epoch}, step ${step}, while the loss stayed finite (${[...losses.values()].join(', ')})`,
+        why: 'Training diverged, or the data or the weights hold NaN or infinite values that a clamping activation hid from the loss.',
+        fix: 'Lower `lr`, set `clipNorm`, or check the data. The step was not applied; the last checkpoint (end of the previous epoch) was kept',
+      });
     }
     sums.loss += total;
     sums.steps += 1;

@@ -19,12 +19,20 @@ export interface StepContext {
 
 type Grads = Map<tf.Variable, tf.Tensor>;
 
+/** What a step measured: each task's loss, and whether every gradient was finite (if not, nothing was updated). */
+export interface StepResult {
+  losses: Map<string, number>;
+  gradientsFinite: boolean;
+}
+
 /**
  * One optimisation step over one batch per data group: task losses, their gradients through the weighting
  * (a loss weighting combines the losses; a gradient weighting combines per-task trunk gradients), global-norm
- * clipping, and the update at each group's rate times the schedule's `factor`. Returns each task's loss.
+ * clipping, and the update at each group's rate times the schedule's `factor`. A NaN or infinite gradient skips
+ * the update: a finite loss does not prove finite gradients (a clamped activation, such as the fused relu6 of
+ * XNNPACK on wasm, turns a NaN input or weight into a finite output while its gradient stays NaN).
  */
-export async function optimisationStep(ctx: StepContext, batches: StepBatch[], info: StepInfo, factor: number, dropoutSeed: number): Promise<Map<string, number>> {
+export async function optimisationStep(ctx: StepContext, batches: StepBatch[], info: StepInfo, factor: number, dropoutSeed: number): Promise<StepResult> {
   const { model, weighting } = ctx;
   const trainable = model.groups.filter((g) => g.trainable);
   const trunkVars = trainable.filter((g) => g !== model.headGroup).flatMap((g) => g.variables);
@@ -33,13 +41,22 @@ export async function optimisationStep(ctx: StepContext, batches: StepBatch[], i
   const present = ctx.tasks.filter((t) => batches.some((b) => b.group.tasks.includes(t)));
   info = { ...info, tasks: present.map((t) => ctx.tasks.indexOf(t)) };
   const losses = (only?: string) => taskLosses(model, present, batches, dropoutSeed, only);
-  const { grads, values } =
+  const { grads, values, gradientsFinite } =
     weighting.kind === 'loss' || trunkVars.length === 0
       ? await lossWeighted(weighting, losses, present, [...trunkVars, ...headVars], info)
       : await gradientWeighted(weighting, losses, model, present, trunkVars, headVars, info);
+  if (!gradientsFinite) {
+    tf.dispose([...grads.values()]);
+    return { losses: values, gradientsFinite };
+  }
   if (ctx.options.clipNorm) await clipGlobalNorm(grads, ctx.options.clipNorm);
   update(ctx, grads, factor);
-  return values;
+  return { losses: values, gradientsFinite };
+}
+
+/** Σ over every gradient of its sum: finite exactly when no gradient holds a NaN or an infinity (or overflows). */
+function gradientChecksum(grads: Iterable<tf.Tensor>): tf.Scalar {
+  return tf.tidy(() => tf.addN([tf.scalar(0), ...[...grads].map((g) => tf.sum(g))]) as tf.Scalar);
 }
 
 /** Each present task's loss on its batch (`only`: that task's alone). */
@@ -75,7 +92,7 @@ async function lossWeighted(
   present: readonly Task[],
   modelVars: tf.Variable[],
   info: StepInfo,
-): Promise<{ grads: Grads; values: Map<string, number> }> {
+): Promise<{ grads: Grads; values: Map<string, number>; gradientsFinite: boolean }> {
   const loss = weighting.kind === 'loss' ? (weighting as LossWeightingMethod) : undefined;
   const vars = [...modelVars, ...(loss?.variables ? Object.values(loss.variables()) : [])];
   let kept: tf.Scalar[] = [];
@@ -85,13 +102,15 @@ async function lossWeighted(
     return loss ? loss.combine(ls, info) : (tf.addN(ls) as tf.Scalar);
   }, vars);
   value.dispose();
-  // One asynchronous read per step: backends such as WebGPU in Node cannot read synchronously.
-  const stacked = tf.stack(kept);
-  const read = (await stacked.data()) as Float32Array;
-  tf.dispose([stacked, ...kept]);
   const grads: Grads = new Map();
   for (const v of vars) if (g[v.name]) grads.set(v, g[v.name]!);
-  return { grads, values: new Map(present.map((t, i) => [t.name, read[i]!])) };
+  // One asynchronous read per step (the losses, then the gradients' checksum): backends such as WebGPU in Node
+  // cannot read synchronously.
+  const checksum = gradientChecksum(grads.values());
+  const stacked = tf.stack([...kept, checksum]);
+  const read = (await stacked.data()) as Float32Array;
+  tf.dispose([stacked, checksum, ...kept]);
+  return { grads, values: new Map(present.map((t, i) => [t.name, read[i]!])), gradientsFinite: Number.isFinite(read[kept.length]!) };
 }
 
 /** Gradient weighting: one backward pass per task, the flattened trunk gradients combined by the weighting. */
@@ -103,7 +122,7 @@ async function gradientWeighted(
   trunkVars: tf.Variable[],
   headVars: tf.Variable[],
   info: StepInfo,
-): Promise<{ grads: Grads; values: Map<string, number> }> {
+): Promise<{ grads: Grads; values: Map<string, number>; gradientsFinite: boolean }> {
   const grads: Grads = new Map();
   const values = new Map<string, number>();
   const perTask: tf.Tensor1D[] = [];
@@ -126,7 +145,10 @@ async function gradientWeighted(
     offset += v.size;
   }
   combined.dispose();
-  return { grads, values };
+  const checksum = gradientChecksum(grads.values());
+  const gradientsFinite = Number.isFinite((await checksum.data())[0]!);
+  checksum.dispose();
+  return { grads, values, gradientsFinite };
 }
 
 /** Apply the gradients at per-group rates (discriminative multipliers, `headLr`) times the schedule factor. */
