@@ -163,7 +163,7 @@ async function worker(a) {
     };
     // The step as Graft's trainer runs it for a full fine-tune (the peer reference's settings):
     // BatchNorm in inference mode, tf.variableGrads over the trainable variables, the per-task
-    // losses combined by the (static, equal) weighting, one read of the losses, and Graft's own
+    // losses combined by the (static, equal) weighting, one read of the losses and the gradients' checksum, and Graft's own
     // Optimizer with a rate per group (backbone 1e-4, head 1e-3).
     const adam = { name: 'adam', lr: 1e-3, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
     const graftOptimizer = new Optimizer(adam); // the loop's default: the fused update on cpu and wasm
@@ -186,9 +186,11 @@ async function worker(a) {
         return tf.addN(losses);
       }, variables);
       value.dispose();
-      const stacked = tf.stack(kept);
+      // As the trainer: the losses and a checksum of the gradients (finite exactly when they all are) in one read.
+      const checksum = tf.tidy(() => tf.addN([tf.scalar(0), ...variables.map((v) => tf.sum(grads[v.name]))]));
+      const stacked = tf.stack([...kept, checksum]);
       await stacked.data();
-      tf.dispose([stacked, ...kept]);
+      tf.dispose([stacked, checksum, ...kept]);
       opt.apply(variables.map((v) => ({ key: keys.get(v), variable: v, grad: grads[v.name], lr: headVariables.has(v) ? 1e-3 : 1e-4 })));
       tf.dispose(Object.values(grads));
     };
