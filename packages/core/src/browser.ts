@@ -11,7 +11,7 @@ export type { Environment, FileStore, FileInfo, FolderLock, Resource, ResourceSt
 export type { Backend, BackendAvailability, BackendCapabilities } from './backend.js';
 export { OPTIMIZER_UPDATE, slotNames, updateValues, type OptimizerUpdateAttrs } from './train/optimizer-update.js';
 export { MASKED_GRAD, maskedGrad, type MaskedGradMode } from './model/masked-grad.js';
-export { BATCH_NORM_GRAD_SUMS } from './model/batch-norm-training.js';
+export { BATCH_NORM_GRAD_SUMS, batchNormGradSums } from './model/batch-norm-training.js';
 export type { PretrainedSource, SourceContext } from './source.js';
 export type { Strategy, StageControl, GroupControl } from './strategy.js';
 export type { CallbackPlugin, Callback, CallbackControl, TrainEvents, TrainEventName } from './callback.js';

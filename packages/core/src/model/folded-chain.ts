@@ -175,7 +175,7 @@ function fusableActivation(layer: tf.layers.Layer): Activation | undefined {
 function foldWeights(fold: Fold): [tf.Tensor4D, tf.Tensor1D] {
   const conv = weightsByName(fold.conv);
   const norm = weightsByName(fold.norm);
-  const kernel = (conv.get('kernel') ?? conv.get('depthwise_kernel')) as tf.Tensor4D;
+  const kernel = kernelOf(conv);
   const convBias = conv.get('bias');
   const gamma = norm.get('gamma');
   const beta = norm.get('beta');

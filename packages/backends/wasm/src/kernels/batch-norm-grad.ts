@@ -1,4 +1,4 @@
-import { BATCH_NORM_GRAD_SUMS } from '@graft/core';
+import { BATCH_NORM_GRAD_SUMS, batchNormGradSums as gradSums } from '@graft/core';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { allocate, byteOffset, f32, free, size } from './heap.js';
@@ -112,8 +112,7 @@ function gradFunc(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.Nam
   const sr = scale == null ? r : tf.mul(scale, r);
   // Computed here, not per input: the gradient body runs in the backward pass's scope, so the
   // sums live until backprop ends and every input's gradient reuses the one pass.
-  const sums = tf.engine().runKernel(BATCH_NORM_GRAD_SUMS, { x, mean, dy: grad }, {}) as tf.Tensor;
-  const [sumDy, sumDyCentered] = tf.unstack(sums) as [tf.Tensor, tf.Tensor];
+  const [sumDy, sumDyCentered] = gradSums(x, mean as tf.Tensor1D, grad);
   return {
     x: () => tf.mul(grad, sr),
     mean: () => tf.mul(tf.neg(sr), sumDy),
